@@ -1,0 +1,125 @@
+/**
+ * The single dispatch point through which every differentiable op reports itself.
+ *
+ * `@gd/tensor` knows nothing about gradients. After an op has computed its output it calls
+ * {@link record}; when an observer is installed (by `@gd/autograd`), gradient recording is enabled and
+ * some input requires a gradient, the observer is told the op's name, inputs, output and attributes.
+ * With no observer, or under `noGrad`, recording costs one branch.
+ * @module
+ */
+import type { Tensor } from './tensor.js';
+import type { DType } from './dtype.js';
+
+/**
+ * Attributes of every recorded op, keyed by op name. The autograd package declares one gradient rule
+ * per key of this interface, so adding an op here without a rule is a compile error there.
+ */
+export interface OpAttrs {
+  // elementwise, unary
+  neg: {}; abs: {}; exp: {}; log: {}; log1p: {}; expm1: {}; sqrt: {}; rsqrt: {}; square: {};
+  sin: {}; cos: {}; tanh: {}; sigmoid: {}; relu: {};
+  softplus: { beta: number; threshold: number };
+  clamp: { min: number | undefined; max: number | undefined };
+  cast: { dtype: DType };
+  // elementwise, binary (broadcasting)
+  add: {}; sub: {}; mul: {}; div: {}; pow: {}; maximum: {}; minimum: {};
+  /** `where(cond, a, b)`: inputs are `[a, b]`; the condition rides in the attributes. */
+  where: { cond: Tensor };
+  maskedFill: { mask: Tensor; value: number };
+  // reductions
+  sum: { axes: number[]; keepdims: boolean };
+  mean: { axes: number[]; keepdims: boolean };
+  prod: { axes: number[]; keepdims: boolean };
+  max: { axes: number[]; keepdims: boolean };
+  min: { axes: number[]; keepdims: boolean };
+  var: { axes: number[]; keepdims: boolean; correction: number };
+  logsumexp: { axes: number[]; keepdims: boolean };
+  norm: { p: number; axes: number[]; keepdims: boolean };
+  cumsum: { axis: number };
+  softmax: { axis: number };
+  logSoftmax: { axis: number };
+  // linear algebra
+  matmul: {};
+  // views and copies
+  reshape: { shape: number[] };
+  permute: { dims: number[] };
+  expand: { shape: number[] };
+  /** One entry per axis: start (inclusive), stop (exclusive) and a non-zero step. */
+  slice: { starts: number[]; stops: number[]; steps: number[] };
+  flip: { axes: number[] };
+  contiguous: {};
+  pad: { pads: number[]; value: number };
+  // indexing and joining
+  gather: { axis: number; index: Tensor };
+  indexSelect: { axis: number; index: Tensor };
+  /** `scatterAdd(base, axis, index, src)`: inputs are `[base, src]`. */
+  scatterAdd: { axis: number; index: Tensor };
+  cat: { axis: number };
+}
+
+/** The name of a recorded op. */
+export type OpName = keyof OpAttrs;
+
+/** What `@gd/autograd` installs to hear about ops. */
+export interface OpObserver {
+  /** Called after an op ran with at least one input that requires a gradient. */
+  record<K extends OpName>(op: K, inputs: readonly Tensor[], output: Tensor, attrs: OpAttrs[K]): void;
+}
+
+let observer: OpObserver | null = null;
+let gradEnabled = true;
+
+/** Install (or with `null`, remove) the op observer. Used by `@gd/autograd`. */
+export function setOpObserver(o: OpObserver | null): void {
+  observer = o;
+}
+
+/** Whether ops are currently recorded for differentiation. */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Switch recording on or off; returns the previous setting. Prefer `noGrad(fn)` from `@gd/autograd`. */
+export function setGradEnabled(on: boolean): boolean {
+  const prev = gradEnabled;
+  gradEnabled = on;
+  return prev;
+}
+
+/** True when an op on these inputs must be recorded. */
+export function shouldRecord(inputs: readonly Tensor[]): boolean {
+  if (observer === null || !gradEnabled) return false;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]!.requiresGrad) return true;
+  return false;
+}
+
+/** Report an op to the observer if recording applies; returns `output` for chaining. */
+export function record<K extends OpName>(op: K, inputs: readonly Tensor[], output: Tensor, attrs: OpAttrs[K]): Tensor {
+  if (observer !== null && gradEnabled) {
+    for (let i = 0; i < inputs.length; i++) {
+      if (inputs[i]!.requiresGrad) {
+        observer.record(op, inputs, output, attrs);
+        break;
+      }
+    }
+  }
+  return output;
+}
+
+/** Hooks through which `Tensor.backward()` and friends reach `@gd/autograd` without importing it. */
+export interface AutogradHooks {
+  backward(t: Tensor, gradient: Tensor | undefined, opts: { retainGraph?: boolean; createGraph?: boolean }): void;
+}
+
+let hooks: AutogradHooks | null = null;
+
+/** Installed by `@gd/autograd`. */
+export function setAutogradHooks(h: AutogradHooks | null): void {
+  hooks = h;
+}
+
+/** The installed autograd hooks; throws a helpful error when `@gd/autograd` has not been imported. */
+export function autogradHooks(op: string): AutogradHooks {
+  if (hooks === null) throw new Error(`${op}: gradients need @gd/autograd; add \`import '@gd/autograd'\` to your program`);
+  return hooks;
+}

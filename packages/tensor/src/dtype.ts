@@ -1,0 +1,100 @@
+/**
+ * Element types and the rules that combine them.
+ * @module
+ */
+
+/** The element types a tensor can hold. `float32` is the default. */
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+
+/** The typed array that backs each dtype. */
+export interface TypedArrayFor {
+  float32: Float32Array;
+  float64: Float64Array;
+  int32: Int32Array;
+  bool: Uint8Array;
+}
+
+/** Any backing array a tensor may use. */
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+/** All dtypes, in promotion order (a later one wins). */
+export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
+
+const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
+
+/** True when `x` names a dtype. */
+export function isDType(x: unknown): x is DType {
+  return x === 'float32' || x === 'float64' || x === 'int32' || x === 'bool';
+}
+
+/** Throws a `TypeError` naming `op` when `x` is not a dtype. */
+export function checkDType(op: string, x: unknown): DType {
+  if (!isDType(x)) throw new TypeError(`${op}: unknown dtype ${JSON.stringify(x)} (expected one of ${DTYPES.join(', ')})`);
+  return x;
+}
+
+/** True for `float32` and `float64`. */
+export function isFloat(d: DType): boolean {
+  return d === 'float32' || d === 'float64';
+}
+
+/**
+ * The dtype two tensor operands are promoted to, as in PyTorch:
+ * bool < int32 < float32 < float64.
+ */
+export function promoteTypes(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/**
+ * The dtype of `tensor op scalar`. A JS number is a "weak" operand, as a Python scalar is in PyTorch:
+ * it never widens a float tensor (float32 + 2.5 is float32), an integer scalar keeps an int tensor
+ * int32, and a fractional scalar turns an int or bool tensor into float32.
+ */
+export function promoteWithScalar(d: DType, s: number): DType {
+  if (isFloat(d)) return d;
+  if (Number.isInteger(s)) return d === 'bool' ? 'int32' : d;
+  return 'float32';
+}
+
+/** The dtype arithmetic is computed in: bool counts as int32, as in NumPy's `bool + bool -> int`. */
+export function arithmeticType(d: DType): DType {
+  return d === 'bool' ? 'int32' : d;
+}
+
+/** The dtype of a floating-point function (exp, sqrt, division) of `d`: ints become float32. */
+export function floatType(d: DType): DType {
+  return isFloat(d) ? d : 'float32';
+}
+
+/**
+ * The one place storage is allocated. Every tensor's backing array comes from here, so a different
+ * memory source (for example a WebAssembly memory) can be slotted in later.
+ */
+export function allocate<D extends DType>(dtype: D, length: number): TypedArrayFor[D] {
+  switch (dtype) {
+    case 'float32': return new Float32Array(length) as TypedArrayFor[D];
+    case 'float64': return new Float64Array(length) as TypedArrayFor[D];
+    case 'int32': return new Int32Array(length) as TypedArrayFor[D];
+    case 'bool': return new Uint8Array(length) as TypedArrayFor[D];
+  }
+  throw new TypeError(`allocate: unknown dtype ${String(dtype)}`);
+}
+
+/** The dtype matching a typed array, or undefined for an unsupported array type. */
+export function dtypeOfArray(a: unknown): DType | undefined {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Float64Array) return 'float64';
+  if (a instanceof Int32Array) return 'int32';
+  if (a instanceof Uint8Array) return 'bool';
+  return undefined;
+}
+
+/** Converts a JS value to what a `dtype` slot stores (truncation toward zero for int32, 0/1 for bool). */
+export function castScalar(dtype: DType, v: number | boolean): number {
+  const x = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  if (dtype === 'bool') return x !== 0 && !Number.isNaN(x) ? 1 : 0;
+  if (dtype === 'int32') return Math.trunc(x) | 0;
+  if (dtype === 'float32') return Math.fround(x);
+  return x;
+}

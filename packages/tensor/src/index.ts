@@ -1,0 +1,20 @@
+/**
+ * `@gd/tensor`: strided n-dimensional arrays with broadcasting, reductions and matmul.
+ * @packageDocumentation
+ */
+export { Tensor } from './tensor.js';
+export type { TensorLike, NestedArray, SliceSpec, VersionCounter } from './tensor.js';
+export * from './dtype.js';
+export * from './shape.js';
+export * from './dispatch.js';
+export * from './random.js';
+export * from './ops/creation.js';
+export {
+  add, sub, mul, div, pow, maximum, minimum, neg, abs, sign, exp, log, log1p, expm1, sqrt, rsqrt, square,
+  sin, cos, tanh, sigmoid, relu, softplus, clamp, floor, ceil, round, eq, ne, lt, le, gt, ge,
+  logicalAnd, logicalOr, logicalNot, where, maskedFill, cast, scalar, broadcastStrides, runKernel,
+} from './ops/elementwise.js';
+export {
+  reshape, view, flatten, permute, transpose, slice, narrow, select, squeeze, unsqueeze, expand, flip,
+  contiguous, clone, sliceIndices, viewStrides,
+} from './ops/views.js';

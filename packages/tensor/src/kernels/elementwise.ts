@@ -1,0 +1,123 @@
+/**
+ * Generated elementwise loops.
+ *
+ * Each (op, dtypes) pair gets its own function built with `new Function`, so V8 sees one monomorphic
+ * loop per op and dtype instead of a shared generic loop that goes megamorphic once several ops have
+ * run. A loop walks an n-d iteration space over strided operands (stride 0 for broadcast dims) with
+ * the innermost dimension unrolled into fast paths for unit and zero strides.
+ * @module
+ */
+import type { TypedArray } from '../dtype.js';
+
+/** Helper functions that generated expressions may call. */
+const HELPERS = {
+  sigm(x: number): number {
+    if (x >= 0) return 1 / (1 + Math.exp(-x));
+    const e = Math.exp(x);
+    return e / (1 + e);
+  },
+  roundEven(x: number): number {
+    const r = Math.round(x);
+    return Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : r;
+  },
+  softplus(x: number, beta: number, threshold: number): number {
+    const bx = beta * x;
+    return bx > threshold ? x : (bx > 0 ? bx + Math.log1p(Math.exp(-bx)) : Math.log1p(Math.exp(bx))) / beta;
+  },
+  sign(x: number): number {
+    return x > 0 ? 1 : x < 0 ? -1 : x;
+  },
+};
+
+/** A generated kernel over `arity` strided inputs writing into a strided output. */
+export type Kernel = (
+  shape: readonly number[],
+  out: TypedArray, outOffset: number, outStrides: readonly number[],
+  inputs: readonly TypedArray[], offsets: readonly number[], strides: readonly (readonly number[])[],
+  p0: number, p1: number,
+) => void;
+
+const cache = new Map<string, Kernel>();
+
+const NAMES = ['x', 'y', 'z'];
+
+/**
+ * Build (or fetch from the cache) the loop computing `expr` over `arity` inputs named x, y, z.
+ * `key` must identify the op and the dtypes, so each combination gets its own code.
+ */
+export function getKernel(key: string, arity: number, expr: string): Kernel {
+  let k = cache.get(key);
+  if (k === undefined) {
+    k = build(arity, expr, key);
+    cache.set(key, k);
+  }
+  return k;
+}
+
+function build(arity: number, expr: string, key: string): Kernel {
+  const ins = Array.from({ length: arity }, (_, i) => i);
+  const decl = ins.map((i) => `const I${i} = inputs[${i}], s${i} = strides[${i}];`).join('\n');
+  const ptr = ins.map((i) => `let q${i} = offsets[${i}];`).join(' ');
+  const inner0 = ins.map((i) => `const t${i} = s${i}.length ? s${i}[nd - 1] : 0;`).join(' ');
+  const read = (j: string, mode: 'unit' | 'gen') =>
+    ins.map((i) => `const ${NAMES[i]} = I${i}[q${i} + ${mode === 'unit' ? j : `${j} * t${i}`}];`).join(' ');
+  const unitCond = ['to === 1', ...ins.map((i) => `t${i} === 1`)].join(' && ');
+  const step = ins.map((i) => `q${i} += s${i}[d];`).join(' ');
+  const back = ins.map((i) => `q${i} -= s${i}[d] * shape[d];`).join(' ');
+  const body = `
+"use strict";
+const { sigm, roundEven, softplus, sign } = H;
+return function ${key.replace(/[^A-Za-z0-9_]/g, '_')}(shape, O, oo, os, inputs, offsets, strides, p0, p1) {
+  ${decl}
+  const nd = shape.length;
+  if (nd === 0) {
+    ${ins.map((i) => `const ${NAMES[i]} = I${i}[offsets[${i}]];`).join(' ')}
+    O[oo] = ${expr};
+    return;
+  }
+  const n0 = shape[nd - 1];
+  const to = os[nd - 1];
+  ${inner0}
+  let outer = 1;
+  for (let d = 0; d < nd - 1; d++) outer *= shape[d];
+  if (outer === 0 || n0 === 0) return;
+  const idx = new Int32Array(nd);
+  let qo = oo; ${ptr}
+  const unit = ${unitCond};
+  for (let k = 0; k < outer; k++) {
+    if (unit) {
+      for (let j = 0; j < n0; j++) { ${read('j', 'unit')} O[qo + j] = ${expr}; }
+    } else {
+      for (let j = 0; j < n0; j++) { ${read('j', 'gen')} O[qo + j * to] = ${expr}; }
+    }
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]++; qo += os[d]; ${step}
+      if (idx[d] < shape[d]) break;
+      idx[d] = 0; qo -= os[d] * shape[d]; ${back}
+    }
+  }
+};`;
+  return new Function('H', body)(HELPERS) as Kernel;
+}
+
+/**
+ * Merge adjacent dimensions that every operand walks contiguously, so the innermost loop is as long
+ * as possible. Dimensions of size 1 are dropped. Returns the collapsed shape and strides.
+ */
+export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): [number[], number[][]] {
+  const dims: number[] = [];
+  for (let d = 0; d < shape.length; d++) if (shape[d] !== 1) dims.push(d);
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (const d of dims) {
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, i) => outStrides[i]![last] === s[d]! * shape[d]!)) {
+      outShape[last]! *= shape[d]!;
+      for (let i = 0; i < strides.length; i++) outStrides[i]![last] = strides[i]![d]!;
+    } else {
+      outShape.push(shape[d]!);
+      for (let i = 0; i < strides.length; i++) outStrides[i]!.push(strides[i]![d]!);
+    }
+  }
+  return [outShape, outStrides];
+}

@@ -1,0 +1,207 @@
+/**
+ * Creating tensors: from JS data, constant fills, ranges and random draws.
+ * @module
+ */
+import { Tensor, type NestedArray } from '../tensor.js';
+import { type DType, type TypedArray, allocate, castScalar, checkDType, dtypeOfArray } from '../dtype.js';
+import { checkShape, fmt, sizeOf } from '../shape.js';
+import { Generator, defaultGenerator } from '../random.js';
+
+/** Options accepted by creation functions. */
+export interface CreateOptions {
+  /** Element type (default `float32`, or inferred from the data). */
+  dtype?: DType;
+  /** Mark the new tensor as requiring a gradient. */
+  requiresGrad?: boolean;
+}
+
+function finish(t: Tensor, opts: CreateOptions | undefined): Tensor {
+  if (opts?.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+function inferNested(op: string, x: NestedArray, shape: number[], depth: number, sawBool: { b: boolean; n: boolean }): void {
+  if (Array.isArray(x)) {
+    if (depth === shape.length) shape.push(x.length);
+    else if (shape[depth] !== x.length) throw new RangeError(`${op}: ragged nested array: expected length ${shape[depth]} at depth ${depth}, got ${x.length}`);
+    for (const e of x) inferNested(op, e, shape, depth + 1, sawBool);
+    if (x.length === 0 && depth + 1 < shape.length) throw new RangeError(`${op}: ragged nested array: empty list at depth ${depth}`);
+  } else {
+    if (depth !== shape.length) throw new RangeError(`${op}: ragged nested array: a number at depth ${depth} where lists of depth ${shape.length} were seen`);
+    if (typeof x === 'boolean') sawBool.b = true;
+    else if (typeof x === 'number') sawBool.n = true;
+    else throw new TypeError(`${op}: elements must be numbers or booleans, got ${x === null ? 'null' : typeof x}`);
+  }
+}
+
+/**
+ * A tensor from nested arrays, a typed array or a number.
+ *
+ * @param data - nested JS arrays (ragged arrays are refused), a typed array (its type picks the dtype
+ *   unless `dtype` is given; pass `shape` to give it one), or a number (a 0-d tensor).
+ * @param opts - `dtype`, `shape` (for flat data) and `requiresGrad`.
+ * @example
+ * ```ts
+ * tensor([[1, 2], [3, 4]]).shape;                       // [2, 2]
+ * tensor(new Float64Array([1, 2, 3, 4]), { shape: [2, 2] }).dtype; // 'float64'
+ * ```
+ */
+export function tensor(data: NestedArray | TypedArray | readonly number[], opts: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
+  if (opts.dtype !== undefined) checkDType('tensor', opts.dtype);
+  const typedDtype = dtypeOfArray(data);
+  if (typedDtype !== undefined) {
+    const src = data as TypedArray;
+    const dtype = opts.dtype ?? typedDtype;
+    const shape = opts.shape === undefined ? [src.length] : checkShape('tensor', opts.shape);
+    if (sizeOf(shape) !== src.length) throw new RangeError(`tensor: shape ${fmt(shape)} needs ${sizeOf(shape)} elements, the array has ${src.length}`);
+    const out = allocate(dtype, src.length);
+    if (dtype === 'bool') for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0;
+    else out.set(src);
+    return finish(Tensor._fromData(out, shape, dtype), opts);
+  }
+  if (ArrayBuffer.isView(data)) throw new TypeError(`tensor: unsupported typed array ${(data as object).constructor.name} (use Float32Array, Float64Array, Int32Array or Uint8Array)`);
+  const shape: number[] = [];
+  const seen = { b: false, n: false };
+  inferNested('tensor', data as NestedArray, shape, 0, seen);
+  const dtype = opts.dtype ?? (seen.b && !seen.n ? 'bool' : 'float32');
+  const out = allocate(dtype, sizeOf(shape));
+  let k = 0;
+  const fill = (x: NestedArray): void => {
+    if (Array.isArray(x)) for (const e of x) fill(e);
+    else out[k++] = castScalar(dtype, x);
+  };
+  fill(data as NestedArray);
+  let result = Tensor._fromData(out, shape, dtype);
+  if (opts.shape !== undefined) result = result.reshape(checkShape('tensor', opts.shape));
+  return finish(result, opts);
+}
+
+/** A tensor of `shape` filled with `value`. */
+export function full(shape: readonly number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
+  const s = checkShape('full', shape);
+  const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  checkDType('full', dtype);
+  const t = Tensor._empty(s, dtype);
+  const v = castScalar(dtype, value);
+  if (v !== 0) t.storage.fill(v);
+  return finish(t, opts);
+}
+
+/** Zeros. */
+export function zeros(shape: readonly number[], opts: CreateOptions = {}): Tensor {
+  return full(shape, 0, opts);
+}
+
+/** Ones. */
+export function ones(shape: readonly number[], opts: CreateOptions = {}): Tensor {
+  return full(shape, 1, opts);
+}
+
+/** Zeros with the shape (and, unless overridden, dtype) of `like`. */
+export function zerosLike(like: Tensor, opts: CreateOptions = {}): Tensor {
+  return full(like.shape, 0, { dtype: like.dtype, ...opts });
+}
+
+/** Ones with the shape and dtype of `like`. */
+export function onesLike(like: Tensor, opts: CreateOptions = {}): Tensor {
+  return full(like.shape, 1, { dtype: like.dtype, ...opts });
+}
+
+/** `value` with the shape and dtype of `like`. */
+export function fullLike(like: Tensor, value: number, opts: CreateOptions = {}): Tensor {
+  return full(like.shape, value, { dtype: like.dtype, ...opts });
+}
+
+/** The `n × m` identity matrix (m defaults to n). */
+export function eye(n: number, m: number = n, opts: CreateOptions = {}): Tensor {
+  checkShape('eye', [n, m]);
+  const t = zeros([n, m], opts);
+  for (let i = 0; i < Math.min(n, m); i++) t.storage[i * m + i] = 1;
+  return t;
+}
+
+/**
+ * `start, start+step, ...` up to but excluding `end`. With one argument, `0..end-1`.
+ * The dtype is int32 when all arguments are integers, else float32.
+ */
+export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
+  if (end === undefined) { end = start; start = 0; }
+  for (const [k, v] of [['start', start], ['end', end], ['step', step]] as const) {
+    if (!Number.isFinite(v)) throw new RangeError(`arange: ${k} must be finite, got ${v}`);
+  }
+  if (step === 0) throw new RangeError('arange: step must be non-zero');
+  if ((end - start) / step < 0) throw new RangeError(`arange: step ${step} goes away from end (start ${start}, end ${end})`);
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  const dtype = opts.dtype ?? (Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step) ? 'int32' : 'float32');
+  const t = Tensor._empty([n], dtype);
+  for (let i = 0; i < n; i++) t.storage[i] = castScalar(dtype, start + i * step);
+  return finish(t, opts);
+}
+
+/** `steps` evenly spaced values from `start` to `end`, both included. */
+export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
+  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
+  const dtype = opts.dtype ?? 'float32';
+  const t = Tensor._empty([steps], dtype);
+  const h = steps > 1 ? (end - start) / (steps - 1) : 0;
+  for (let i = 0; i < steps; i++) t.storage[i] = castScalar(dtype, i < steps / 2 ? start + i * h : end - (steps - 1 - i) * h);
+  return finish(t, opts);
+}
+
+/** Options for random creation functions. */
+export interface RandomOptions extends CreateOptions {
+  /** Where the numbers come from (default: the global generator, see `manualSeed`). */
+  generator?: Generator;
+}
+
+function randomFill(op: string, shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number, defaultDtype: DType = 'float32'): Tensor {
+  const s = checkShape(op, shape);
+  const dtype = opts.dtype ?? defaultDtype;
+  checkDType(op, dtype);
+  const g = opts.generator ?? defaultGenerator;
+  const t = Tensor._empty(s, dtype);
+  for (let i = 0; i < t.size; i++) t.storage[i] = castScalar(dtype, draw(g));
+  return finish(t, opts);
+}
+
+/** Uniform samples in [0, 1). */
+export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  return randomFill('rand', shape, opts, (g) => g.uniform());
+}
+
+/** Standard normal samples. */
+export function randn(shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  return randomFill('randn', shape, opts, (g) => g.normal());
+}
+
+/** Uniform integers in [low, high) (int32 by default). */
+export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) throw new RangeError(`randint: need integers low < high, got low ${low}, high ${high}`);
+  return randomFill('randint', shape, opts, (g) => g.integer(low, high - 1), 'int32');
+}
+
+/** 1 with probability `p` (a number or a tensor of probabilities), else 0. */
+export function bernoulli(p: number | Tensor, opts: RandomOptions & { shape?: readonly number[] } = {}): Tensor {
+  if (typeof p === 'number') {
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: probability must be in [0, 1], got ${p}`);
+    return randomFill('bernoulli', opts.shape ?? [], opts, (g) => (g.uniform() < p ? 1 : 0));
+  }
+  const probs = p.data();
+  for (let i = 0; i < probs.length; i++) {
+    if (!(probs[i]! >= 0 && probs[i]! <= 1)) throw new RangeError(`bernoulli: probability at flat index ${i} is ${probs[i]}, outside [0, 1]`);
+  }
+  let i = 0;
+  return randomFill('bernoulli', p.shape, { dtype: p.dtype, ...opts }, (g) => (g.uniform() < probs[i++]! ? 1 : 0));
+}
+
+/** Uniform samples in [low, high). */
+export function uniform(shape: readonly number[], low: number, high: number, opts: RandomOptions = {}): Tensor {
+  if (!(low <= high)) throw new RangeError(`uniform: low ${low} must not exceed high ${high}`);
+  return randomFill('uniform', shape, opts, (g) => low + (high - low) * g.uniform());
+}
+
+/** Normal samples with the given mean and standard deviation. */
+export function normal(shape: readonly number[], mean: number, std: number, opts: RandomOptions = {}): Tensor {
+  if (!(std >= 0)) throw new RangeError(`normal: std must be non-negative, got ${std}`);
+  return randomFill('normal', shape, opts, (g) => mean + std * g.normal());
+}

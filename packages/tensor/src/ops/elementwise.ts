@@ -1,0 +1,368 @@
+/**
+ * Elementwise ops: unary maths, broadcasting binary arithmetic, comparisons, logic, `where`, and the
+ * in-place updates optimizers use. Forward kernels only; gradients live in `@gd/autograd`.
+ * @module
+ */
+import { Tensor, type TensorLike } from '../tensor.js';
+import {
+  type DType, arithmeticType, castScalar, floatType, isFloat, promoteTypes, promoteWithScalar,
+} from '../dtype.js';
+import { broadcastShapes, fmt } from '../shape.js';
+import { isGradEnabled, record, shouldRecord } from '../dispatch.js';
+import { collapse, getKernel } from '../kernels/elementwise.js';
+
+// ------------------------------------------------------------------ operands
+
+/** Strides of `t` as seen from a broadcast output of shape `shape` (0 where `t` is broadcast). */
+export function broadcastStrides(t: Tensor, shape: readonly number[]): number[] {
+  const nd = shape.length;
+  const lead = nd - t.shape.length;
+  const s = new Array<number>(nd);
+  for (let d = 0; d < nd; d++) {
+    if (d < lead) s[d] = 0;
+    else s[d] = t.shape[d - lead] === 1 ? 0 : t.strides[d - lead]!;
+  }
+  return s;
+}
+
+/** A 0-d tensor holding `v` as `dtype`. */
+export function scalar(v: number, dtype: DType): Tensor {
+  const t = Tensor._empty([], dtype);
+  t.storage[0] = castScalar(dtype, v);
+  return t;
+}
+
+function checkOperand(op: string, x: unknown, pos: string): void {
+  if (!(x instanceof Tensor) && typeof x !== 'number') {
+    throw new TypeError(`${op}: ${pos} operand must be a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
+  }
+}
+
+/** The common dtype of two operands (numbers are weak, see `promoteWithScalar`). */
+function resultType(a: TensorLike, b: TensorLike): DType {
+  if (a instanceof Tensor && b instanceof Tensor) return promoteTypes(a.dtype, b.dtype);
+  if (a instanceof Tensor) return promoteWithScalar(a.dtype, b as number);
+  if (b instanceof Tensor) return promoteWithScalar(b.dtype, a as number);
+  return Number.isInteger(a) && Number.isInteger(b) ? 'int32' : 'float32';
+}
+
+function asTensor(x: TensorLike, dtype: DType): Tensor {
+  return x instanceof Tensor ? x : scalar(x, dtype);
+}
+
+/**
+ * Run a generated kernel writing into `out` (any strides) from inputs broadcast to `out.shape`.
+ * @internal
+ */
+export function runKernel(key: string, expr: string, out: Tensor, inputs: readonly Tensor[], p0 = 0, p1 = 0): void {
+  const shape = out.shape;
+  const strides = [out.strides as number[], ...inputs.map((t) => broadcastStrides(t, shape))];
+  const [cs, cstr] = collapse(shape, strides);
+  const fullKey = `${key}|${out.dtype}|${inputs.map((t) => t.dtype).join(',')}`;
+  const k = getKernel(fullKey, inputs.length, expr);
+  k(cs, out.storage, out.offset, cstr[0]!, inputs.map((t) => t.storage), inputs.map((t) => t.offset), cstr.slice(1), p0, p1);
+}
+
+// ------------------------------------------------------------------ unary
+
+type UnaryName =
+  | 'neg' | 'abs' | 'sign' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'square'
+  | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'softplus' | 'clamp' | 'floor' | 'ceil' | 'round'
+  | 'not' | 'copy' | 'toBool';
+
+/** Expression (over `x`, parameters `p0`, `p1`) and how the output dtype follows the input's. */
+const UNARY: Record<UnaryName, { expr: string; out: 'same' | 'float' | 'bool' | 'arith' }> = {
+  neg: { expr: '-x', out: 'arith' },
+  abs: { expr: 'Math.abs(x)', out: 'arith' },
+  sign: { expr: 'sign(x)', out: 'arith' },
+  exp: { expr: 'Math.exp(x)', out: 'float' },
+  log: { expr: 'Math.log(x)', out: 'float' },
+  log1p: { expr: 'Math.log1p(x)', out: 'float' },
+  expm1: { expr: 'Math.expm1(x)', out: 'float' },
+  sqrt: { expr: 'Math.sqrt(x)', out: 'float' },
+  rsqrt: { expr: '1 / Math.sqrt(x)', out: 'float' },
+  square: { expr: 'x * x', out: 'arith' },
+  sin: { expr: 'Math.sin(x)', out: 'float' },
+  cos: { expr: 'Math.cos(x)', out: 'float' },
+  tanh: { expr: 'Math.tanh(x)', out: 'float' },
+  sigmoid: { expr: 'sigm(x)', out: 'float' },
+  relu: { expr: '(x > 0 ? x : 0)', out: 'arith' },
+  softplus: { expr: 'softplus(x, p0, p1)', out: 'float' },
+  clamp: { expr: '(x < p0 ? p0 : x > p1 ? p1 : x)', out: 'arith' },
+  floor: { expr: 'Math.floor(x)', out: 'same' },
+  ceil: { expr: 'Math.ceil(x)', out: 'same' },
+  round: { expr: 'roundEven(x)', out: 'same' },
+  not: { expr: '(x ? 0 : 1)', out: 'bool' },
+  copy: { expr: 'x', out: 'same' },
+  toBool: { expr: '(x !== 0 ? 1 : 0)', out: 'bool' },
+};
+
+function unaryOutType(kind: 'same' | 'float' | 'bool' | 'arith', d: DType): DType {
+  switch (kind) {
+    case 'same': return d;
+    case 'float': return floatType(d);
+    case 'bool': return 'bool';
+    case 'arith': return arithmeticType(d);
+  }
+}
+
+/** Compute a unary op into a fresh contiguous tensor (no recording). @internal */
+export function unaryKernel(name: UnaryName, x: Tensor, p0 = 0, p1 = 0, outDtype?: DType): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${name}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  const spec = UNARY[name];
+  const out = Tensor._empty(x.shape, outDtype ?? unaryOutType(spec.out, x.dtype));
+  runKernel(name, spec.expr, out, [x], p0, p1);
+  return out;
+}
+
+type RecordedUnary = 'neg' | 'abs' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'square' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu';
+
+function recordedUnary(name: RecordedUnary, x: Tensor): Tensor {
+  const out = unaryKernel(name, x);
+  return record(name, [x], out, {});
+}
+
+/** `-x`. */ export const neg = (x: Tensor): Tensor => recordedUnary('neg', x);
+/** `|x|` (subgradient 0 at 0). */ export const abs = (x: Tensor): Tensor => recordedUnary('abs', x);
+/** `e^x`. */ export const exp = (x: Tensor): Tensor => recordedUnary('exp', x);
+/** Natural log. */ export const log = (x: Tensor): Tensor => recordedUnary('log', x);
+/** `log(1+x)`. */ export const log1p = (x: Tensor): Tensor => recordedUnary('log1p', x);
+/** `e^x - 1`. */ export const expm1 = (x: Tensor): Tensor => recordedUnary('expm1', x);
+/** Square root. */ export const sqrt = (x: Tensor): Tensor => recordedUnary('sqrt', x);
+/** `1/sqrt(x)`. */ export const rsqrt = (x: Tensor): Tensor => recordedUnary('rsqrt', x);
+/** `x²`. */ export const square = (x: Tensor): Tensor => recordedUnary('square', x);
+/** Sine. */ export const sin = (x: Tensor): Tensor => recordedUnary('sin', x);
+/** Cosine. */ export const cos = (x: Tensor): Tensor => recordedUnary('cos', x);
+/** Hyperbolic tangent. */ export const tanh = (x: Tensor): Tensor => recordedUnary('tanh', x);
+/** Logistic sigmoid. */ export const sigmoid = (x: Tensor): Tensor => recordedUnary('sigmoid', x);
+/** `max(x, 0)` (gradient 0 at 0, as PyTorch). */ export const relu = (x: Tensor): Tensor => recordedUnary('relu', x);
+/** Sign: -1, 0, 1 (NaN stays NaN). Not differentiable. */ export const sign = (x: Tensor): Tensor => unaryKernel('sign', x);
+/** Floor. Not differentiable. */ export const floor = (x: Tensor): Tensor => unaryKernel('floor', x);
+/** Ceiling. Not differentiable. */ export const ceil = (x: Tensor): Tensor => unaryKernel('ceil', x);
+/** Round half to even. Not differentiable. */ export const round = (x: Tensor): Tensor => unaryKernel('round', x);
+/** Logical not. */ export const logicalNot = (x: Tensor): Tensor => unaryKernel('not', x);
+
+/** `log(1 + exp(beta x)) / beta`, and `x` itself where `beta x > threshold`. */
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  if (!(beta > 0)) throw new RangeError(`softplus: beta must be positive, got ${beta}`);
+  const out = unaryKernel('softplus', x, beta, threshold);
+  return record('softplus', [x], out, { beta, threshold });
+}
+
+/** Limit every element to `[min, max]`. Gradient passes where `min <= x <= max`. */
+export function clamp(x: Tensor, min?: number, max?: number): Tensor {
+  if (min === undefined && max === undefined) throw new RangeError('clamp: at least one of min and max must be given');
+  if (min !== undefined && max !== undefined && min > max) throw new RangeError(`clamp: min ${min} is greater than max ${max}`);
+  if (Number.isNaN(min) || Number.isNaN(max)) throw new RangeError(`clamp: bounds must not be NaN (min ${min}, max ${max})`);
+  let dtype = arithmeticType(x.dtype);
+  if (!isFloat(dtype) && ((min !== undefined && !Number.isInteger(min)) || (max !== undefined && !Number.isInteger(max)))) dtype = 'float32';
+  const out = unaryKernel('clamp', x, min ?? -Infinity, max ?? Infinity, dtype);
+  return record('clamp', [x], out, { min, max });
+}
+
+/** A copy of `x` converted to `dtype`; returns `x` itself when the dtype already matches. */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  if (x.dtype === dtype) return x;
+  const out = unaryKernel(dtype === 'bool' ? 'toBool' : 'copy', x, 0, 0, dtype);
+  if (isFloat(dtype) && isFloat(x.dtype)) return record('cast', [x], out, { dtype });
+  return out;
+}
+
+// ------------------------------------------------------------------ binary
+
+type BinaryName =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'and' | 'or';
+
+const BINARY: Record<BinaryName, { expr: string; out: 'promote' | 'float' | 'bool' }> = {
+  add: { expr: 'x + y', out: 'promote' },
+  sub: { expr: 'x - y', out: 'promote' },
+  mul: { expr: 'x * y', out: 'promote' },
+  div: { expr: 'x / y', out: 'float' },
+  pow: { expr: 'Math.pow(x, y)', out: 'promote' },
+  maximum: { expr: '(x > y || x !== x) ? x : y', out: 'promote' },
+  minimum: { expr: '(x < y || x !== x) ? x : y', out: 'promote' },
+  eq: { expr: '(x === y ? 1 : 0)', out: 'bool' },
+  ne: { expr: '(x !== y ? 1 : 0)', out: 'bool' },
+  lt: { expr: '(x < y ? 1 : 0)', out: 'bool' },
+  le: { expr: '(x <= y ? 1 : 0)', out: 'bool' },
+  gt: { expr: '(x > y ? 1 : 0)', out: 'bool' },
+  ge: { expr: '(x >= y ? 1 : 0)', out: 'bool' },
+  and: { expr: '((x && y) ? 1 : 0)', out: 'bool' },
+  or: { expr: '((x || y) ? 1 : 0)', out: 'bool' },
+};
+
+/** Compute a broadcasting binary op into a fresh tensor (no recording). @internal */
+export function binaryKernel(name: BinaryName, a: TensorLike, b: TensorLike): [Tensor, Tensor, Tensor] {
+  checkOperand(name, a, 'first');
+  checkOperand(name, b, 'second');
+  const common = resultType(a, b);
+  const ta = asTensor(a, common);
+  const tb = asTensor(b, common);
+  const shape = broadcastShapes(name, ta.shape, tb.shape);
+  const spec = BINARY[name];
+  const outType = spec.out === 'bool' ? 'bool' : spec.out === 'float' ? floatType(common) : arithmeticType(common);
+  if (name === 'pow' && !isFloat(outType) && tb.size > 0) {
+    const e = tb.data();
+    for (let i = 0; i < e.length; i++) {
+      if (e[i]! < 0) throw new RangeError(`pow: integer tensors cannot be raised to negative integer powers (exponent ${e[i]})`);
+    }
+  }
+  const out = Tensor._empty(shape, outType);
+  runKernel(name, spec.expr, out, [ta, tb]);
+  return [out, ta, tb];
+}
+
+function recordedBinary(name: 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum', a: TensorLike, b: TensorLike): Tensor {
+  const [out, ta, tb] = binaryKernel(name, a, b);
+  return record(name, [ta, tb], out, {});
+}
+
+/** `a + alpha * b`, broadcasting. */
+export function add(a: TensorLike, b: TensorLike, alpha?: number): Tensor {
+  return recordedBinary('add', a, alpha === undefined || alpha === 1 ? b : mul(b, alpha));
+}
+/** `a - alpha * b`, broadcasting. */
+export function sub(a: TensorLike, b: TensorLike, alpha?: number): Tensor {
+  return recordedBinary('sub', a, alpha === undefined || alpha === 1 ? b : mul(b, alpha));
+}
+/** `a * b`, broadcasting. */ export const mul = (a: TensorLike, b: TensorLike): Tensor => recordedBinary('mul', a, b);
+/** `a / b` (true division), broadcasting. */ export const div = (a: TensorLike, b: TensorLike): Tensor => recordedBinary('div', a, b);
+/** `a ** b`, broadcasting; both base and exponent are differentiable. */ export const pow = (a: TensorLike, b: TensorLike): Tensor => recordedBinary('pow', a, b);
+/** Elementwise maximum; at ties the gradient is split evenly (as PyTorch). */ export const maximum = (a: TensorLike, b: TensorLike): Tensor => recordedBinary('maximum', a, b);
+/** Elementwise minimum; at ties the gradient is split evenly (as PyTorch). */ export const minimum = (a: TensorLike, b: TensorLike): Tensor => recordedBinary('minimum', a, b);
+/** `a == b`. */ export const eq = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('eq', a, b)[0];
+/** `a != b`. */ export const ne = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('ne', a, b)[0];
+/** `a < b`. */ export const lt = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('lt', a, b)[0];
+/** `a <= b`. */ export const le = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('le', a, b)[0];
+/** `a > b`. */ export const gt = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('gt', a, b)[0];
+/** `a >= b`. */ export const ge = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('ge', a, b)[0];
+/** Logical and. */ export const logicalAnd = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('and', a, b)[0];
+/** Logical or. */ export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('or', a, b)[0];
+
+// ------------------------------------------------------------------ where / maskedFill
+
+function checkMask(op: string, mask: Tensor): void {
+  if (!(mask instanceof Tensor)) throw new TypeError(`${op}: condition must be a Tensor`);
+  if (mask.dtype !== 'bool') throw new TypeError(`${op}: condition must have dtype bool, got ${mask.dtype}`);
+}
+
+/** Pick `a` where `cond` is true and `b` elsewhere; all three broadcast together. */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  checkMask('where', cond);
+  checkOperand('where', a, 'second');
+  checkOperand('where', b, 'third');
+  const common = resultType(a, b);
+  const ta = asTensor(a, common);
+  const tb = asTensor(b, common);
+  const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, ta.shape), tb.shape);
+  const out = Tensor._empty(shape, common);
+  runKernel('where', '(x ? y : z)', out, [cond, ta, tb]);
+  return record('where', [ta, tb], out, { cond });
+}
+
+/** `x` with `value` wherever `mask` (broadcast to `x`'s shape) is true. */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  checkMask('maskedFill', mask);
+  const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
+  if (shape.length !== x.shape.length || shape.some((n, i) => n !== x.shape[i])) {
+    throw new RangeError(`maskedFill: mask of shape ${fmt(mask.shape)} does not broadcast to the tensor's shape ${fmt(x.shape)}`);
+  }
+  const dtype = promoteWithScalar(x.dtype, value);
+  const out = Tensor._empty(x.shape, dtype);
+  runKernel('maskedFill', '(y ? p0 : x)', out, [x, mask], castScalar(dtype, value));
+  return record('maskedFill', [x], out, { mask, value });
+}
+
+// ------------------------------------------------------------------ in place
+
+function checkInPlaceTarget(op: string, t: Tensor): void {
+  if (!(t instanceof Tensor)) throw new TypeError(`${op}: target must be a Tensor`);
+  if (t.requiresGrad && isGradEnabled() && shouldRecord([t])) {
+    throw new Error(`${op}: in-place update of a tensor that requires grad; wrap it in noGrad(() => ...) or use the out-of-place op`);
+  }
+  for (let d = 0; d < t.ndim; d++) {
+    if (t.strides[d] === 0 && t.shape[d]! > 1) {
+      throw new Error(`${op}: cannot write in place into an expanded tensor (shape ${fmt(t.shape)}, strides ${fmt(t.strides)}); call contiguous() first`);
+    }
+  }
+}
+
+function checkInPlaceOperand(op: string, t: Tensor, other: Tensor): void {
+  const shape = broadcastShapes(op, t.shape, other.shape);
+  if (shape.length !== t.ndim || shape.some((n, i) => n !== t.shape[i])) {
+    throw new RangeError(`${op}: operand of shape ${fmt(other.shape)} does not broadcast to the target's shape ${fmt(t.shape)}`);
+  }
+  if (!isFloat(t.dtype) && isFloat(other.dtype)) {
+    throw new TypeError(`${op}: cannot write a ${other.dtype} result into a ${t.dtype} tensor in place`);
+  }
+}
+
+function bump(t: Tensor): void {
+  t._version.value++;
+}
+
+/** `t = t ∘ other` in place for ∘ in mul, div, maximum. @internal */
+export function binaryInPlace(name: 'mul' | 'div' | 'maximum', t: Tensor, other: TensorLike): void {
+  const op = `${name}InPlace`;
+  checkInPlaceTarget(op, t);
+  checkOperand(op, other, 'second');
+  const o = asTensor(other, t.dtype);
+  checkInPlaceOperand(op, t, o);
+  if (name === 'div' && !isFloat(t.dtype)) throw new TypeError(`${op}: true division cannot be stored in a ${t.dtype} tensor`);
+  runKernel(op, BINARY[name].expr, t, [t, o]);
+  bump(t);
+}
+
+/** `t += alpha * other` in place. @internal */
+export function addInPlace(t: Tensor, other: TensorLike, alpha: number): void {
+  checkInPlaceTarget('addInPlace', t);
+  checkOperand('addInPlace', other, 'second');
+  const o = asTensor(other, t.dtype);
+  checkInPlaceOperand('addInPlace', t, o);
+  runKernel('addInPlace', 'x + p0 * y', t, [t, o], alpha);
+  bump(t);
+}
+
+/** `t += value * a * b` or `t += value * a / b` in place. @internal */
+export function ternaryInPlace(name: 'addcmul' | 'addcdiv', t: Tensor, a: TensorLike, b: TensorLike, value: number): void {
+  const op = `${name}InPlace`;
+  checkInPlaceTarget(op, t);
+  const ta = asTensor(a, t.dtype);
+  const tb = asTensor(b, t.dtype);
+  checkInPlaceOperand(op, t, ta);
+  checkInPlaceOperand(op, t, tb);
+  runKernel(op, name === 'addcmul' ? 'x + p0 * y * z' : 'x + p0 * y / z', t, [t, ta, tb], value);
+  bump(t);
+}
+
+/** `t += weight * (end - t)` in place. @internal */
+export function lerpInPlace(t: Tensor, end: TensorLike, weight: number): void {
+  checkInPlaceTarget('lerpInPlace', t);
+  const te = asTensor(end, t.dtype);
+  checkInPlaceOperand('lerpInPlace', t, te);
+  runKernel('lerpInPlace', 'x + p0 * (y - x)', t, [t, te], weight);
+  bump(t);
+}
+
+/** Copy `src` (broadcast, cast) into `t`. @internal */
+export function copyInPlace(t: Tensor, src: TensorLike): void {
+  checkInPlaceTarget('copyFrom', t);
+  checkOperand('copyFrom', src, 'source');
+  const s = asTensor(src, t.dtype);
+  const shape = broadcastShapes('copyFrom', t.shape, s.shape);
+  if (shape.length !== t.ndim || shape.some((n, i) => n !== t.shape[i])) {
+    throw new RangeError(`copyFrom: source of shape ${fmt(s.shape)} does not broadcast to the target's shape ${fmt(t.shape)}`);
+  }
+  runKernel('copy', t.dtype === 'bool' ? '(x !== 0 ? 1 : 0)' : 'x', t, [s]);
+  bump(t);
+}
+
+/** Apply a unary op in place. @internal */
+export function unaryInPlace(name: 'clamp' | 'sqrt' | 'sign', t: Tensor, p0 = 0, p1 = 0): void {
+  const op = `${name}InPlace`;
+  checkInPlaceTarget(op, t);
+  if (name === 'sqrt' && !isFloat(t.dtype)) throw new TypeError(`${op}: needs a floating-point tensor, got ${t.dtype}`);
+  runKernel(op, UNARY[name].expr, t, [t], p0, p1);
+  bump(t);
+}

@@ -1,0 +1,285 @@
+/**
+ * View ops: reshape, permute, slice, expand, flip, squeeze... Each returns a tensor sharing storage
+ * with its input (except `reshape` of a tensor whose strides do not allow it, which copies).
+ * @module
+ */
+import { Tensor, type SliceSpec } from '../tensor.js';
+import type { TypedArray } from '../dtype.js';
+import { contiguousStrides, fmt, normAxes, normAxis, sizeOf } from '../shape.js';
+import { record } from '../dispatch.js';
+import { runKernel } from './elementwise.js';
+
+function checkTensor(op: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+}
+
+/** A contiguous copy of `x` in fresh storage (not recorded). @internal */
+export function copyKernel(x: Tensor): Tensor {
+  const out = Tensor._empty(x.shape, x.dtype);
+  runKernel('copy', 'x', out, [x]);
+  return out;
+}
+
+/** The elements of `x` in row-major order, as a fresh typed array. */
+export function contiguousData(x: Tensor): TypedArray {
+  checkTensor('data', x);
+  if (x.isContiguous()) return x.storage.slice(x.offset, x.offset + x.size);
+  return copyKernel(x).storage;
+}
+
+/** A contiguous copy; differentiable. */
+export function clone(x: Tensor): Tensor {
+  checkTensor('clone', x);
+  return record('contiguous', [x], copyKernel(x), {});
+}
+
+/** `x` itself if contiguous, else a contiguous copy; differentiable. */
+export function contiguous(x: Tensor): Tensor {
+  checkTensor('contiguous', x);
+  if (x.isContiguous()) return x;
+  return record('contiguous', [x], copyKernel(x), {});
+}
+
+/** Resolve one `-1` entry and check the element count. */
+export function inferShape(op: string, x: Tensor, shape: readonly number[]): number[] {
+  const out = shape.slice();
+  let infer = -1;
+  let known = 1;
+  for (let i = 0; i < out.length; i++) {
+    const n = out[i]!;
+    if (n === -1) {
+      if (infer >= 0) throw new RangeError(`${op}: only one dimension can be -1, got ${fmt(shape)}`);
+      infer = i;
+    } else if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(`${op}: invalid shape ${fmt(shape)} (sizes must be non-negative integers or a single -1)`);
+    } else known *= n;
+  }
+  if (infer >= 0) {
+    if (known === 0 || x.size % known !== 0) throw new RangeError(`${op}: shape ${fmt(shape)} is invalid for a tensor of ${x.size} elements`);
+    out[infer] = x.size / known;
+  } else if (known !== x.size) {
+    throw new RangeError(`${op}: shape ${fmt(shape)} is invalid for a tensor of ${x.size} elements (shape ${fmt(x.shape)})`);
+  }
+  return out;
+}
+
+/**
+ * Strides that view `x`'s storage in `shape`, or null when impossible without a copy.
+ * Groups of input dims that are contiguous among themselves may be split or merged freely.
+ */
+export function viewStrides(oldShape: readonly number[], oldStrides: readonly number[], shape: readonly number[]): number[] | null {
+  const total = sizeOf(shape);
+  if (total === 0 || oldShape.length === 0) return contiguousStrides(shape);
+  const newStrides = new Array<number>(shape.length).fill(1);
+  // Walk old dims from the end in chunks that are contiguous with each other.
+  let viewD = shape.length - 1;
+  let chunkBase = oldStrides[oldStrides.length - 1]!;
+  let tensorNumel = 1;
+  let viewNumel = 1;
+  for (let d = oldShape.length - 1; d >= 0; d--) {
+    tensorNumel *= oldShape[d]!;
+    if (d === 0 || (oldShape[d - 1] !== 1 && oldStrides[d - 1] !== tensorNumel * chunkBase)) {
+      while (viewD >= 0 && (viewNumel < tensorNumel || shape[viewD] === 1)) {
+        newStrides[viewD] = viewNumel * chunkBase;
+        viewNumel *= shape[viewD]!;
+        viewD--;
+      }
+      if (viewNumel !== tensorNumel) return null;
+      if (d > 0) {
+        chunkBase = oldStrides[d - 1]!;
+        tensorNumel = 1;
+        viewNumel = 1;
+      }
+    }
+  }
+  if (viewD !== -1) return null;
+  return newStrides;
+}
+
+/** Reshape, as a view when possible and a copy otherwise; differentiable. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor('reshape', x);
+  const s = inferShape('reshape', x, shape);
+  const strides = viewStrides(x.shape, x.strides, s);
+  const out = strides !== null ? Tensor._view(x, s, strides, x.offset) : Tensor._view(copyKernel(x), s, contiguousStrides(s), 0);
+  return record('reshape', [x], out, { shape: s });
+}
+
+/** Reshape that must not copy. */
+export function view(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor('view', x);
+  const s = inferShape('view', x, shape);
+  const strides = viewStrides(x.shape, x.strides, s);
+  if (strides === null) {
+    throw new Error(`view: shape ${fmt(s)} is incompatible with the strides ${fmt(x.strides)} of a tensor of shape ${fmt(x.shape)}; use reshape() to copy`);
+  }
+  return record('reshape', [x], Tensor._view(x, s, strides, x.offset), { shape: s });
+}
+
+/** Merge dims `startDim..endDim` into one. */
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  checkTensor('flatten', x);
+  if (x.ndim === 0) return reshape(x, [1]);
+  const a = normAxis('flatten', startDim, x.ndim);
+  const b = normAxis('flatten', endDim, x.ndim);
+  if (a > b) throw new RangeError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
+  const shape = [...x.shape.slice(0, a), sizeOf(x.shape.slice(a, b + 1)), ...x.shape.slice(b + 1)];
+  return reshape(x, shape);
+}
+
+/** Reorder dims. */
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  checkTensor('permute', x);
+  if (dims.length !== x.ndim) throw new RangeError(`permute: got ${dims.length} dims ${fmt(dims)} for a tensor of rank ${x.ndim}`);
+  const d = dims.map((a) => normAxis('permute', a, x.ndim));
+  if (new Set(d).size !== d.length) throw new RangeError(`permute: dims ${fmt(dims)} are not a permutation of 0..${x.ndim - 1}`);
+  const out = Tensor._view(x, d.map((i) => x.shape[i]!), d.map((i) => x.strides[i]!), x.offset);
+  return record('permute', [x], out, { dims: d });
+}
+
+/** Swap two dims. */
+export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
+  checkTensor('transpose', x);
+  if (x.ndim < 2 && dim0 === -2 && dim1 === -1) return x;
+  const a = normAxis('transpose', dim0, x.ndim);
+  const b = normAxis('transpose', dim1, x.ndim);
+  const dims = x.shape.map((_, i) => i);
+  dims[a] = b;
+  dims[b] = a;
+  return permute(x, dims);
+}
+
+/** Python's `slice.indices`: normalised start, stop, step and resulting length. */
+export function sliceIndices(op: string, n: number, start: number | null | undefined, stop: number | null | undefined, step: number | null | undefined): [number, number, number, number] {
+  const st = step ?? 1;
+  if (!Number.isInteger(st) || st === 0) throw new RangeError(`${op}: slice step must be a non-zero integer, got ${step}`);
+  for (const [name, v] of [['start', start], ['stop', stop]] as const) {
+    if (v !== null && v !== undefined && !Number.isInteger(v)) throw new RangeError(`${op}: slice ${name} must be an integer, got ${v}`);
+  }
+  let a: number;
+  let b: number;
+  if (st > 0) {
+    a = start == null ? 0 : start < 0 ? Math.max(0, start + n) : Math.min(start, n);
+    b = stop == null ? n : stop < 0 ? Math.max(0, stop + n) : Math.min(stop, n);
+  } else {
+    a = start == null ? n - 1 : start < 0 ? Math.max(-1, start + n) : Math.min(start, n - 1);
+    b = stop == null ? -1 : stop < 0 ? Math.max(-1, stop + n) : Math.min(stop, n - 1);
+  }
+  const len = st > 0 ? Math.max(0, Math.ceil((b - a) / st)) : Math.max(0, Math.ceil((a - b) / -st));
+  return [a, b, st, len];
+}
+
+/** Strided view with Python slicing per leading axis; a number selects an index and drops the axis. */
+export function slice(x: Tensor, specs: readonly SliceSpec[]): Tensor {
+  checkTensor('slice', x);
+  if (specs.length > x.ndim) throw new RangeError(`slice: ${specs.length} slice specs for a tensor of rank ${x.ndim}`);
+  const starts: number[] = [];
+  const stops: number[] = [];
+  const steps: number[] = [];
+  const shape: number[] = [];
+  const strides: number[] = [];
+  const drop: number[] = [];
+  let offset = x.offset;
+  for (let d = 0; d < x.ndim; d++) {
+    const n = x.shape[d]!;
+    const spec = d < specs.length ? specs[d] : null;
+    let a: number, b: number, st: number, len: number;
+    if (typeof spec === 'number') {
+      if (!Number.isInteger(spec) || spec < -n || spec >= n) throw new RangeError(`slice: index ${spec} is out of range for dim ${d} of size ${n}`);
+      a = spec < 0 ? spec + n : spec;
+      b = a + 1; st = 1; len = 1;
+      drop.push(d);
+    } else if (spec === null || spec === undefined) {
+      a = 0; b = n; st = 1; len = n;
+    } else if (Array.isArray(spec)) {
+      [a, b, st, len] = sliceIndices('slice', n, spec[0], spec[1], spec[2]);
+    } else {
+      throw new TypeError(`slice: spec for dim ${d} must be a number, null or [start, stop, step], got ${JSON.stringify(spec)}`);
+    }
+    starts.push(a); stops.push(b); steps.push(st);
+    if (len > 0) offset += a * x.strides[d]!;
+    shape.push(len);
+    strides.push(x.strides[d]! * st);
+  }
+  let out = record('slice', [x], Tensor._view(x, shape, strides, offset), { starts, stops, steps });
+  if (drop.length > 0) out = reshape(out, shape.filter((_, i) => !drop.includes(i)));
+  return out;
+}
+
+/** `length` elements from `start` along `axis`. */
+export function narrow(x: Tensor, axis: number, start: number, length: number): Tensor {
+  checkTensor('narrow', x);
+  const a = normAxis('narrow', axis, x.ndim);
+  const n = x.shape[a]!;
+  const s = start < 0 ? start + n : start;
+  if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > n) {
+    throw new RangeError(`narrow: start ${start} and length ${length} are out of range for dim ${a} of size ${n}`);
+  }
+  const specs: SliceSpec[] = x.shape.map(() => null);
+  specs[a] = [s, s + length, 1];
+  return slice(x, specs);
+}
+
+/** Pick index `index` along `axis`, dropping that axis. */
+export function select(x: Tensor, axis: number, index: number): Tensor {
+  checkTensor('select', x);
+  const a = normAxis('select', axis, x.ndim);
+  const specs: SliceSpec[] = x.shape.map(() => null);
+  specs[a] = index;
+  return slice(x, specs);
+}
+
+/** Drop size-1 dims. */
+export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
+  checkTensor('squeeze', x);
+  const list = axes === undefined ? x.shape.map((n, i) => (n === 1 ? i : -1)).filter((i) => i >= 0) : normAxes('squeeze', axes, x.ndim);
+  for (const a of list) {
+    if (x.shape[a] !== 1) throw new RangeError(`squeeze: dim ${a} has size ${x.shape[a]}, not 1 (shape ${fmt(x.shape)})`);
+  }
+  return reshape(x, x.shape.filter((_, i) => !list.includes(i)));
+}
+
+/** Insert a size-1 dim at `axis` (which may be `ndim`). */
+export function unsqueeze(x: Tensor, axis: number): Tensor {
+  checkTensor('unsqueeze', x);
+  const a = normAxis('unsqueeze', axis, x.ndim + 1);
+  const shape = x.shape.slice();
+  shape.splice(a, 0, 1);
+  return reshape(x, shape);
+}
+
+/** Broadcast to `shape` without copying. */
+export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor('expand', x);
+  if (shape.length < x.ndim) throw new RangeError(`expand: target shape ${fmt(shape)} has fewer dims than the tensor's ${fmt(x.shape)}`);
+  const lead = shape.length - x.ndim;
+  const outShape: number[] = [];
+  const strides: number[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    const want = shape[d]!;
+    if (d < lead) {
+      if (!Number.isInteger(want) || want < 0) throw new RangeError(`expand: invalid size ${want} in ${fmt(shape)}`);
+      outShape.push(want); strides.push(0);
+      continue;
+    }
+    const have = x.shape[d - lead]!;
+    const n = want === -1 ? have : want;
+    if (have === n) { outShape.push(n); strides.push(x.strides[d - lead]!); }
+    else if (have === 1 && Number.isInteger(n) && n >= 0) { outShape.push(n); strides.push(0); }
+    else throw new RangeError(`expand: cannot expand shape ${fmt(x.shape)} to ${fmt(shape)} (dim ${d}: ${have} -> ${want})`);
+  }
+  return record('expand', [x], Tensor._view(x, outShape, strides, x.offset), { shape: outShape });
+}
+
+/** Reverse along `axes` (negative strides). */
+export function flip(x: Tensor, axes: number | readonly number[]): Tensor {
+  checkTensor('flip', x);
+  const list = normAxes('flip', axes, x.ndim);
+  const strides = x.strides.slice();
+  let offset = x.offset;
+  for (const a of list) {
+    if (x.shape[a]! > 0) offset += (x.shape[a]! - 1) * x.strides[a]!;
+    strides[a] = -x.strides[a]!;
+  }
+  return record('flip', [x], Tensor._view(x, x.shape, strides, offset), { axes: list });
+}

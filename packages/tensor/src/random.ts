@@ -1,0 +1,103 @@
+/**
+ * Seedable random numbers. A {@link Generator} wraps pure-rand's xoroshiro128+, so the same seed gives
+ * the same numbers on every machine and runtime. Module-level functions draw from a global generator
+ * reset by {@link manualSeed}.
+ * @module
+ */
+import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
+
+/** Spread a small integer seed over all 32 bits (MurmurHash3's finaliser), so seeds 0, 1, 2... start far apart. */
+function mixSeed(seed: number): number {
+  let h = Math.trunc(seed) | 0;
+  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+function seeded(seed: number): JumpableRandomGenerator {
+  const g = xoroshiro128plus(mixSeed(seed));
+  for (let i = 0; i < 16; i++) g.next(); // leave the low-entropy start of the stream behind
+  return g;
+}
+
+/** A seeded stream of random numbers. */
+export class Generator {
+  private rng: JumpableRandomGenerator;
+  private spareNormal: number | null = null;
+
+  /** @param seed - any integer; the same seed always gives the same stream. */
+  constructor(seed = 0) {
+    if (!Number.isFinite(seed)) throw new RangeError(`Generator: seed must be a finite number, got ${seed}`);
+    this.rng = seeded(seed);
+  }
+
+  /** Restart the stream from `seed`. */
+  manualSeed(seed: number): this {
+    if (!Number.isFinite(seed)) throw new RangeError(`manualSeed: seed must be a finite number, got ${seed}`);
+    this.rng = seeded(seed);
+    this.spareNormal = null;
+    return this;
+  }
+
+  /** A uniform float in [0, 1) with 53 random bits. */
+  uniform(): number {
+    return uniformFloat64(this.rng);
+  }
+
+  /** A uniform integer in [low, high] (both included). */
+  integer(low: number, high: number): number {
+    return uniformInt(this.rng, low, high);
+  }
+
+  /** A standard normal sample (Box–Muller, both values used). */
+  normal(): number {
+    if (this.spareNormal !== null) {
+      const v = this.spareNormal;
+      this.spareNormal = null;
+      return v;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spareNormal = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** The generator's state, to save and restore with {@link Generator.setState}. */
+  getState(): number[] {
+    return [...this.rng.getState(), this.spareNormal === null ? NaN : this.spareNormal];
+  }
+
+  /** Restore a state from {@link Generator.getState}. */
+  setState(state: readonly number[]): this {
+    this.rng = xoroshiro128plusFromState(state.slice(0, -1));
+    const spare = state[state.length - 1]!;
+    this.spareNormal = Number.isNaN(spare) ? null : spare;
+    return this;
+  }
+
+  /** A random permutation of 0..n-1 (Fisher–Yates). */
+  permutation(n: number): number[] {
+    const p = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.integer(0, i);
+      const t = p[i]!;
+      p[i] = p[j]!;
+      p[j] = t;
+    }
+    return p;
+  }
+}
+
+/** The generator used when no `generator` option is passed. */
+export const defaultGenerator = new Generator(0);
+
+/** Reseed the default generator: afterwards `rand`, `randn`, ... repeat the same numbers. */
+export function manualSeed(seed: number): void {
+  defaultGenerator.manualSeed(seed);
+}

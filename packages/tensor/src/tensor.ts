@@ -1,0 +1,431 @@
+/**
+ * The `Tensor` class: a strided view `(data, shape, strides, offset, dtype)` over a typed array.
+ * @module
+ */
+import { type DType, type TypedArray, allocate, checkDType } from './dtype.js';
+import { type Shape, contiguousStrides, fmt, sizeOf } from './shape.js';
+import { autogradHooks } from './dispatch.js';
+import * as ew from './ops/elementwise.js';
+import * as views from './ops/views.js';
+import { formatTensor } from './format.js';
+
+/** Counts in-place writes to a storage; shared by every view of it. */
+export interface VersionCounter {
+  value: number;
+}
+
+/** Anything an elementwise op accepts as an operand: a tensor or a JS number. */
+export type TensorLike = Tensor | number;
+
+/** A nested JS array of numbers or booleans. */
+export type NestedArray = number | boolean | NestedArray[];
+
+/** One axis of a {@link Tensor.slice}: `[start?, stop?, step?]` (Python semantics), a single index, or `null` for all. */
+export type SliceSpec = number | null | readonly [start?: number | null, stop?: number | null, step?: number | null];
+
+/**
+ * An n-dimensional array. A tensor is a view: it shares its typed array with every tensor it was
+ * viewed from or to; `shape`, `strides` and `offset` say which elements it sees.
+ *
+ * Create tensors with {@link tensor}, {@link zeros}, {@link randn} and friends rather than the
+ * constructor.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);
+ * x.T.shape;            // [3, 2], no copy
+ * x.add(1).sum().item(); // 27
+ * ```
+ */
+export class Tensor {
+  /** The backing typed array (shared between views). Read it through `shape`, `strides` and `offset`. */
+  readonly storage: TypedArray;
+  /** Size of each dimension. */
+  readonly shape: readonly number[];
+  /** Elements to skip in `data` to move one step along each dimension (0 for broadcast dimensions; may be negative). */
+  readonly strides: readonly number[];
+  /** Index in `data` of the first element. */
+  readonly offset: number;
+  /** Element type. */
+  readonly dtype: DType;
+  /** Number of elements. */
+  readonly size: number;
+  /** @internal In-place write counter shared with every view of the same storage. */
+  readonly _version: VersionCounter;
+
+  /** Whether operations on this tensor are recorded for differentiation. Set it with {@link Tensor.requiresGrad_}. */
+  requiresGrad = false;
+  /** Accumulated gradient after `backward()` (leaf tensors, or any tensor after `retainGrad()`). */
+  grad: Tensor | null = null;
+  /** @internal The autograd node that produced this tensor (`null` for leaves). Owned by `@gd/autograd`. */
+  gradFn: unknown = null;
+  /** @internal Autograd bookkeeping (hooks, retain-grad flag, creation site). Owned by `@gd/autograd`. */
+  _autograd: unknown = null;
+
+  private constructor(storage: TypedArray, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType, version: VersionCounter) {
+    this.storage = storage;
+    this.shape = shape;
+    this.strides = strides;
+    this.offset = offset;
+    this.dtype = dtype;
+    this.size = sizeOf(shape);
+    this._version = version;
+  }
+
+  /** @internal Wrap fresh contiguous storage. */
+  static _fromData(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
+    return new Tensor(data, shape.slice(), contiguousStrides(shape), 0, dtype, { value: 0 });
+  }
+
+  /** @internal Allocate an uninitialised (zero-filled) contiguous tensor. */
+  static _empty(shape: readonly number[], dtype: DType): Tensor {
+    return Tensor._fromData(allocate(dtype, sizeOf(shape)), shape, dtype);
+  }
+
+  /** @internal A new view of `base`'s storage. */
+  static _view(base: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+    return new Tensor(base.storage, shape.slice(), strides.slice(), offset, base.dtype, base._version);
+  }
+
+  /** Number of dimensions. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Alias of {@link Tensor.ndim}. */
+  dim(): number {
+    return this.shape.length;
+  }
+
+  /** How many in-place writes this tensor's storage has seen. Autograd uses it to detect stale saved tensors. */
+  get version(): number {
+    return this._version.value;
+  }
+
+  /** True for a tensor not produced by a recorded op (what optimizers update). */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** True when the elements are laid out row-major with no gaps, so `data` can be read flat from `offset`. */
+  isContiguous(): boolean {
+    let expected = 1;
+    for (let d = this.shape.length - 1; d >= 0; d--) {
+      const n = this.shape[d]!;
+      if (n !== 1 && this.strides[d] !== expected) return false;
+      expected *= n;
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- autograd entry points
+
+  /** Mark this (leaf) tensor as requiring a gradient; returns `this`. */
+  requiresGrad_(on = true): this {
+    if (on && this.dtype !== 'float32' && this.dtype !== 'float64') {
+      throw new TypeError(`requiresGrad_: only floating-point tensors can require gradients (dtype is ${this.dtype})`);
+    }
+    if (!on && !this.isLeaf) throw new Error('requiresGrad_: cannot turn off gradients of a non-leaf tensor; use detach()');
+    this.requiresGrad = on;
+    return this;
+  }
+
+  /**
+   * Compute gradients of this tensor with respect to every leaf that requires one, accumulating them
+   * into `.grad`. Needs `@gd/autograd` to be imported.
+   * @param gradient - the upstream gradient; required unless this tensor has one element.
+   * @param opts - `retainGraph` keeps the graph for another backward; `createGraph` records the
+   *   backward pass so gradients can be differentiated again.
+   */
+  backward(gradient?: Tensor, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+    autogradHooks('backward').backward(this, gradient, opts);
+  }
+
+  /** A tensor sharing storage with this one but cut off from the graph (never requires a gradient). */
+  detach(): Tensor {
+    return Tensor._view(this, this.shape, this.strides, this.offset);
+  }
+
+  /** Clear `.grad` (set it to `null`). */
+  zeroGrad(): void {
+    this.grad = null;
+  }
+
+  // ---------------------------------------------------------------- reading elements
+
+  /** The flat `data` index of the element at a full multi-index (no bounds checks beyond the rank). */
+  private flatIndex(op: string, idx: readonly number[]): number {
+    if (idx.length !== this.shape.length) {
+      throw new RangeError(`${op}: expected ${this.shape.length} indices for shape ${fmt(this.shape)}, got ${idx.length}`);
+    }
+    let p = this.offset;
+    for (let d = 0; d < idx.length; d++) {
+      let i = idx[d]!;
+      const n = this.shape[d]!;
+      if (!Number.isInteger(i) || i < -n || i >= n) throw new RangeError(`${op}: index ${i} is out of range for dim ${d} of size ${n}`);
+      if (i < 0) i += n;
+      p += i * this.strides[d]!;
+    }
+    return p;
+  }
+
+  /** The element at a multi-index (negative indices count from the end). Booleans read as 0/1. */
+  get(...idx: number[]): number {
+    return this.storage[this.flatIndex('get', idx)]!;
+  }
+
+  /** The single element of a one-element tensor as a JS number. */
+  item(): number {
+    if (this.size !== 1) throw new RangeError(`item: tensor of shape ${fmt(this.shape)} has ${this.size} elements, expected 1`);
+    return this.storage[this.offset]!;
+  }
+
+  /** A fresh typed-array copy of the elements in row-major order (bool gives a `Uint8Array` of 0/1). */
+  data(): TypedArray {
+    return views.contiguousData(this);
+  }
+
+  /** The elements as nested JS arrays (numbers; bool tensors give booleans). A scalar gives a number. */
+  toArray(): NestedArray {
+    const flat = views.contiguousData(this);
+    const asBool = this.dtype === 'bool';
+    const build = (dim: number, start: number): NestedArray => {
+      if (dim === this.shape.length) return asBool ? flat[start] !== 0 : flat[start]!;
+      const n = this.shape[dim]!;
+      const inner = sizeOf(this.shape.slice(dim + 1));
+      const out: NestedArray[] = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = build(dim + 1, start + i * inner);
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** NumPy-style text, summarised with `...` for large tensors. */
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  /** @internal Node's `util.inspect` uses this for `console.log`. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  // ---------------------------------------------------------------- dtype
+
+  /** A copy converted to `dtype` (or `this` when it already has it). Float-to-float casts are differentiable. */
+  to(dtype: DType): Tensor {
+    checkDType('to', dtype);
+    return ew.cast(this, dtype);
+  }
+
+  /** Alias of {@link Tensor.to}. */
+  astype(dtype: DType): Tensor {
+    return this.to(dtype);
+  }
+
+  /** A contiguous copy (always a new storage). */
+  clone(): Tensor {
+    return views.clone(this);
+  }
+
+  // ---------------------------------------------------------------- views
+
+  /** This tensor if contiguous, else a contiguous copy. */
+  contiguous(): Tensor {
+    return views.contiguous(this);
+  }
+
+  /**
+   * The same elements in a new shape. Returns a view when the strides allow it (always for contiguous
+   * tensors) and a copy otherwise. One entry may be `-1` (inferred).
+   */
+  reshape(...shape: number[] | [readonly number[]]): Tensor {
+    return views.reshape(this, flatShapeArg(shape));
+  }
+
+  /** Like {@link Tensor.reshape} but never copies: throws when the strides do not allow a view. */
+  view(...shape: number[] | [readonly number[]]): Tensor {
+    return views.view(this, flatShapeArg(shape));
+  }
+
+  /** Flatten dimensions `startDim..endDim` (inclusive) into one. */
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return views.flatten(this, startDim, endDim);
+  }
+
+  /** Reorder dimensions (a view). `dims` must be a permutation of `0..ndim-1`. */
+  permute(...dims: number[] | [readonly number[]]): Tensor {
+    return views.permute(this, flatShapeArg(dims));
+  }
+
+  /** Swap two dimensions (a view). Defaults swap the last two. */
+  transpose(dim0 = -2, dim1 = -1): Tensor {
+    return views.transpose(this, dim0, dim1);
+  }
+
+  /** The tensor with all dimensions reversed (a view); for a matrix, its transpose. */
+  get T(): Tensor {
+    return views.permute(this, this.shape.map((_, i) => this.shape.length - 1 - i));
+  }
+
+  /**
+   * A strided view: one spec per leading axis, each `[start, stop, step]` with Python semantics
+   * (negative indices count from the end, negative steps walk backwards), a number to pick one index
+   * and drop the axis, or `null` for the whole axis.
+   */
+  slice(...specs: SliceSpec[]): Tensor {
+    return views.slice(this, specs);
+  }
+
+  /** `length` elements of axis `axis` starting at `start` (a view). */
+  narrow(axis: number, start: number, length: number): Tensor {
+    return views.narrow(this, axis, start, length);
+  }
+
+  /** Index `index` of axis `axis`, removing that axis (a view). */
+  select(axis: number, index: number): Tensor {
+    return views.select(this, axis, index);
+  }
+
+  /** Remove size-1 dimensions (all of them, or the listed ones). */
+  squeeze(axes?: number | readonly number[]): Tensor {
+    return views.squeeze(this, axes);
+  }
+
+  /** Insert a size-1 dimension at `axis`. */
+  unsqueeze(axis: number): Tensor {
+    return views.unsqueeze(this, axis);
+  }
+
+  /** Broadcast to `shape` without copying (stride 0 on expanded dims); `-1` keeps a size. */
+  expand(...shape: number[] | [readonly number[]]): Tensor {
+    return views.expand(this, flatShapeArg(shape));
+  }
+
+  /** Alias of {@link Tensor.expand} with NumPy's name. */
+  broadcastTo(shape: readonly number[]): Tensor {
+    return views.expand(this, shape);
+  }
+
+  /** Reverse the order of elements along `axes` (a view with negative strides). */
+  flip(axes: number | readonly number[]): Tensor {
+    return views.flip(this, axes);
+  }
+
+  // ---------------------------------------------------------------- elementwise (see ops/elementwise.ts)
+
+  /** `this + alpha * other`, broadcasting. */
+  add(other: TensorLike, alpha?: number): Tensor { return ew.add(this, other, alpha); }
+  /** `this - alpha * other`, broadcasting. */
+  sub(other: TensorLike, alpha?: number): Tensor { return ew.sub(this, other, alpha); }
+  /** Elementwise product, broadcasting. */
+  mul(other: TensorLike): Tensor { return ew.mul(this, other); }
+  /** True division (integers give float32), broadcasting. */
+  div(other: TensorLike): Tensor { return ew.div(this, other); }
+  /** Elementwise power; the exponent may be a tensor. */
+  pow(exponent: TensorLike): Tensor { return ew.pow(this, exponent); }
+  /** Elementwise maximum (NaN propagates). */
+  maximum(other: TensorLike): Tensor { return ew.maximum(this, other); }
+  /** Elementwise minimum (NaN propagates). */
+  minimum(other: TensorLike): Tensor { return ew.minimum(this, other); }
+  /** `-x`. */
+  neg(): Tensor { return ew.neg(this); }
+  /** `|x|`. */
+  abs(): Tensor { return ew.abs(this); }
+  /** -1, 0 or 1 (not differentiable). */
+  sign(): Tensor { return ew.sign(this); }
+  /** `e^x`. */
+  exp(): Tensor { return ew.exp(this); }
+  /** Natural logarithm. */
+  log(): Tensor { return ew.log(this); }
+  /** `log(1 + x)`, accurate near 0. */
+  log1p(): Tensor { return ew.log1p(this); }
+  /** `e^x - 1`, accurate near 0. */
+  expm1(): Tensor { return ew.expm1(this); }
+  /** Square root. */
+  sqrt(): Tensor { return ew.sqrt(this); }
+  /** `1 / sqrt(x)`. */
+  rsqrt(): Tensor { return ew.rsqrt(this); }
+  /** `x * x`. */
+  square(): Tensor { return ew.square(this); }
+  /** Sine. */
+  sin(): Tensor { return ew.sin(this); }
+  /** Cosine. */
+  cos(): Tensor { return ew.cos(this); }
+  /** Hyperbolic tangent. */
+  tanh(): Tensor { return ew.tanh(this); }
+  /** Logistic sigmoid `1 / (1 + e^-x)`, computed without overflow. */
+  sigmoid(): Tensor { return ew.sigmoid(this); }
+  /** `max(x, 0)`. */
+  relu(): Tensor { return ew.relu(this); }
+  /** `log(1 + e^(beta x)) / beta`, linear above `threshold` (PyTorch's defaults: beta 1, threshold 20). */
+  softplus(beta?: number, threshold?: number): Tensor { return ew.softplus(this, beta, threshold); }
+  /** Limit to `[min, max]` (either bound may be omitted). */
+  clamp(min?: number, max?: number): Tensor { return ew.clamp(this, min, max); }
+  /** Round down (not differentiable). */
+  floor(): Tensor { return ew.floor(this); }
+  /** Round up (not differentiable). */
+  ceil(): Tensor { return ew.ceil(this); }
+  /** Round half to even, as PyTorch and NumPy do (not differentiable). */
+  round(): Tensor { return ew.round(this); }
+  /** `this == other` as bool. */
+  eq(other: TensorLike): Tensor { return ew.eq(this, other); }
+  /** `this != other` as bool. */
+  ne(other: TensorLike): Tensor { return ew.ne(this, other); }
+  /** `this < other` as bool. */
+  lt(other: TensorLike): Tensor { return ew.lt(this, other); }
+  /** `this <= other` as bool. */
+  le(other: TensorLike): Tensor { return ew.le(this, other); }
+  /** `this > other` as bool. */
+  gt(other: TensorLike): Tensor { return ew.gt(this, other); }
+  /** `this >= other` as bool. */
+  ge(other: TensorLike): Tensor { return ew.ge(this, other); }
+  /** Logical and (non-zero is true). */
+  and(other: TensorLike): Tensor { return ew.logicalAnd(this, other); }
+  /** Logical or (non-zero is true). */
+  or(other: TensorLike): Tensor { return ew.logicalOr(this, other); }
+  /** Logical not (non-zero is true). */
+  not(): Tensor { return ew.logicalNot(this); }
+  /** Replace elements where `mask` is true with `value`. */
+  maskedFill(mask: Tensor, value: number): Tensor { return ew.maskedFill(this, mask, value); }
+
+  // ---------------------------------------------------------------- in place (never recorded)
+
+  /** `this += alpha * other` in place (respects views); returns `this`. */
+  addInPlace(other: TensorLike, alpha = 1): this { ew.addInPlace(this, other, alpha); return this; }
+  /** `this -= alpha * other` in place; returns `this`. */
+  subInPlace(other: TensorLike, alpha = 1): this { ew.addInPlace(this, other, -alpha); return this; }
+  /** `this *= other` in place; returns `this`. */
+  mulInPlace(other: TensorLike): this { ew.binaryInPlace('mul', this, other); return this; }
+  /** `this /= other` in place; returns `this`. */
+  divInPlace(other: TensorLike): this { ew.binaryInPlace('div', this, other); return this; }
+  /** `this = max(this, other)` in place; returns `this`. */
+  maximumInPlace(other: TensorLike): this { ew.binaryInPlace('maximum', this, other); return this; }
+  /** `this += value * a * b` in place; returns `this`. */
+  addcmulInPlace(a: TensorLike, b: TensorLike, value = 1): this { ew.ternaryInPlace('addcmul', this, a, b, value); return this; }
+  /** `this += value * a / b` in place; returns `this`. */
+  addcdivInPlace(a: TensorLike, b: TensorLike, value = 1): this { ew.ternaryInPlace('addcdiv', this, a, b, value); return this; }
+  /** `this += weight * (end - this)` in place; returns `this`. */
+  lerpInPlace(end: TensorLike, weight: number): this { ew.lerpInPlace(this, end, weight); return this; }
+  /** Copy `src` (broadcast to this shape, cast to this dtype) into this tensor's elements; returns `this`. */
+  copyFrom(src: TensorLike): this { ew.copyInPlace(this, src); return this; }
+  /** Set every element to `value`; returns `this`. */
+  fillInPlace(value: number): this { ew.copyInPlace(this, value); return this; }
+  /** Set every element to 0; returns `this`. */
+  zeroInPlace(): this { ew.copyInPlace(this, 0); return this; }
+  /** Clamp in place; returns `this`. */
+  clampInPlace(min?: number, max?: number): this { ew.unaryInPlace('clamp', this, min ?? -Infinity, max ?? Infinity); return this; }
+  /** Square root in place; returns `this`. */
+  sqrtInPlace(): this { ew.unaryInPlace('sqrt', this); return this; }
+  /** `sign(x)` in place; returns `this`. */
+  signInPlace(): this { ew.unaryInPlace('sign', this); return this; }
+}
+
+/** Accept both `f(2, 3)` and `f([2, 3])`. */
+function flatShapeArg(args: number[] | [readonly number[]]): number[] {
+  if (args.length === 1 && Array.isArray(args[0])) return (args[0] as readonly number[]).slice();
+  return args as number[];
+}
+
+
+export type { Shape };
