@@ -1,0 +1,249 @@
+/**
+ * `pnpm bench`: one run that measures @gd against TensorFlow.js (cpu and wasm backends) and jax-js
+ * (wasm) on the same machine, and prints a Markdown table with medians and the ratio of @gd to the
+ * best peer of that run. Options: `--only matmul,elementwise,small,autograd,mlp` picks sections,
+ * `--quick` shortens timing (for smoke runs), `--reps N` sets repetitions.
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import os from 'node:os';
+import * as gd from '@gd/tensor';
+import { DEFAULT_TIMING, type Row, type TimingOptions, renderTable, timeIt } from './harness.js';
+import { type Jax, loadJax, tf, useTf } from './peers.js';
+
+const { values: args } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    reps: { type: 'string' },
+  },
+});
+const sections = new Set((args.only ?? 'matmul,elementwise,small,autograd,mlp').split(','));
+const timing: TimingOptions = args.quick ? { reps: 3, minMs: 40, warmup: 1 } : { ...DEFAULT_TIMING };
+if (args.reps !== undefined) timing.reps = Number(args.reps);
+
+/** Deterministic uniform(-1, 1) floats, so every library multiplies the same numbers. */
+function randomF32(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    a[i] = s / 2147483648 - 1;
+  }
+  return a;
+}
+
+// Which @gd backend is installed by default (e.g. wasm); the "@gd ts" column forces the TS kernels.
+const gdDefault = gd.getBackend();
+const GD = `@gd${gdDefault ? ` (${gdDefault.name})` : ''}`;
+const GD_TS = '@gd ts';
+const COLUMNS = [GD, ...(gdDefault ? [GD_TS] : []), 'tfjs-cpu', 'tfjs-wasm', 'jax-js'];
+
+function withGdBackend<T>(ts: boolean, fn: () => T): T {
+  const prev = gd.setBackend(ts ? null : gdDefault);
+  try { return fn(); } finally { gd.setBackend(prev); }
+}
+
+const rows: Row[] = [];
+const jax: Jax | null = await loadJax();
+
+type Case = {
+  group: string; name: string; unit: string; higherIsBetter: boolean;
+  /** Converts seconds per call into the unit. */
+  convert: (s: number) => number;
+  gd?: () => () => unknown;
+  tf?: () => () => unknown;
+  jax?: (j: Jax) => () => unknown;
+};
+
+async function measure(c: Case): Promise<void> {
+  const cells: Row['cells'] = {};
+  const run = (label: string, make: () => () => unknown): void => {
+    try {
+      const fn = make();
+      cells[label] = c.convert(timeIt(fn, timing));
+    } catch (e) {
+      cells[label] = `n/a`;
+      console.error(`  ${c.name} / ${label}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  };
+  if (c.gd) {
+    const make = c.gd;
+    run(GD, () => { const f = withGdBackend(false, make); return () => withGdBackend(false, f); });
+    if (gdDefault) run(GD_TS, () => { const f = withGdBackend(true, make); return () => withGdBackend(true, f); });
+  }
+  if (c.tf) {
+    for (const b of ['cpu', 'wasm'] as const) {
+      await useTf(b);
+      run(`tfjs-${b}`, c.tf);
+      tf.disposeVariables();
+    }
+  }
+  if (c.jax && jax) { const j = jax; run('jax-js', () => c.jax!(j)); }
+  rows.push({ group: c.group, name: c.name, unit: c.unit, higherIsBetter: c.higherIsBetter, cells });
+  console.error(`  done: ${c.name}`);
+}
+
+const hasGd = (name: string): boolean => typeof (gd as Record<string, unknown>)[name] === 'function';
+const gdMatmul = (a: gd.Tensor, b: gd.Tensor): gd.Tensor => (gd as unknown as { matmul(a: gd.Tensor, b: gd.Tensor): gd.Tensor }).matmul(a, b);
+
+// ------------------------------------------------------------------ matmul
+if (sections.has('matmul')) {
+  const sizes = args.quick ? [128, 512] : [128, 256, 512, 1024];
+  for (const n of sizes) {
+    const A = randomF32(n * n, 1), B = randomF32(n * n, 2);
+    const flop = 2 * n * n * n;
+    await measure({
+      group: 'matmul', name: `matmul f32 n=${n}`, unit: 'GFLOP/s', higherIsBetter: true, convert: (s) => flop / s / 1e9,
+      gd: hasGd('matmul') ? () => {
+        const a = gd.tensor(A, { shape: [n, n] }), b = gd.tensor(B, { shape: [n, n] });
+        return () => gdMatmul(a, b);
+      } : undefined,
+      tf: () => {
+        const a = tf.tensor2d(A, [n, n]), b = tf.tensor2d(B, [n, n]);
+        return () => { const c = tf.matMul(a, b); c.dataSync(); c.dispose(); };
+      },
+      jax: (j) => {
+        const a = j.numpy.array(A).reshape([n, n]), b = j.numpy.array(B).reshape([n, n]);
+        return () => j.numpy.matmul(a.ref, b.ref).dataSync();
+      },
+    });
+  }
+  if (hasGd('matmul') && !args.quick) {
+    const n = 512;
+    const A = new Float64Array(randomF32(n * n, 1)), B = new Float64Array(randomF32(n * n, 2));
+    await measure({
+      group: 'matmul', name: `matmul f64 n=${n}`, unit: 'GFLOP/s', higherIsBetter: true, convert: (s) => (2 * n ** 3) / s / 1e9,
+      gd: () => {
+        const a = gd.tensor(A, { shape: [n, n], dtype: 'float64' }), b = gd.tensor(B, { shape: [n, n], dtype: 'float64' });
+        return () => gdMatmul(a, b);
+      },
+      jax: (j) => {
+        const a = j.numpy.array(A, { dtype: j.numpy.float64 }).reshape([n, n]);
+        const b = j.numpy.array(B, { dtype: j.numpy.float64 }).reshape([n, n]);
+        return () => j.numpy.matmul(a.ref, b.ref).dataSync();
+      },
+    });
+  }
+  // The layer shapes of an MLP on MNIST: x [64,784], W [256,784] (a @ W.T) and the weight gradient x.T @ g.
+  const M = 64, K = 784, N = 256;
+  const flop = 2 * M * K * N;
+  const X = randomF32(M * K, 3), W = randomF32(N * K, 4), G = randomF32(K * N, 5), XT = randomF32(K * M, 6);
+  const shapes: [string, boolean, boolean][] = [['a @ b', false, false], ['a @ b.T', false, true], ['a.T @ b', true, false]];
+  for (const [label, ta, tb] of shapes) {
+    const aShape = ta ? [K, M] : [M, K];
+    const bShape = tb ? [N, K] : [K, N];
+    const aData = ta ? XT : X, bData = tb ? W : G;
+    await measure({
+      group: 'matmul', name: `${label} [64x784]x[784x256]`, unit: 'GFLOP/s', higherIsBetter: true, convert: (s) => flop / s / 1e9,
+      gd: hasGd('matmul') ? () => {
+        const a0 = gd.tensor(aData, { shape: aShape }), b0 = gd.tensor(bData, { shape: bShape });
+        const a = ta ? a0.T : a0, b = tb ? b0.T : b0;
+        return () => gdMatmul(a, b);
+      } : undefined,
+      tf: () => {
+        const a = tf.tensor2d(aData, aShape as [number, number]), b = tf.tensor2d(bData, bShape as [number, number]);
+        return () => { const c = tf.matMul(a, b, ta, tb); c.dataSync(); c.dispose(); };
+      },
+      jax: (j) => {
+        const a = j.numpy.array(aData).reshape(aShape), b = j.numpy.array(bData).reshape(bShape);
+        return () => j.numpy.matmul(ta ? j.numpy.transpose(a.ref) : a.ref, tb ? j.numpy.transpose(b.ref) : b.ref).dataSync();
+      },
+    });
+  }
+}
+
+// ------------------------------------------------------------------ elementwise
+if (sections.has('elementwise')) {
+  const n = 1_000_000;
+  const X = randomF32(n, 7), Y = randomF32(n, 8);
+  const ops = ['add', 'mul', 'exp'] as const;
+  for (const op of ops) {
+    await measure({
+      group: 'elementwise', name: `${op} 1e6 f32`, unit: 'Melem/s', higherIsBetter: true, convert: (s) => n / s / 1e6,
+      gd: () => {
+        const x = gd.tensor(X, { shape: [n] }), y = gd.tensor(Y, { shape: [n] });
+        return op === 'exp' ? () => gd.exp(x) : op === 'add' ? () => gd.add(x, y) : () => gd.mul(x, y);
+      },
+      tf: () => {
+        const x = tf.tensor1d(X), y = tf.tensor1d(Y);
+        const f = op === 'exp' ? () => tf.exp(x) : op === 'add' ? () => tf.add(x, y) : () => tf.mul(x, y);
+        return () => { const r = f(); r.dataSync(); r.dispose(); };
+      },
+      jax: (j) => {
+        const x = j.numpy.array(X), y = j.numpy.array(Y);
+        const f = op === 'exp' ? () => j.numpy.exp(x.ref) : op === 'add' ? () => j.numpy.add(x.ref, y.ref) : () => j.numpy.multiply(x.ref, y.ref);
+        return () => f().dataSync();
+      },
+    });
+  }
+}
+
+// ------------------------------------------------------------------ small tensors (per-op overhead)
+if (sections.has('small')) {
+  const A = randomF32(64, 9), B = randomF32(64, 10), C = randomF32(64, 11);
+  await measure({
+    group: 'small', name: 'exp((a+b)*c) on [8,8]', unit: 'µs/op', higherIsBetter: false, convert: (s) => (s / 3) * 1e6,
+    gd: () => {
+      const a = gd.tensor(A, { shape: [8, 8] }), b = gd.tensor(B, { shape: [8, 8] }), c = gd.tensor(C, { shape: [8, 8] });
+      return () => gd.exp(gd.mul(gd.add(a, b), c));
+    },
+    tf: () => {
+      const a = tf.tensor2d(A, [8, 8]), b = tf.tensor2d(B, [8, 8]), c = tf.tensor2d(C, [8, 8]);
+      return () => { const r = tf.tidy(() => tf.exp(tf.mul(tf.add(a, b), c))); r.dataSync(); r.dispose(); };
+    },
+    jax: (j) => {
+      const np = j.numpy;
+      const a = np.array(A).reshape([8, 8]), b = np.array(B).reshape([8, 8]), c = np.array(C).reshape([8, 8]);
+      return () => np.exp(np.multiply(np.add(a.ref, b.ref), c.ref)).dataSync();
+    },
+  });
+}
+
+// ------------------------------------------------------------------ autograd (needs @gd/autograd)
+if (sections.has('autograd')) {
+  let autograd: unknown = null;
+  try { autograd = await import('@gd/autograd'); } catch (e) { console.error(`@gd/autograd unavailable: ${(e as Error).message.split('\n')[0]}`); }
+  const A = randomF32(64, 12), B = randomF32(64, 13), C = randomF32(64, 14);
+  const usable = autograd !== null && typeof (autograd as Record<string, unknown>) === 'object';
+  await measure({
+    group: 'autograd', name: 'recorded op on [8,8] (forward, tape on)', unit: 'µs/op', higherIsBetter: false, convert: (s) => (s / 3) * 1e6,
+    gd: usable ? () => {
+      const a = gd.tensor(A, { shape: [8, 8] }).requiresGrad_(), b = gd.tensor(B, { shape: [8, 8] }), c = gd.tensor(C, { shape: [8, 8] });
+      return () => gd.exp(gd.mul(gd.add(a, b), c));
+    } : undefined,
+  });
+  await measure({
+    group: 'autograd', name: 'grad of sum(exp((a+b)*c)) wrt a, [8,8]', unit: 'µs/call', higherIsBetter: false, convert: (s) => s * 1e6,
+    gd: usable ? () => {
+      const a = gd.tensor(A, { shape: [8, 8] }).requiresGrad_(), b = gd.tensor(B, { shape: [8, 8] }), c = gd.tensor(C, { shape: [8, 8] });
+      const sum = (t: gd.Tensor): gd.Tensor => (t as unknown as { sum(): gd.Tensor }).sum();
+      return () => { a.grad = null; sum(gd.exp(gd.mul(gd.add(a, b), c))).backward(); return a.grad; };
+    } : undefined,
+    tf: () => {
+      const a = tf.tensor2d(A, [8, 8]), b = tf.tensor2d(B, [8, 8]), c = tf.tensor2d(C, [8, 8]);
+      const g = tf.grad((x: tf.Tensor) => tf.sum(tf.exp(tf.mul(tf.add(x, b), c))));
+      return () => { const r = tf.tidy(() => g(a)); r.dataSync(); r.dispose(); };
+    },
+    jax: (j) => {
+      const np = j.numpy;
+      const b = np.array(B).reshape([8, 8]), c = np.array(C).reshape([8, 8]);
+      const a = np.array(A).reshape([8, 8]);
+      const g = j.grad((x: InstanceType<typeof np.Array>) => np.sum(np.exp(np.multiply(np.add(x, b.ref), c.ref))));
+      return () => g(a.ref).dataSync();
+    },
+  });
+}
+
+// ------------------------------------------------------------------ MLP training step (full stack)
+if (sections.has('mlp')) {
+  const { mlpCases } = await import('./mlp.js');
+  for (const c of await mlpCases(timing)) rows.push(c);
+}
+
+// ------------------------------------------------------------------ print
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+console.log(`\n@gd benchmarks — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpu} × ${os.cpus().length}, Node ${process.version}`);
+console.log(`medians of ${timing.reps} repetitions (each ≥ ${timing.minMs} ms); ratio > 1 means @gd is better than the best peer in this run.\n`);
+console.log(renderTable(rows, COLUMNS, GD));
+process.exit(0);
