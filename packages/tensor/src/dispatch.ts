@@ -55,6 +55,11 @@ export interface OpAttrs {
   /** `scatterAdd(base, axis, index, src)`: inputs are `[base, src]`. */
   scatterAdd: { axis: number; index: Tensor };
   cat: { axis: number };
+  /**
+   * The adjoint of `slice` (recorded by `@gd/autograd`'s slice rule): a zero tensor of `shape` with the
+   * input written into the positions the slice `starts/stops/steps` picked.
+   */
+  sliceBackward: { shape: number[]; starts: number[]; stops: number[]; steps: number[] };
 }
 
 /** The name of a recorded op. */
@@ -109,6 +114,10 @@ export function record<K extends OpName>(op: K, inputs: readonly Tensor[], outpu
 /** Hooks through which `Tensor.backward()` and friends reach `@gd/autograd` without importing it. */
 export interface AutogradHooks {
   backward(t: Tensor, gradient: Tensor | undefined, opts: { retainGraph?: boolean; createGraph?: boolean }): void;
+  /** Keep `.grad` of a non-leaf tensor during backward. */
+  retainGrad(t: Tensor): void;
+  /** Call `fn` with the gradient of `t` during backward; a returned tensor replaces it. */
+  registerHook(t: Tensor, fn: (grad: Tensor) => Tensor | void): { remove(): void };
 }
 
 let hooks: AutogradHooks | null = null;

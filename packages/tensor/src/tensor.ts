@@ -141,6 +141,24 @@ export class Tensor {
     autogradHooks('backward').backward(this, gradient, opts);
   }
 
+  /**
+   * Keep this tensor's gradient in `.grad` during `backward()` even though it is not a leaf. Needs
+   * `@gd/autograd`. Returns `this`.
+   */
+  retainGrad(): this {
+    autogradHooks('retainGrad').retainGrad(this);
+    return this;
+  }
+
+  /**
+   * Register `fn` to be called with this tensor's gradient during `backward()`; if it returns a tensor,
+   * that tensor replaces the gradient. Needs `@gd/autograd`.
+   * @returns a handle whose `remove()` unregisters the hook.
+   */
+  registerHook(fn: (grad: Tensor) => Tensor | void): { remove(): void } {
+    return autogradHooks('registerHook').registerHook(this, fn);
+  }
+
   /** A tensor sharing storage with this one but cut off from the graph (never requires a gradient). */
   detach(): Tensor {
     return Tensor._view(this, this.shape, this.strides, this.offset);
