@@ -19,3 +19,9 @@ export {
   reshape, view, flatten, permute, transpose, slice, narrow, select, squeeze, unsqueeze, expand, flip,
   contiguous, clone, sliceIndices, viewStrides,
 } from './ops/views.js';
+export {
+  sum, mean, prod, max, min, argmax, argmin, variance, variance as var, std, logsumexp, norm, all, any, cumsum,
+  reducedShape, type Axes, type VarOptions,
+} from './ops/reduce.js';
+export { softmax, logSoftmax } from './ops/softmax.js';
+export { isclose, allclose, equal, type CloseOptions } from './ops/compare.js';

@@ -7,6 +7,9 @@ import { type Shape, contiguousStrides, fmt, sizeOf } from './shape.js';
 import { autogradHooks } from './dispatch.js';
 import * as ew from './ops/elementwise.js';
 import * as views from './ops/views.js';
+import * as red from './ops/reduce.js';
+import * as smx from './ops/softmax.js';
+import * as cmp from './ops/compare.js';
 import { formatTensor } from './format.js';
 
 /** Counts in-place writes to a storage; shared by every view of it. */
@@ -406,6 +409,47 @@ export class Tensor {
   not(): Tensor { return ew.logicalNot(this); }
   /** Replace elements where `mask` is true with `value`. */
   maskedFill(mask: Tensor, value: number): Tensor { return ew.maskedFill(this, mask, value); }
+
+  // ---------------------------------------------------------------- reductions (see ops/reduce.ts, softmax.ts, compare.ts)
+
+  /** Sum over `axes` (all by default); bool/int32 give int32. See {@link sum}. */
+  sum(axes?: number | readonly number[], keepdims = false): Tensor { return red.sum(this, axes, keepdims); }
+  /** Mean over `axes`; ints give float32, empty gives NaN. See {@link mean}. */
+  mean(axes?: number | readonly number[], keepdims = false): Tensor { return red.mean(this, axes, keepdims); }
+  /** Product over `axes`. See {@link prod}. */
+  prod(axes?: number | readonly number[], keepdims = false): Tensor { return red.prod(this, axes, keepdims); }
+  /** Maximum over `axes` (values only). See {@link max}. */
+  max(axes?: number | readonly number[], keepdims = false): Tensor { return red.max(this, axes, keepdims); }
+  /** Minimum over `axes` (values only). See {@link min}. */
+  min(axes?: number | readonly number[], keepdims = false): Tensor { return red.min(this, axes, keepdims); }
+  /** int32 index of the maximum along `axis` (flat index when omitted; first on ties). See {@link argmax}. */
+  argmax(axis?: number, keepdims = false): Tensor { return red.argmax(this, axis, keepdims); }
+  /** int32 index of the minimum along `axis` (flat index when omitted; first on ties). See {@link argmin}. */
+  argmin(axis?: number, keepdims = false): Tensor { return red.argmin(this, axis, keepdims); }
+  /** Variance over `axes` with `correction` (default 1). See {@link variance}. */
+  var(axes?: number | readonly number[], opts: red.VarOptions = {}): Tensor { return red.variance(this, axes, opts); }
+  /** Standard deviation (`sqrt` of {@link Tensor.var}). See {@link std}. */
+  std(axes?: number | readonly number[], opts: red.VarOptions = {}): Tensor { return red.std(this, axes, opts); }
+  /** Stable `log(sum(exp(x)))` over `axes`. See {@link logsumexp}. */
+  logsumexp(axes?: number | readonly number[], keepdims = false): Tensor { return red.logsumexp(this, axes, keepdims); }
+  /** Vector p-norm over `axes` (p: positive, ±Infinity, 0, or 'fro'). See {@link norm}. */
+  norm(p: number | 'fro' = 2, axes?: number | readonly number[], keepdims = false): Tensor { return red.norm(this, p, axes, keepdims); }
+  /** Whether all elements over `axes` are non-zero (bool). See {@link all}. */
+  all(axes?: number | readonly number[], keepdims = false): Tensor { return red.all(this, axes, keepdims); }
+  /** Whether any element over `axes` is non-zero (bool). See {@link any}. */
+  any(axes?: number | readonly number[], keepdims = false): Tensor { return red.any(this, axes, keepdims); }
+  /** Running sum along `axis`. See {@link cumsum}. */
+  cumsum(axis: number): Tensor { return red.cumsum(this, axis); }
+  /** Stable softmax along `axis` (default last). See {@link softmax}. */
+  softmax(axis = -1): Tensor { return smx.softmax(this, axis); }
+  /** Stable log-softmax along `axis` (default last). See {@link logSoftmax}. */
+  logSoftmax(axis = -1): Tensor { return smx.logSoftmax(this, axis); }
+  /** Elementwise closeness `|this - other| <= atol + rtol * |other|` as bool. See {@link isclose}. */
+  isclose(other: TensorLike, opts: cmp.CloseOptions = {}): Tensor { return cmp.isclose(this, other, opts); }
+  /** Whether every element is close to `other`'s (broadcasting). See {@link allclose}. */
+  allclose(other: TensorLike, opts: cmp.CloseOptions = {}): boolean { return cmp.allclose(this, other, opts); }
+  /** Whether `other` has the same shape and values. See {@link equal}. */
+  equal(other: Tensor): boolean { return cmp.equal(this, other); }
 
   // ---------------------------------------------------------------- in place (never recorded)
 

@@ -1,0 +1,317 @@
+/**
+ * Generated reduction, scan and softmax loops.
+ *
+ * As with the elementwise kernels, every (op, input dtype, output dtype, loop order) gets its own
+ * function built with `new Function`, so V8 sees one monomorphic loop per combination. A reduction is
+ * described by an accumulator update (`step`) and a final expression (`fin`); the generator wraps it
+ * in one of two loop orders:
+ *
+ * - **inner** (`'A'`): for each output element, walk the reduced dims and keep the accumulator in a
+ *   local variable. Best when the reduced dims hold the smallest stride, e.g. reducing the last axis of
+ *   a contiguous tensor, or reducing everything (one flat loop).
+ * - **outer** (`'B'`): walk the reduced dims outermost and the kept dims innermost, updating a
+ *   `Float64Array` of accumulators, one per output element. Best when a kept dim has the smallest
+ *   stride, e.g. summing the rows of a contiguous matrix (`sum(0)`): memory is read in order.
+ *
+ * Accumulators are JS numbers (float64) in both orders, so float32 sums are computed in float64.
+ * @module
+ */
+import type { TypedArray } from '../dtype.js';
+
+/** How one reduction accumulates. Expressions see `x` (element), `a` (accumulator), `ai` (argument
+ * index), `j` (flat index of `x` within the reduced dims), `m` (a per-output parameter), `n` (number of
+ * reduced elements) and `p0` (a scalar parameter). */
+export interface ReduceSpec {
+  /** Initial accumulator value (a JS expression). */
+  init: string;
+  /** Statement(s) folding `x` into `a` (and `ai` for index reductions). */
+  step: string;
+  /** Output expression from `a`, `ai`, `m`, `n`, `p0`. */
+  fin: string;
+  /** Whether the reduction tracks the index of the chosen element (argmax/argmin). */
+  index?: boolean;
+  /** Whether `step`/`fin` read the per-output parameter `m`. */
+  usesM?: boolean;
+}
+
+/** The reductions the ops layer uses. Keys are kernel names, not op names. */
+export const REDUCE_SPECS = {
+  sum: { init: '0', step: 'a += x;', fin: 'a' },
+  mean: { init: '0', step: 'a += x;', fin: 'a / n' },
+  prod: { init: '1', step: 'a *= x;', fin: 'a' },
+  prodInt: { init: '1', step: 'a = Math.imul(a, x);', fin: 'a' },
+  max: { init: '-Infinity', step: 'if (x > a || x !== x) a = x;', fin: 'a' },
+  min: { init: 'Infinity', step: 'if (x < a || x !== x) a = x;', fin: 'a' },
+  argmax: { init: '-Infinity', step: 'if (x > a || (x !== x && a === a)) { a = x; ai = j; }', fin: 'ai', index: true },
+  argmin: { init: 'Infinity', step: 'if (x < a || (x !== x && a === a)) { a = x; ai = j; }', fin: 'ai', index: true },
+  all: { init: '1', step: 'if (x === 0) a = 0;', fin: 'a' },
+  any: { init: '0', step: 'if (x !== 0) a = 1;', fin: 'a' },
+  /** Sum of squared deviations from `m` (the mean), divided by `max(0, n - p0)` (p0 = correction). */
+  var: { init: '0', step: 'const d = x - m; a += d * d;', fin: 'a / Math.max(0, n - p0)', usesM: true },
+  /** `m + log(sum(exp(x - m)))`; `m` is the max with infinities replaced by 0. */
+  lse: { init: '0', step: 'a += Math.exp(x - m);', fin: 'm + Math.log(a)', usesM: true },
+  norm0: { init: '0', step: 'if (x !== 0) a += 1;', fin: 'a' },
+  norm1: { init: '0', step: 'a += Math.abs(x);', fin: 'a' },
+  norm2: { init: '0', step: 'a += x * x;', fin: 'Math.sqrt(a)' },
+  normInf: { init: '0', step: 'const v = Math.abs(x); if (v > a || v !== v) a = v;', fin: 'a' },
+  normNegInf: { init: 'Infinity', step: 'const v = Math.abs(x); if (v < a || v !== v) a = v;', fin: 'a' },
+  normP: { init: '0', step: 'a += Math.pow(Math.abs(x), p0);', fin: 'Math.pow(a, 1 / p0)' },
+} satisfies Record<string, ReduceSpec>;
+
+/** A reduction kernel name. */
+export type ReduceKernelName = keyof typeof REDUCE_SPECS;
+
+/**
+ * An input viewed as kept dims × reduced dims, each group collapsed (size-1 dims dropped, neighbours
+ * merged where the strides allow) while keeping its logical row-major order, so the output flat index
+ * and the reduced flat index `j` are those of the uncollapsed tensor.
+ */
+export interface ReducePlan {
+  keepShape: number[];
+  keepStrides: number[];
+  redShape: number[];
+  redStrides: number[];
+  outSize: number;
+  redSize: number;
+  /** `'A'`: reduced dims innermost; `'B'`: kept dims innermost. */
+  order: 'A' | 'B';
+}
+
+function pushDim(shape: number[], strides: number[], n: number, s: number): void {
+  const last = shape.length - 1;
+  if (last >= 0 && strides[last] === s * n) {
+    shape[last]! *= n;
+    strides[last] = s;
+  } else {
+    shape.push(n);
+    strides.push(s);
+  }
+}
+
+/** Split `shape`/`strides` into kept and reduced groups (`axes` sorted, non-negative) and pick a loop order. */
+export function planReduce(shape: readonly number[], strides: readonly number[], axes: readonly number[]): ReducePlan {
+  const keepShape: number[] = [];
+  const keepStrides: number[] = [];
+  const redShape: number[] = [];
+  const redStrides: number[] = [];
+  let outSize = 1;
+  let redSize = 1;
+  const reduced = new Array<boolean>(shape.length).fill(false);
+  for (const a of axes) reduced[a] = true;
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!;
+    if (reduced[d]) redSize *= n;
+    else outSize *= n;
+    if (n === 1) continue;
+    if (reduced[d]) pushDim(redShape, redStrides, n, strides[d]!);
+    else pushDim(keepShape, keepStrides, n, strides[d]!);
+  }
+  let order: 'A' | 'B' = 'A';
+  if (keepShape.length > 0 && redShape.length > 0) {
+    const ks = Math.abs(keepStrides[keepStrides.length - 1]!);
+    const rs = Math.abs(redStrides[redStrides.length - 1]!);
+    // Walk the kept dims innermost when they are the ones laid out closest together in memory and the
+    // innermost kept run is long enough to amortise the bookkeeping.
+    if (ks !== 0 && (rs === 0 || ks < rs) && keepShape[keepShape.length - 1]! >= 4) order = 'B';
+  }
+  return { keepShape, keepStrides, redShape, redStrides, outSize, redSize, order };
+}
+
+/** A generated reduction kernel. `M` is the per-output parameter array (or `null`). */
+export type ReduceKernel = (
+  X: TypedArray, xo: number, plan: ReducePlan, O: TypedArray | Float64Array, M: Float64Array | null, p0: number,
+) => void;
+
+const cache = new Map<string, ReduceKernel>();
+
+/**
+ * Build (or fetch) the kernel for `name` reading `inDtype` and writing `outDtype` in loop `order`.
+ * The dtypes only key the cache: each combination gets its own function object and type feedback.
+ */
+export function getReduceKernel(name: ReduceKernelName, order: 'A' | 'B', inDtype: string, outDtype: string): ReduceKernel {
+  const key = `${name}|${order}|${inDtype}|${outDtype}`;
+  let k = cache.get(key);
+  if (k === undefined) {
+    const spec: ReduceSpec = REDUCE_SPECS[name];
+    k = order === 'A' ? buildInner(spec, key) : buildOuter(spec, key);
+    cache.set(key, k);
+  }
+  return k;
+}
+
+function fnName(key: string): string {
+  return 'reduce_' + key.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+/** Reduced dims innermost: one accumulator in a local per output element. */
+function buildInner(spec: ReduceSpec, key: string): ReduceKernel {
+  const idx = spec.index === true;
+  const body = `
+"use strict";
+return function ${fnName(key)}(X, xo, plan, O, M, p0) {
+  const os = plan.keepShape, ost = plan.keepStrides, rs = plan.redShape, rst = plan.redStrides;
+  const outSize = plan.outSize, n = plan.redSize;
+  const ond = os.length, rnd = rs.length;
+  const r0 = rnd > 0 ? rs[rnd - 1] : 1;
+  const t0 = rnd > 0 ? rst[rnd - 1] : 0;
+  let router = n === 0 ? 0 : 1;
+  for (let d = 0; d < rnd - 1; d++) router *= rs[d];
+  const ridx = new Int32Array(rnd + 1);
+  const oidx = new Int32Array(ond + 1);
+  let base = xo;
+  for (let o = 0; o < outSize; o++) {
+    ${spec.usesM ? 'const m = M[o];' : ''}
+    let a = ${spec.init};
+    ${idx ? 'let ai = 0; let j = 0;' : ''}
+    let p = base;
+    for (let k = 0; k < router; k++) {
+      if (t0 === 1) {
+        for (let i = 0; i < r0; i++) { const x = X[p + i]; ${spec.step} ${idx ? 'j++;' : ''} }
+      } else {
+        for (let i = 0; i < r0; i++) { const x = X[p + i * t0]; ${spec.step} ${idx ? 'j++;' : ''} }
+      }
+      for (let d = rnd - 2; d >= 0; d--) {
+        ridx[d]++; p += rst[d];
+        if (ridx[d] < rs[d]) break;
+        ridx[d] = 0; p -= rst[d] * rs[d];
+      }
+    }
+    O[o] = ${spec.fin};
+    for (let d = ond - 1; d >= 0; d--) {
+      oidx[d]++; base += ost[d];
+      if (oidx[d] < os[d]) break;
+      oidx[d] = 0; base -= ost[d] * os[d];
+    }
+  }
+};`;
+  return new Function(body)() as ReduceKernel;
+}
+
+/** Kept dims innermost: an array of accumulators updated while memory is read in order. */
+function buildOuter(spec: ReduceSpec, key: string): ReduceKernel {
+  const idx = spec.index === true;
+  const body = `
+"use strict";
+return function ${fnName(key)}(X, xo, plan, O, M, p0) {
+  const os = plan.keepShape, ost = plan.keepStrides, rs = plan.redShape, rst = plan.redStrides;
+  const outSize = plan.outSize, n = plan.redSize;
+  const ond = os.length, rnd = rs.length;
+  const A = new Float64Array(outSize).fill(${spec.init});
+  ${idx ? 'const AI = new Int32Array(outSize);' : ''}
+  const o0 = os[ond - 1], s0 = ost[ond - 1];
+  let oouter = 1;
+  for (let d = 0; d < ond - 1; d++) oouter *= os[d];
+  const ridx = new Int32Array(rnd + 1);
+  const oidx = new Int32Array(ond + 1);
+  let pr = xo;
+  for (let j = 0; j < n; j++) {
+    let p = pr;
+    let o = 0;
+    for (let k = 0; k < oouter; k++) {
+      for (let i = 0; i < o0; i++, o++) {
+        const x = X[p + i * s0];
+        ${spec.usesM ? 'const m = M[o];' : ''}
+        let a = A[o];
+        ${idx ? 'let ai = AI[o];' : ''}
+        ${spec.step}
+        A[o] = a;
+        ${idx ? 'AI[o] = ai;' : ''}
+      }
+      for (let d = ond - 2; d >= 0; d--) {
+        oidx[d]++; p += ost[d];
+        if (oidx[d] < os[d]) break;
+        oidx[d] = 0; p -= ost[d] * os[d];
+      }
+    }
+    for (let d = rnd - 1; d >= 0; d--) {
+      ridx[d]++; pr += rst[d];
+      if (ridx[d] < rs[d]) break;
+      ridx[d] = 0; pr -= rst[d] * rs[d];
+    }
+  }
+  for (let o = 0; o < outSize; o++) {
+    const a = A[o];
+    ${idx ? 'const ai = AI[o];' : ''}
+    ${spec.usesM ? 'const m = M[o];' : ''}
+    O[o] = ${spec.fin};
+  }
+};`;
+  return new Function(body)() as ReduceKernel;
+}
+
+// ------------------------------------------------------------------ along one axis
+
+/**
+ * A tensor seen as rows along one axis: the other dims (collapsed, with input and output strides) are
+ * walked by an odometer, and each row is `len` elements with input stride `t` and output stride `u`.
+ */
+export interface RowPlan {
+  outerShape: number[];
+  inStrides: number[];
+  outStrides: number[];
+  len: number;
+  t: number;
+  u: number;
+}
+
+/** A generated per-row kernel (cumsum, softmax, logSoftmax). */
+export type RowKernel = (X: TypedArray, xo: number, O: TypedArray, oo: number, plan: RowPlan, scratch: Float64Array) => void;
+
+const ROW_BODIES = {
+  cumsum: `
+      let s = 0;
+      for (let i = 0; i < len; i++) { s += X[p + i * t]; O[q + i * u] = s; }`,
+  cumsumInt: `
+      let s = 0;
+      for (let i = 0; i < len; i++) { s = (s + X[p + i * t]) | 0; O[q + i * u] = s; }`,
+  softmax: `
+      let m = -Infinity;
+      for (let i = 0; i < len; i++) { const x = X[p + i * t]; if (x > m || x !== x) m = x; }
+      let s = 0;
+      for (let i = 0; i < len; i++) { const e = Math.exp(X[p + i * t] - m); S[i] = e; s += e; }
+      const r = 1 / s;
+      for (let i = 0; i < len; i++) O[q + i * u] = S[i] * r;`,
+  logSoftmax: `
+      let m = -Infinity;
+      for (let i = 0; i < len; i++) { const x = X[p + i * t]; if (x > m || x !== x) m = x; }
+      let s = 0;
+      for (let i = 0; i < len; i++) s += Math.exp(X[p + i * t] - m);
+      const c = m + Math.log(s);
+      for (let i = 0; i < len; i++) O[q + i * u] = X[p + i * t] - c;`,
+};
+
+/** A per-row kernel name. */
+export type RowKernelName = keyof typeof ROW_BODIES;
+
+const rowCache = new Map<string, RowKernel>();
+
+/** Build (or fetch) the per-row kernel `name` for the given dtypes. */
+export function getRowKernel(name: RowKernelName, inDtype: string, outDtype: string): RowKernel {
+  const key = `${name}|${inDtype}|${outDtype}`;
+  let k = rowCache.get(key);
+  if (k === undefined) {
+    const body = `
+"use strict";
+return function ${'row_' + key.replace(/[^A-Za-z0-9_]/g, '_')}(X, xo, O, oo, plan, S) {
+  const os = plan.outerShape, ist = plan.inStrides, ost = plan.outStrides, len = plan.len, t = plan.t, u = plan.u;
+  const nd = os.length;
+  let outer = 1;
+  for (let d = 0; d < nd; d++) outer *= os[d];
+  if (len === 0) return;
+  const idx = new Int32Array(nd + 1);
+  let p = xo, q = oo;
+  for (let k = 0; k < outer; k++) {
+    {${ROW_BODIES[name]}
+    }
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]++; p += ist[d]; q += ost[d];
+      if (idx[d] < os[d]) break;
+      idx[d] = 0; p -= ist[d] * os[d]; q -= ost[d] * os[d];
+    }
+  }
+};`;
+    k = new Function(body)() as RowKernel;
+    rowCache.set(key, k);
+  }
+  return k;
+}
