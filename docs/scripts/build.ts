@@ -1,0 +1,29 @@
+/**
+ * Builds the documentation site into docs/site:
+ *   1. runs every example with short settings so the lessons' pictures exist (examples/out),
+ *   2. typedoc over the four packages + the guides (typedoc.json; warnings are errors),
+ *      (typedoc copies the pictures the lessons link to into the site),
+ *   3. bundles the playground with vite into docs/site/playground.
+ * Run from anywhere: `pnpm docs` (root script).
+ */
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const docsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = resolve(docsDir, '..');
+const require = createRequire(join(docsDir, 'package.json'));
+const bin = (pkg: string, rel: string): string => join(dirname(require.resolve(`${pkg}/package.json`)), rel);
+const run = (args: string[]): void => { execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' }); };
+
+const skipExamples = process.argv.includes('--no-examples');
+if (!skipExamples) {
+  console.log('docs: running the examples (quick) for the lessons\' pictures');
+  run(['--import', 'tsx', '--conditions=source', 'examples/run-all.ts', '--quick']);
+}
+console.log('docs: typedoc');
+run([bin('typedoc', 'bin/typedoc'), '--options', 'typedoc.json']);
+console.log('docs: playground (vite)');
+run([bin('vite', 'bin/vite.js'), 'build', '--config', 'docs/playground/vite.config.ts', '--logLevel', 'warn']);
+console.log(`docs: site written to ${join(root, 'docs', 'site')}`);

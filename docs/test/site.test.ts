@@ -1,0 +1,177 @@
+/**
+ * Browser test of the built docs site in headless Chromium (Debian `chromium` + playwright-core):
+ * an API page renders, the playground draws a path, changing the optimizer changes the path,
+ * clicking the contour moves the start point, no console errors; saves screenshots.
+ *
+ * Builds the site first (`docs/scripts/build.ts`). Skips, saying so, when /usr/bin/chromium is absent.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const docsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = resolve(docsDir, '..');
+const site = join(docsDir, 'site');
+const shots = join(site, 'screenshots');
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`docs site test skipped: ${CHROMIUM} is absent (apt-get install -y chromium)`);
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml',
+  '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2', '.ico': 'image/x-icon',
+};
+
+function serve(dir: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let file = normalize(join(dir, path));
+    if (!file.startsWith(dir + sep) && file !== dir) { res.writeHead(403).end(); return; }
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    if (!existsSync(file)) { res.writeHead(404).end('not found'); return; }
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => {
+    const addr = server.address();
+    ok({ server, url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}` });
+  }));
+}
+
+function findFile(dir: string, test: (rel: string) => boolean, rel = ''): string | undefined {
+  for (const name of readdirSync(join(dir, rel))) {
+    const r = rel ? `${rel}/${name}` : name;
+    if (statSync(join(dir, r)).isDirectory()) {
+      const hit = findFile(dir, test, r);
+      if (hit) return hit;
+    } else if (test(r)) return r;
+  }
+  return undefined;
+}
+
+describe.skipIf(!haveChromium)('docs site in headless chromium', () => {
+  let browser: Browser;
+  let server: Server;
+  let base: string;
+  const consoleErrors: string[] = [];
+
+  async function open(path: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${path}: ${m.text()}`); });
+    page.on('pageerror', (e) => consoleErrors.push(`${path}: ${e.message}`));
+    await page.goto(base + path, { waitUntil: 'load' });
+    return page;
+  }
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['--import', 'tsx', join(docsDir, 'scripts', 'build.ts')], { cwd: root, stdio: 'inherit' });
+    mkdirSync(shots, { recursive: true });
+    ({ server, url: base } = await serve(site));
+    const require = createRequire(join(docsDir, 'package.json'));
+    const { chromium } = require('playwright-core') as typeof import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  it('renders an API page of @gd/tensor', async () => {
+    const rel = findFile(site, (r) => /^functions\/.*tensor\.tensor\.html$/.test(r)) ?? findFile(site, (r) => /^functions\/.*tensor.*\.html$/.test(r));
+    expect(rel, 'a function page of @gd/tensor in docs/site/functions').toBeDefined();
+    const page = await open(`/${rel}`);
+    const h1 = await page.locator('h1').first().textContent();
+    expect(h1).toMatch(/tensor/i);
+    // typedoc renders the signature and our TSDoc summary
+    expect(await page.locator('.tsd-signature').count()).toBeGreaterThan(0);
+    expect((await page.locator('.tsd-comment').first().textContent())?.trim().length ?? 0).toBeGreaterThan(10);
+    await page.screenshot({ path: join(shots, 'api-page.png') });
+    await page.close();
+  });
+
+  it('renders the lessons guide with its pictures', async () => {
+    const rel = findFile(site, (r) => /^documents\/.*lesson.*\.html$/i.test(r));
+    expect(rel).toBeDefined();
+    const page = await open(`/${rel}`);
+    const images = page.locator('img[src$=".svg"]');
+    expect(await images.count()).toBeGreaterThanOrEqual(10);
+    // every picture loaded (naturalWidth > 0)
+    const widths = await images.evaluateAll((els) => els.map((e) => (e as HTMLImageElement).naturalWidth));
+    expect(widths.every((w) => w > 0)).toBe(true);
+    await page.close();
+  });
+
+  it('playground: draws a path, the optimizer changes it, a click moves the start', async () => {
+    const page = await open('/playground/index.html');
+    await page.waitForFunction(() => window.gdPlayground?.runCount >= 1);
+    let st = await page.evaluate(() => window.gdPlayground);
+    expect(st.error).toBeNull();
+    expect(st.runs.length).toBeGreaterThan(0);
+    expect(st.runs[0]!.path.length).toBeGreaterThan(10);
+
+    // the path is on the canvas: pixels of GD's colour (#1f77b4) exist
+    const gdPixels = (): Promise<number> => page.evaluate(() => {
+      const c = document.getElementById('contour') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i]! - 0x1f) < 8 && Math.abs(d[i + 1]! - 0x77) < 8 && Math.abs(d[i + 2]! - 0xb4) < 8) n++;
+      return n;
+    });
+    const only = async (id: string): Promise<void> => {
+      for (const box of await page.locator('input[data-opt]').all()) {
+        const want = (await box.getAttribute('data-opt')) === id;
+        if ((await box.isChecked()) !== want) await box.setChecked(want);
+      }
+      const before = await page.evaluate(() => window.gdPlayground.runCount);
+      await page.click('#run');
+      await page.waitForFunction((b) => window.gdPlayground.runCount > b, before);
+    };
+
+    await page.selectOption('#fn', 'rosenbrock');
+    await only('gd');
+    st = await page.evaluate(() => window.gdPlayground);
+    expect(st.fn).toBe('rosenbrock');
+    expect(st.runs.map((r) => r.id)).toEqual(['gd']);
+    const gdPath = st.runs[0]!.path;
+    expect(gdPath[0]).toEqual([-1.5, 2]);
+    expect(await gdPixels()).toBeGreaterThan(30);
+
+    await only('adam');
+    st = await page.evaluate(() => window.gdPlayground);
+    expect(st.runs.map((r) => r.id)).toEqual(['adam']);
+    const adamPath = st.runs[0]!.path;
+    const diff = Math.max(...adamPath.slice(1, 20).map((p, k) => Math.hypot(p[0] - gdPath[k + 1]![0], p[1] - gdPath[k + 1]![1])));
+    expect(diff).toBeGreaterThan(1e-3);
+    expect(await gdPixels()).toBeLessThan(5); // GD's path is gone
+
+    // several optimizers side by side
+    await page.locator('input[data-opt="momentum"]').setChecked(true);
+    await page.locator('input[data-opt="gd"]').setChecked(true);
+    st = await page.evaluate(() => window.gdPlayground);
+    expect(new Set(st.runs.map((r) => r.id))).toEqual(new Set(['gd', 'momentum', 'adam']));
+
+    // click on the contour: the start point moves there (Rosenbrock window x∈[-2,2], y∈[-1,3])
+    const box = (await page.locator('#contour').boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.25, box.y + box.height * 0.25);
+    await page.waitForFunction(() => window.gdPlayground.runs[0]?.path[0]?.[0] !== -1.5);
+    st = await page.evaluate(() => window.gdPlayground);
+    expect(st.runs[0]!.path[0]![0]).toBeCloseTo(-1, 1);
+    expect(st.runs[0]!.path[0]![1]).toBeCloseTo(2, 1);
+    await page.screenshot({ path: join(shots, 'playground.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('logged no console errors', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
