@@ -1,0 +1,218 @@
+/**
+ * The WebAssembly SIMD backend: the kernels of `kernels.as` (committed compiled, in `binary.ts`)
+ * behind the {@link Backend} interface. Operands are copied into the module's memory, the kernel
+ * runs there and the result is copied back, so tensors stay ordinary typed arrays.
+ * @module
+ */
+import type { Backend, FloatArray, MatmulArgs } from '../backend.js';
+import { RELAXED, SIMD } from './binary.js';
+
+/** Options for {@link createWasmBackend}. */
+export interface WasmBackendOptions {
+  /**
+   * Use fused multiply-add (relaxed SIMD) in matmul: `true` requires it (creation fails without it),
+   * `false` never uses it, `'auto'` (default) uses it where the runtime supports it.
+   */
+  fma?: boolean | 'auto';
+  /** Products with fewer multiply-adds (`m*n*k`) than this are declined (the TS kernel is faster there). Default 4096. */
+  matmulMinWork?: number;
+  /** Elementwise ops on fewer elements than this are declined. Default 4096. */
+  elementwiseMinSize?: number;
+}
+
+/** The exports of a compiled kernels.as module. */
+interface Kernels {
+  gemmScratchBytes(e: number): number;
+  hasFma(): number;
+  gemm_f32(m: number, n: number, k: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, work: number): void;
+  gemm_f64(m: number, n: number, k: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, work: number): void;
+  binary_f32(op: number, o: number, x: number, y: number, n: number): void;
+  binary_f64(op: number, o: number, x: number, y: number, n: number): void;
+  exp_f32(o: number, x: number, n: number): void;
+}
+
+const PAGE = 65536;
+/** The first bytes of memory are left to the module's own (empty) static data. */
+const ARENA_START = PAGE;
+const BINARY_OPS: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3 };
+
+function decode(b64: string): Uint8Array {
+  if (typeof atob === 'function') {
+    const s = atob(b64);
+    const out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+  throw new Error('wasm backend: no base64 decoder (atob) in this runtime');
+}
+
+/** True when this runtime validates the plain-SIMD module (WebAssembly with 128-bit SIMD). */
+export function wasmSimdSupported(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(decode(SIMD));
+  } catch {
+    return false;
+  }
+}
+
+let relaxedChecked: boolean | undefined;
+
+/**
+ * True when the runtime accepts relaxed SIMD (and so fused multiply-add). In Node, where V8 still
+ * keeps relaxed SIMD behind `--experimental-wasm-relaxed-simd`, the flag is switched on first
+ * (`v8.setFlagsFromString`, which must run before the module is compiled).
+ */
+export function wasmRelaxedSimdSupported(): boolean {
+  if (relaxedChecked !== undefined) return relaxedChecked;
+  const bytes = decode(RELAXED);
+  let ok = false;
+  try {
+    ok = WebAssembly.validate(bytes);
+    if (!ok) {
+      const proc = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
+      const v8 = proc?.getBuiltinModule?.('node:v8') as { setFlagsFromString(f: string): void } | undefined;
+      if (v8) {
+        v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+        ok = WebAssembly.validate(bytes);
+      }
+    }
+  } catch {
+    ok = false;
+  }
+  relaxedChecked = ok;
+  return ok;
+}
+
+/** A lazily compiled kernels module with its memory and a scratch arena that grows on demand. */
+class Instance {
+  readonly k: Kernels;
+  readonly memory: WebAssembly.Memory;
+  readonly fma: boolean;
+
+  constructor(fma: boolean) {
+    this.fma = fma;
+    this.memory = new WebAssembly.Memory({ initial: 2, maximum: 65536 });
+    const module = new WebAssembly.Module(decode(fma ? RELAXED : SIMD));
+    const inst = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.k = inst.exports as unknown as Kernels;
+  }
+
+  /** Make sure `bytes` of arena (past ARENA_START) exist. */
+  reserve(bytes: number): void {
+    const need = ARENA_START + bytes;
+    const have = this.memory.buffer.byteLength;
+    if (need > have) this.memory.grow(Math.ceil((need - have) / PAGE));
+  }
+}
+
+const align = (n: number): number => (n + 63) & ~63;
+
+/** Where an operand went in wasm memory: the element index of its (0, 0) and its strides. */
+interface Placed { base: number; rs: number; cs: number }
+
+/**
+ * Copy a strided r x c operand into `dst` (a typed array over wasm memory) at element `at`. When the
+ * operand's span in its array is at most twice its size it is copied as one block (keeping its
+ * strides, so transposed operands are read transposed by the packing code); otherwise its elements
+ * are gathered row-major.
+ */
+function place(src: FloatArray, off: number, rs: number, cs: number, r: number, c: number, dst: FloatArray, at: number): Placed {
+  let lo = off, hi = off;
+  if (rs < 0) lo += rs * (r - 1); else hi += rs * (r - 1);
+  if (cs < 0) lo += cs * (c - 1); else hi += cs * (c - 1);
+  const span = hi - lo + 1;
+  if (span <= 2 * r * c) {
+    dst.set(src.subarray(lo, hi + 1), at);
+    return { base: at + (off - lo), rs, cs };
+  }
+  let q = at;
+  for (let i = 0; i < r; i++) {
+    let s = off + i * rs;
+    for (let j = 0; j < c; j++, s += cs) dst[q++] = src[s]!;
+  }
+  return { base: at, rs: c, cs: 1 };
+}
+
+/** Elements of arena an operand may take (its span, or r*c when gathered). */
+function placeSize(rs: number, cs: number, r: number, c: number): number {
+  const span = Math.abs(rs) * (r - 1) + Math.abs(cs) * (c - 1) + 1;
+  return span <= 2 * r * c ? span : r * c;
+}
+
+/**
+ * Create a WebAssembly SIMD backend. The module is compiled on first use; if that fails (no SIMD,
+ * or relaxed SIMD was required and is missing) creation throws.
+ * @param opts - FMA use and the size thresholds below which the TypeScript kernels run.
+ * @returns A {@link Backend} to pass to `setBackend`.
+ * @example
+ * ```ts
+ * import { setBackend } from '@gd/tensor';
+ * import { createWasmBackend } from '@gd/tensor/wasm';
+ * setBackend(createWasmBackend({ fma: false }));
+ * ```
+ */
+export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { readonly fma: boolean } {
+  if (!wasmSimdSupported()) throw new Error('createWasmBackend: this runtime has no WebAssembly SIMD');
+  const want = opts.fma ?? 'auto';
+  let fma = false;
+  if (want !== false) {
+    fma = wasmRelaxedSimdSupported();
+    if (want === true && !fma) throw new Error('createWasmBackend: fma: true needs relaxed SIMD, which this runtime lacks');
+  }
+  const minWork = opts.matmulMinWork ?? 4096;
+  const minSize = opts.elementwiseMinSize ?? 4096;
+  let inst: Instance | null = null;
+  const get = (): Instance => (inst ??= new Instance(fma));
+
+  return {
+    name: fma ? 'wasm-simd-fma' : 'wasm-simd',
+    fma,
+    matmul(args: MatmulArgs): boolean {
+      const { m, n, k } = args;
+      if (m * n * k < minWork || m === 0 || n === 0) return false;
+      const f32 = args.c instanceof Float32Array;
+      if (f32 ? !(args.a instanceof Float32Array && args.b instanceof Float32Array)
+        : !(args.c instanceof Float64Array && args.a instanceof Float64Array && args.b instanceof Float64Array)) return false;
+      const w = get();
+      const E = f32 ? 4 : 8;
+      const scratch = align(w.k.gemmScratchBytes(E));
+      const aBytes = align(placeSize(args.aRowStride, args.aColStride, m, k) * E);
+      const bBytes = align(placeSize(args.bRowStride, args.bColStride, k, n) * E);
+      const cBytes = align(m * n * E);
+      w.reserve(scratch + aBytes + bBytes + cBytes);
+      const buf = w.memory.buffer;
+      const view: FloatArray = f32 ? new Float32Array(buf) : new Float64Array(buf);
+      const aAt = ARENA_START + scratch, bAt = aAt + aBytes, cAt = bAt + bBytes;
+      const A = place(args.a, args.aOff, args.aRowStride, args.aColStride, m, k, view, aAt / E);
+      const B = place(args.b, args.bOff, args.bRowStride, args.bColStride, k, n, view, bAt / E);
+      (f32 ? w.k.gemm_f32 : w.k.gemm_f64)(m, n, k, A.base * E, A.rs, A.cs, B.base * E, B.rs, B.cs, cAt, n, ARENA_START);
+      args.c.set(view.subarray(cAt / E, cAt / E + m * n), args.cOff);
+      return true;
+    },
+    elementwise(op: string, out: FloatArray, x: FloatArray, y: FloatArray | null): boolean {
+      const n = out.length;
+      if (n < minSize || x.length !== n || (y !== null && y.length !== n)) return false;
+      const f32 = out instanceof Float32Array;
+      if (f32 ? !(x instanceof Float32Array && (y === null || y instanceof Float32Array))
+        : !(out instanceof Float64Array && x instanceof Float64Array && (y === null || y instanceof Float64Array))) return false;
+      const code = BINARY_OPS[op];
+      const unaryExp = op === 'exp' && y === null && f32;
+      if (!unaryExp && (code === undefined || y === null)) return false;
+      const w = get();
+      const E = f32 ? 4 : 8;
+      const bytes = align(n * E);
+      w.reserve(3 * bytes);
+      const view: FloatArray = f32 ? new Float32Array(w.memory.buffer) : new Float64Array(w.memory.buffer);
+      const xAt = ARENA_START, yAt = xAt + bytes, oAt = yAt + bytes;
+      view.set(x, xAt / E);
+      if (unaryExp) {
+        w.k.exp_f32(oAt, xAt, n);
+      } else {
+        view.set(y!, yAt / E);
+        (f32 ? w.k.binary_f32 : w.k.binary_f64)(code!, oAt, xAt, yAt, n);
+      }
+      out.set(view.subarray(oAt / E, oAt / E + n));
+      return true;
+    },
+  };
+}

@@ -1,0 +1,291 @@
+// AssemblyScript source of @gd/tensor's WebAssembly SIMD kernels.
+//
+// Compiled by build.mjs (in this folder) twice: once with plain SIMD and once with relaxed SIMD,
+// where `madd` becomes a fused multiply-add. The results are committed as base64 in binary.ts, so
+// nothing needs compiling to use or test the package. The file ends in `.as` so the TypeScript
+// build of the package never sees it; build.mjs hands it to the AssemblyScript compiler.
+//
+// Memory: imported from JavaScript. There is no AssemblyScript runtime and no allocation here:
+// every function takes byte addresses that the JavaScript side (backend.ts) chose in its scratch
+// arena. Strides are in elements and may be negative or zero.
+
+// ------------------------------------------------------------------------------------------------
+// matrix product: C[m x n] (row stride ldc) = A[m x k] @ B[k x n], A and B read through strides.
+//
+// GotoBLAS / BLIS structure. B is packed a KC x NC block at a time into NR-wide strips, A an
+// MC x KC block at a time into MR-tall strips (both zero-padded at the edges), and a 4 x NR
+// register tile (NR = two SIMD vectors: 8 floats or 4 doubles) accumulates over KC. Eight
+// accumulators, two B vectors and one broadcast A value stay within V8's 16 XMM registers.
+
+const MR: i32 = 4;
+const KC: i32 = 256;
+const MC: i32 = 128;
+const NC: i32 = 1024;
+
+// Bytes of scratch one gemm call needs for element size `e`: packed A block, packed B block and an
+// MR x NR edge tile.
+export function gemmScratchBytes(e: i32): i32 {
+  return (MC * KC + KC * NC + MR * (32 / e)) * e;
+}
+
+@inline function madd<T>(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return v128.relaxed_madd<T>(a, b, c);
+  } else {
+    return v128.add<T>(v128.mul<T>(a, b), c);
+  }
+}
+
+/** Whether this build fuses multiply-adds (relaxed SIMD). */
+export function hasFma(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}
+
+// The register tile: C[0..MR, 0..NR] (+)= Apanel[kc x MR]^T @ Bpanel[kc x NR].
+// `c` and `ldc` are in bytes; `acc` adds to what C holds instead of overwriting it.
+@inline function tile<T>(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, acc: bool): void {
+  const E: usize = sizeof<T>();
+  let c00 = v128.splat<T>(<T>0), c01 = v128.splat<T>(<T>0);
+  let c10 = v128.splat<T>(<T>0), c11 = v128.splat<T>(<T>0);
+  let c20 = v128.splat<T>(<T>0), c21 = v128.splat<T>(<T>0);
+  let c30 = v128.splat<T>(<T>0), c31 = v128.splat<T>(<T>0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load_splat<T>(pa);
+    c00 = madd<T>(a, b0, c00); c01 = madd<T>(a, b1, c01);
+    a = v128.load_splat<T>(pa, E);
+    c10 = madd<T>(a, b0, c10); c11 = madd<T>(a, b1, c11);
+    a = v128.load_splat<T>(pa, 2 * E);
+    c20 = madd<T>(a, b0, c20); c21 = madd<T>(a, b1, c21);
+    a = v128.load_splat<T>(pa, 3 * E);
+    c30 = madd<T>(a, b0, c30); c31 = madd<T>(a, b1, c31);
+    pa += 4 * E;
+    pb += 32;
+  }
+  if (acc) {
+    c00 = v128.add<T>(c00, v128.load(c)); c01 = v128.add<T>(c01, v128.load(c, 16));
+    c10 = v128.add<T>(c10, v128.load(c + ldc)); c11 = v128.add<T>(c11, v128.load(c + ldc, 16));
+    c20 = v128.add<T>(c20, v128.load(c + 2 * ldc)); c21 = v128.add<T>(c21, v128.load(c + 2 * ldc, 16));
+    c30 = v128.add<T>(c30, v128.load(c + 3 * ldc)); c31 = v128.add<T>(c31, v128.load(c + 3 * ldc, 16));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+}
+
+// Pack A[0..mc, 0..kc] (at byte address a, byte strides rs, cs) into MR-row strips:
+// strip s holds element (s*MR + r, p) at [p*MR + r]; rows past mc are zero.
+function packA<T>(mc: i32, kc: i32, a: i32, rs: i32, cs: i32, dst: i32): void {
+  const E = <i32>sizeof<T>();
+  for (let i = 0; i < mc; i += MR) {
+    const rows = min(MR, mc - i);
+    const src0 = a + i * rs;
+    if (rows == MR) {
+      for (let p = 0; p < kc; p++) {
+        const s = src0 + p * cs;
+        const d = dst + p * MR * E;
+        store<T>(<usize>d, load<T>(<usize>s));
+        store<T>(<usize>(d + E), load<T>(<usize>(s + rs)));
+        store<T>(<usize>(d + 2 * E), load<T>(<usize>(s + 2 * rs)));
+        store<T>(<usize>(d + 3 * E), load<T>(<usize>(s + 3 * rs)));
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        const s = src0 + p * cs;
+        const d = dst + p * MR * E;
+        for (let r = 0; r < MR; r++) {
+          store<T>(<usize>(d + r * E), r < rows ? load<T>(<usize>(s + r * rs)) : <T>0);
+        }
+      }
+    }
+    dst += kc * MR * E;
+  }
+}
+
+// Pack B[0..kc, 0..nc] into NR-column strips: strip t holds element (p, t*NR + c) at [p*NR + c];
+// columns past nc are zero.
+function packB<T>(kc: i32, nc: i32, b: i32, rs: i32, cs: i32, dst: i32): void {
+  const E = <i32>sizeof<T>();
+  const NR = 32 / E;
+  for (let j = 0; j < nc; j += NR) {
+    const cols = min(NR, nc - j);
+    const src0 = b + j * cs;
+    if (cols == NR && cs == E) {
+      for (let p = 0; p < kc; p++) {
+        const s = <usize>(src0 + p * rs);
+        const d = <usize>(dst + p * 32);
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        const s = src0 + p * rs;
+        const d = dst + p * 32;
+        for (let c = 0; c < NR; c++) {
+          store<T>(<usize>(d + c * E), c < cols ? load<T>(<usize>(s + c * cs)) : <T>0);
+        }
+      }
+    }
+    dst += kc * 32;
+  }
+}
+
+function gemm<T>(m: i32, n: i32, k: i32, a: i32, ars: i32, acs: i32, b: i32, brs: i32, bcs: i32, c: i32, ldc: i32, work: i32): void {
+  const E = <i32>sizeof<T>();
+  const NR = 32 / E;
+  ars *= E; acs *= E; brs *= E; bcs *= E;
+  const pa = work;
+  const pb = pa + MC * KC * E;
+  const edge = pb + KC * NC * E;
+  if (k == 0) {
+    for (let i = 0; i < m; i++) memory.fill(<usize>(c + i * ldc * E), 0, <usize>(n * E));
+    return;
+  }
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const acc = pc > 0;
+      packB<T>(kc, nc, b + pc * brs + jc * bcs, brs, bcs, pb);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA<T>(mc, kc, a + ic * ars + pc * acs, ars, acs, pa);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const pbs = <usize>(pb + jr * kc * E);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const pas = <usize>(pa + ir * kc * E);
+            const cp = c + ((ic + ir) * ldc + jc + jr) * E;
+            if (mr == MR && nr == NR) {
+              tile<T>(kc, pas, pbs, <usize>cp, <usize>(ldc * E), acc);
+            } else {
+              tile<T>(kc, pas, pbs, <usize>edge, <usize>(NR * E), false);
+              for (let r = 0; r < mr; r++) {
+                for (let q = 0; q < nr; q++) {
+                  const dst = <usize>(cp + (r * ldc + q) * E);
+                  const v = load<T>(<usize>(edge + (r * NR + q) * E));
+                  store<T>(dst, acc ? load<T>(dst) + v : v);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** float32 C = A @ B; see gemm. Addresses in bytes, strides in elements, ldc in elements. */
+export function gemm_f32(m: i32, n: i32, k: i32, a: i32, ars: i32, acs: i32, b: i32, brs: i32, bcs: i32, c: i32, ldc: i32, work: i32): void {
+  gemm<f32>(m, n, k, a, ars, acs, b, brs, bcs, c, ldc, work);
+}
+
+/** float64 C = A @ B; see gemm. */
+export function gemm_f64(m: i32, n: i32, k: i32, a: i32, ars: i32, acs: i32, b: i32, brs: i32, bcs: i32, c: i32, ldc: i32, work: i32): void {
+  gemm<f64>(m, n, k, a, ars, acs, b, brs, bcs, c, ldc, work);
+}
+
+// ------------------------------------------------------------------------------------------------
+// elementwise over contiguous arrays: out[i] = x[i] op y[i]. `out` may alias `x` or `y`.
+
+// Op codes shared with backend.ts.
+const OP_ADD: i32 = 0;
+const OP_SUB: i32 = 1;
+const OP_MUL: i32 = 2;
+const OP_DIV: i32 = 3;
+
+@inline function vbin<T>(op: i32, x: v128, y: v128): v128 {
+  if (op == OP_ADD) return v128.add<T>(x, y);
+  if (op == OP_SUB) return v128.sub<T>(x, y);
+  if (op == OP_MUL) return v128.mul<T>(x, y);
+  return v128.div<T>(x, y);
+}
+
+@inline function sbin<T>(op: i32, x: T, y: T): T {
+  if (op == OP_ADD) return x + y;
+  if (op == OP_SUB) return x - y;
+  if (op == OP_MUL) return x * y;
+  return x / y;
+}
+
+@inline function binaryLoop<T>(op: i32, o: usize, x: usize, y: usize, n: i32): void {
+  const E: usize = sizeof<T>();
+  const L = <i32>(16 / E);
+  let i = 0;
+  for (; i + 4 * L <= n; i += 4 * L) {
+    const off = <usize>i * E;
+    v128.store(o + off, vbin<T>(op, v128.load(x + off), v128.load(y + off)));
+    v128.store(o + off, vbin<T>(op, v128.load(x + off, 16), v128.load(y + off, 16)), 16);
+    v128.store(o + off, vbin<T>(op, v128.load(x + off, 32), v128.load(y + off, 32)), 32);
+    v128.store(o + off, vbin<T>(op, v128.load(x + off, 48), v128.load(y + off, 48)), 48);
+  }
+  for (; i < n; i++) {
+    const off = <usize>i * E;
+    store<T>(o + off, sbin<T>(op, load<T>(x + off), load<T>(y + off)));
+  }
+}
+
+/** float32 `out = x op y` (op: 0 add, 1 sub, 2 mul, 3 div) over n contiguous elements. */
+export function binary_f32(op: i32, o: usize, x: usize, y: usize, n: i32): void {
+  // Separate loops per op so each is a straight SIMD loop without a per-element switch.
+  if (op == OP_ADD) binaryLoop<f32>(OP_ADD, o, x, y, n);
+  else if (op == OP_SUB) binaryLoop<f32>(OP_SUB, o, x, y, n);
+  else if (op == OP_MUL) binaryLoop<f32>(OP_MUL, o, x, y, n);
+  else binaryLoop<f32>(OP_DIV, o, x, y, n);
+}
+
+/** float64 `out = x op y`; see binary_f32. */
+export function binary_f64(op: i32, o: usize, x: usize, y: usize, n: i32): void {
+  if (op == OP_ADD) binaryLoop<f64>(OP_ADD, o, x, y, n);
+  else if (op == OP_SUB) binaryLoop<f64>(OP_SUB, o, x, y, n);
+  else if (op == OP_MUL) binaryLoop<f64>(OP_MUL, o, x, y, n);
+  else binaryLoop<f64>(OP_DIV, o, x, y, n);
+}
+
+// e^x for four float32 lanes. x = k ln2 + r with k = round(x / ln2) and |r| <= ln2/2 (Cody–Waite
+// split of ln2, so k*LN2_HI is exact), e^r by its Taylor series to degree 7 (truncation error below
+// 3e-8 relative), then scaled by 2^k as 2^(k>>1) * 2^(k - (k>>1)) so results in the subnormal range
+// and up to overflow come out right. x is clamped to [-104, 89] first: beyond that e^x rounds to 0
+// or overflows to +inf anyway; NaN passes through (min/max propagate it).
+@inline function expf4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
+  const k = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(k, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(k, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.0 / 5040.0);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 720.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  const ki = i32x4.trunc_sat_f32x4_s(k);
+  const k1 = i32x4.shr_s(ki, 1);
+  const k2 = i32x4.sub(ki, k1);
+  const bias = i32x4.splat(127);
+  const s1 = i32x4.shl(i32x4.add(k1, bias), 23);
+  const s2 = i32x4.shl(i32x4.add(k2, bias), 23);
+  return f32x4.mul(f32x4.mul(p, s1), s2);
+}
+
+/** float32 `out = exp(x)` over n contiguous elements. */
+export function exp_f32(o: usize, x: usize, n: i32): void {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const off = <usize>i << 2;
+    v128.store(o + off, expf4(v128.load(x + off)));
+    v128.store(o + off, expf4(v128.load(x + off, 16)), 16);
+  }
+  if (i < n) {
+    // The tail goes through the same vector code, one lane at a time, so every element is computed
+    // by the same formula.
+    for (; i < n; i++) {
+      const off = <usize>i << 2;
+      store<f32>(o + off, f32x4.extract_lane(expf4(f32x4.splat(load<f32>(x + off))), 0));
+    }
+  }
+}

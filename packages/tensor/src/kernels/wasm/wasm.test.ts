@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { Backend, FloatArray, MatmulArgs } from '../backend.js';
+import { createWasmBackend, wasmRelaxedSimdSupported, wasmSimdSupported } from './backend.js';
+import * as binary from './binary.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+// Both code paths: plain SIMD (separate multiply and add) and relaxed-SIMD fused multiply-add.
+const plain = createWasmBackend({ fma: false, matmulMinWork: 0, elementwiseMinSize: 0 });
+const fused = createWasmBackend({ fma: true, matmulMinWork: 0, elementwiseMinSize: 0 });
+const BACKENDS: [string, Backend][] = [['simd', plain], ['fma', fused]];
+
+/** How an r x c operand is laid out in its array. */
+type Layout = 'contiguous' | 'transposed' | 'stepped' | 'negRows' | 'negCols' | 'expandedRows' | 'offsetPadded' | 'sparse';
+const LAYOUTS: Layout[] = ['contiguous', 'transposed', 'stepped', 'negRows', 'negCols', 'expandedRows', 'offsetPadded', 'sparse'];
+
+interface Operand { data: FloatArray; off: number; rs: number; cs: number }
+
+/** A random r x c operand with the given layout; values uniform in [-1, 1] (rounded to the dtype). */
+function makeOperand(layout: Layout, r: number, c: number, f64: boolean, seed: number): Operand {
+  let off = 0, rs = c, cs = 1, len = r * c;
+  switch (layout) {
+    case 'contiguous': break;
+    case 'transposed': rs = 1; cs = r; break;
+    case 'stepped': rs = 4 * c; cs = 2; len = 4 * r * c; break;
+    case 'negRows': off = (r - 1) * c; rs = -c; break;
+    case 'negCols': off = c - 1; cs = -1; break;
+    case 'expandedRows': rs = 0; len = c; break;
+    case 'offsetPadded': off = 7; rs = c + 3; len = 7 + r * (c + 3); break;
+    // Far apart rows: the span is much larger than the operand, so it is gathered, not block-copied.
+    case 'sparse': rs = 5 * c + 11; len = r * (5 * c + 11); break;
+  }
+  const data = f64 ? new Float64Array(len) : new Float32Array(len);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < len; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    data[i] = s / 2147483648 - 1;
+  }
+  return { data, off, rs, cs };
+}
+
+const at = (o: Operand, i: number, j: number): number => o.data[o.off + i * o.rs + j * o.cs]!;
+
+/**
+ * Check C against a float64 nested-loop product. Error bound per entry: k * eps * sum_p |a_ip b_pj|
+ * (the classical dot-product bound, eps the unit roundoff of the dtype), plus a tiny absolute term.
+ */
+function checkProduct(c: FloatArray, cOff: number, m: number, n: number, k: number, A: Operand, B: Operand, f64: boolean): void {
+  const eps = f64 ? 2 ** -53 : 2 ** -24;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0, mag = 0;
+      for (let p = 0; p < k; p++) {
+        const t = at(A, i, p) * at(B, p, j);
+        s += t; mag += Math.abs(t);
+      }
+      const got = c[cOff + i * n + j]!;
+      const tol = (k + 2) * eps * mag + 1e-30;
+      if (!(Math.abs(got - s) <= tol)) {
+        throw new Error(`C[${i},${j}] = ${got}, expected ${s} (|err| ${Math.abs(got - s)} > ${tol})`);
+      }
+    }
+  }
+}
+
+function runGemm(be: Backend, m: number, n: number, k: number, A: Operand, B: Operand, f64: boolean, cOff = 0): FloatArray {
+  const c = f64 ? new Float64Array(cOff + m * n) : new Float32Array(cOff + m * n);
+  c.fill(Number.NaN); // every entry must be overwritten
+  const args: MatmulArgs = {
+    m, n, k,
+    a: A.data, aOff: A.off, aRowStride: A.rs, aColStride: A.cs,
+    b: B.data, bOff: B.off, bRowStride: B.rs, bColStride: B.cs,
+    c, cOff,
+  };
+  expect(be.matmul!(args)).toBe(true);
+  return c;
+}
+
+describe('wasm backend availability', () => {
+  it('this Node has WebAssembly SIMD and relaxed SIMD (after setting the V8 flag)', () => {
+    expect(wasmSimdSupported()).toBe(true);
+    expect(wasmRelaxedSimdSupported()).toBe(true);
+    expect(plain.name).toBe('wasm-simd');
+    expect(fused.name).toBe('wasm-simd-fma');
+  });
+});
+
+describe.each(BACKENDS)('wasm matmul (%s)', (_label, be) => {
+  it('agrees with a float64 reference over random shapes, dtypes and strided layouts', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 21 }), fc.integer({ min: 1, max: 37 }), fc.integer({ min: 0, max: 40 }),
+        fc.constantFrom(...LAYOUTS), fc.constantFrom(...LAYOUTS), fc.boolean(), fc.integer({ min: 0, max: 5 }), fc.integer(),
+        (m, n, k, la, lb, f64, cOff, seed) => {
+          const A = makeOperand(la, m, k, f64, seed);
+          const B = makeOperand(lb, k, n, f64, seed ^ 0x5bd1e995);
+          const c = runGemm(be, m, n, k, A, B, f64, cOff);
+          checkProduct(c, cOff, m, n, k, A, B, f64);
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
+  it('handles products larger than one cache block in every dimension (k > KC, m > MC, n > NC)', () => {
+    // KC = 256, MC = 128, NC = 1024 in kernels.as; these shapes cross each boundary with ragged edges.
+    for (const [m, n, k, f64] of [[3, 5, 600, false], [131, 9, 7, true], [2, 1031, 3, false], [133, 37, 261, false]] as const) {
+      const A = makeOperand('contiguous', m, k, f64, m * 7 + k);
+      const B = makeOperand('transposed', k, n, f64, n * 3 + k);
+      checkProduct(runGemm(be, m, n, k, A, B, f64), 0, m, n, k, A, B, f64);
+    }
+  });
+
+  it('propagates NaN and infinity like the definition (NaN * 0 is NaN)', () => {
+    const A = makeOperand('contiguous', 4, 8, false, 1);
+    const B = makeOperand('contiguous', 8, 8, false, 2);
+    A.data[3] = Number.NaN; // row 0
+    A.data[8 + 2] = Number.POSITIVE_INFINITY; // row 1
+    B.data.fill(0, 2 * 8, 3 * 8); // B row 2 is zero, so row 1 of C gets inf * 0 = NaN
+    const c = runGemm(be, 4, 8, 8, A, B, false);
+    for (let j = 0; j < 8; j++) {
+      expect(c[j]).toBeNaN();
+      expect(c[8 + j]).toBeNaN();
+      expect(Number.isFinite(c[16 + j]!)).toBe(true);
+    }
+  });
+});
+
+describe('wasm matmul declines what it does not handle', () => {
+  const dflt = createWasmBackend();
+  const mk = (a: FloatArray, b: FloatArray, c: FloatArray, m: number, n: number, k: number): MatmulArgs => ({
+    m, n, k, a, aOff: 0, aRowStride: k, aColStride: 1, b, bOff: 0, bRowStride: n, bColStride: 1, c, cOff: 0,
+  });
+  it('declines small products (the TS kernel is faster there) and mixed element types', () => {
+    expect(dflt.matmul!(mk(new Float32Array(4), new Float32Array(4), new Float32Array(4), 2, 2, 2))).toBe(false);
+    const n = 32;
+    expect(dflt.matmul!(mk(new Float32Array(n * n), new Float64Array(n * n), new Float32Array(n * n), n, n, n))).toBe(false);
+    expect(dflt.matmul!(mk(new Float64Array(n * n), new Float64Array(n * n), new Float32Array(n * n), n, n, n))).toBe(false);
+    expect(plain.matmul!(mk(new Float32Array(0), new Float32Array(0), new Float32Array(0), 0, 0, 5))).toBe(false);
+  });
+  it('declines elementwise ops it has no kernel for, and short arrays under the default threshold', () => {
+    const x = new Float32Array(10000), y = new Float32Array(10000), o = new Float32Array(10000);
+    expect(dflt.elementwise!('pow', o, x, y)).toBe(false);
+    expect(dflt.elementwise!('exp', new Float64Array(10000), new Float64Array(10000), null)).toBe(false);
+    expect(dflt.elementwise!('add', new Float32Array(8), new Float32Array(8), new Float32Array(8))).toBe(false);
+    expect(dflt.elementwise!('add', o, x, new Float32Array(9999))).toBe(false);
+    expect(dflt.elementwise!('add', o, x, null)).toBe(false);
+  });
+  it('refuses fma: true where relaxed SIMD is missing is reported at creation, not as wrong numbers', () => {
+    // Here relaxed SIMD exists, so fma: true works and reports itself.
+    expect(createWasmBackend({ fma: true }).fma).toBe(true);
+    expect(createWasmBackend({ fma: false }).fma).toBe(false);
+  });
+});
+
+describe('wasm elementwise', () => {
+  const sizes = fc.integer({ min: 0, max: 300 });
+  it.each([['add', (x: number, y: number) => x + y], ['sub', (x: number, y: number) => x - y],
+    ['mul', (x: number, y: number) => x * y], ['div', (x: number, y: number) => x / y]] as const)(
+    '%s matches the IEEE result exactly in float32 and float64', (op, f) => {
+      fc.assert(fc.property(sizes, fc.boolean(), fc.integer(), (n, f64, seed) => {
+        const x = makeOperand('contiguous', 1, n, f64, seed).data;
+        const y = makeOperand('contiguous', 1, n, f64, seed + 1).data;
+        if (n > 2) { y[0] = 0; x[1] = Number.NaN; y[2] = Number.NEGATIVE_INFINITY; }
+        const out = f64 ? new Float64Array(n) : new Float32Array(n);
+        expect(plain.elementwise!(op, out, x, y)).toBe(true);
+        for (let i = 0; i < n; i++) {
+          const want = f64 ? f(x[i]!, y[i]!) : Math.fround(f(x[i]!, y[i]!));
+          if (!Object.is(out[i], want)) throw new Error(`${op}[${i}]: ${out[i]} vs ${want}`);
+        }
+      }), { numRuns: 60 });
+    });
+
+  it('exp float32 is within 2 ulp of the float64 exp (rounded) over the whole range', () => {
+    fc.assert(fc.property(fc.array(fc.float({ min: -110, max: 95, noNaN: true }), { minLength: 1, maxLength: 200 }), (xs) => {
+      const x = Float32Array.from(xs);
+      const out = new Float32Array(x.length);
+      expect(plain.elementwise!('exp', out, x, null)).toBe(true);
+      for (let i = 0; i < x.length; i++) {
+        const want = Math.exp(x[i]!);
+        const got = out[i]!;
+        const ulp = Math.max(2 ** -149, 2 ** (Math.floor(Math.log2(Math.max(Math.abs(want), 2 ** -126))) - 23));
+        if (Math.fround(want) === Infinity) { expect(got).toBe(Infinity); continue; }
+        if (!(Math.abs(got - want) <= 2 * ulp)) throw new Error(`exp(${x[i]}) = ${got}, expected ${want}`);
+      }
+    }), { numRuns: 80 });
+  });
+
+  it('exp float32 special values: NaN, infinities, zeros, overflow and underflow', () => {
+    const x = Float32Array.from([Number.NaN, Infinity, -Infinity, 0, -0, 88.7, 88.8, 1000, -103.3, -104, -1e9, 1]);
+    const out = new Float32Array(x.length);
+    expect(plain.elementwise!('exp', out, x, null)).toBe(true);
+    expect(out[0]).toBeNaN();
+    expect(out[1]).toBe(Infinity);
+    expect(out[2]).toBe(0);
+    expect(out[3]).toBe(1);
+    expect(out[4]).toBe(1);
+    expect(out[5]! / 1e38).toBeCloseTo(Math.exp(x[5]!) / 1e38, 4); // near the top of the float32 range
+    expect(out[6]).toBe(Infinity);
+    expect(out[7]).toBe(Infinity);
+    expect(out[8]).toBeGreaterThan(0); // a subnormal, not flushed to zero
+    expect(Math.abs(out[8]! - Math.exp(-103.3)) <= 2 ** -149).toBe(true);
+    expect(out[9]).toBe(0);
+    expect(out[10]).toBe(0);
+    expect(out[11]).toBe(Math.fround(Math.E));
+  });
+
+  it('writes in place when out aliases an input', () => {
+    const x = Float32Array.from({ length: 50 }, (_, i) => i / 7);
+    const y = Float32Array.from({ length: 50 }, (_, i) => 1 - i / 9);
+    const want = x.map((v, i) => Math.fround(v * y[i]!));
+    expect(plain.elementwise!('mul', x, x, y)).toBe(true);
+    expect(Array.from(x)).toEqual(Array.from(want));
+  });
+});
+
+describe('committed wasm artifact', () => {
+  it('binary.ts was generated from the current kernels.as and flags', async () => {
+    const build = (await import('./build.mjs')) as unknown as { VARIANTS: Record<string, string[]>; COMMON: string[] };
+    const source = readFileSync(path.join(here, 'kernels.as'), 'utf8');
+    const hash = createHash('sha256').update(source).update(JSON.stringify([build.COMMON, build.VARIANTS])).digest('hex');
+    expect(binary.SOURCE_SHA256).toBe(hash);
+  });
+  it('a fresh compile of the plain-SIMD variant is byte-identical to the committed one', async () => {
+    const build = (await import('./build.mjs')) as unknown as { compileVariant(extra: string[]): Promise<Uint8Array> };
+    const bytes = await build.compileVariant([]);
+    expect(Buffer.from(bytes).toString('base64')).toBe(binary.SIMD);
+  }, 60_000);
+});
