@@ -1,0 +1,496 @@
+/**
+ * Stateless layer functions (activations, dropout, normalisation, convolution, pooling, embedding
+ * lookup). Each is composed of differentiable `@gd/tensor` ops, so autograd differentiates it with no
+ * extra rule; the one exception (exact GELU, which needs `erf`) is documented where it is defined.
+ * The layer classes in `layers.ts` hold parameters and call these.
+ * @module
+ */
+import { Tensor, Generator, defaultGenerator, bernoulli, fmt, where, tensor, isFloat } from '@gd/tensor';
+import * as T from '@gd/tensor';
+
+function checkTensor(op: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+}
+
+function checkFloat(op: string, x: Tensor): void {
+  if (!isFloat(x.dtype)) throw new TypeError(`${op}: expected a float32 or float64 tensor, got ${x.dtype} of shape ${fmt(x.shape)}`);
+}
+
+// ------------------------------------------------------------------ activations
+
+/**
+ * Leaky ReLU: `x` for `x > 0`, else `slope · x`.
+ * @param x - input.
+ * @param negativeSlope - slope for negative inputs (default 0.01).
+ * @returns same shape as `x`.
+ * @example
+ * ```ts
+ * leakyRelu(tensor([-2, 3]), 0.1).toArray(); // [-0.2, 3]
+ * ```
+ */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  checkTensor('leakyRelu', x);
+  return where(x.gt(0), x, x.mul(negativeSlope));
+}
+
+/**
+ * ELU: `x` for `x > 0`, else `α (eˣ − 1)`.
+ * @param x - input.
+ * @param alpha - saturation value for large negative inputs (default 1).
+ * @returns same shape as `x`.
+ * @example
+ * ```ts
+ * elu(tensor([0, -100])).toArray(); // [0, -1]
+ * ```
+ */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  checkTensor('elu', x);
+  // expm1 of min(x, 0): the unselected branch must stay finite, or its 0 · ∞ gradient would be NaN.
+  return where(x.gt(0), x, x.clamp(undefined, 0).expm1().mul(alpha));
+}
+
+/**
+ * SiLU (swish): `x · σ(x)`.
+ * @param x - input.
+ * @returns same shape as `x`.
+ * @example
+ * ```ts
+ * silu(tensor([0])).item(); // 0
+ * ```
+ */
+export function silu(x: Tensor): Tensor {
+  checkTensor('silu', x);
+  return x.mul(x.sigmoid());
+}
+
+/** erf(x) to about 1e-15 relative: Taylor series for |x| < 2.5, continued fraction for erfc beyond. */
+function erfcScalar(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x < 0) return 2 - erfcScalar(-x);
+  if (x < 2.5) {
+    // erf(x) = 2/√π Σ (−1)ⁿ x^(2n+1) / (n! (2n+1))
+    let term = x;
+    let sum = x;
+    const x2 = x * x;
+    for (let n = 1; n < 200; n++) {
+      term *= -x2 / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return 1 - (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  if (x > 27) return 0;
+  // erfc(x) = e^{-x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …))))), evaluated by modified Lentz.
+  const tiny = 1e-300;
+  let f = x;
+  let c = x;
+  let d = 0;
+  for (let k = 1; k < 500; k++) {
+    const a = k / 2;
+    d = x + a * d;
+    d = d === 0 ? tiny : 1 / d;
+    c = x + a / c;
+    if (c === 0) c = tiny;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.exp(-x * x) / (Math.sqrt(Math.PI) * f);
+}
+
+/** The standard normal CDF Φ(x) = erfc(−x/√2)/2, accurate in both tails. @internal */
+export function normalCdf(x: number): number {
+  return 0.5 * erfcScalar(-x / Math.SQRT2);
+}
+
+/**
+ * GELU: `x · Φ(x)` with Φ the standard normal CDF (`approximate: 'none'`, the default), or the tanh
+ * approximation `½x(1 + tanh(√(2/π)(x + 0.044715x³)))`.
+ *
+ * There is no `erf` op in `@gd/tensor`, so the exact form computes Φ(x) and φ(x) elementwise in
+ * float64 (unrecorded) and attaches the exact derivative `Φ(x) + x φ(x)` with a zero-valued term,
+ * `x·Φ + (x − x̄)·x̄φ` where `x̄` is `x` detached: its value is `x·Φ` and its gradient is `Φ + xφ`.
+ * First derivatives are exact; second derivatives through the exact GELU are not supported (use
+ * `approximate: 'tanh'`, which is composed of ordinary ops, when you need them).
+ * @param x - input.
+ * @param opts - `approximate: 'none' | 'tanh'`.
+ * @returns same shape as `x`.
+ * @example
+ * ```ts
+ * gelu(tensor([1])).item(); // 0.8413447
+ * ```
+ */
+export function gelu(x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+  checkTensor('gelu', x);
+  checkFloat('gelu', x);
+  const approx = opts.approximate ?? 'none';
+  if (approx === 'tanh') {
+    const k = Math.sqrt(2 / Math.PI);
+    return x.mul(0.5).mul(x.add(x.mul(x).mul(x).mul(0.044715)).mul(k).tanh().add(1));
+  }
+  if (approx !== 'none') throw new RangeError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approx)}`);
+  const xd = x.detach();
+  const v = xd.data();
+  const cdf = new Float64Array(v.length);
+  const slope = new Float64Array(v.length); // x φ(x)
+  for (let i = 0; i < v.length; i++) {
+    const xi = v[i]!;
+    cdf[i] = normalCdf(xi);
+    slope[i] = Number.isFinite(xi) ? xi * Math.exp(-0.5 * xi * xi) / Math.sqrt(2 * Math.PI) : 0;
+  }
+  const asX = (a: Float64Array): Tensor => tensor(x.dtype === 'float64' ? a : Float32Array.from(a), { shape: x.shape });
+  const out = x.mul(asX(cdf));
+  if (!x.requiresGrad) return out;
+  return out.add(x.sub(xd).mul(asX(slope)));
+}
+
+// ------------------------------------------------------------------ dropout
+
+/**
+ * Dropout: in training, zero each element with probability `p` and scale the survivors by `1/(1−p)`
+ * (so the expected value is unchanged); outside training, the identity.
+ * @param x - input.
+ * @param p - drop probability in [0, 1] (default 0.5).
+ * @param training - apply dropout (default true).
+ * @param generator - seeded source of the mask (default: the global generator).
+ * @returns same shape as `x`.
+ * @example
+ * ```ts
+ * dropout(ones([4]), 0.5, true, new Generator(0)).toArray(); // each entry 0 or 2
+ * ```
+ */
+export function dropout(x: Tensor, p = 0.5, training = true, generator: Generator = defaultGenerator): Tensor {
+  checkTensor('dropout', x);
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout: p must be in [0, 1], got ${p}`);
+  if (!training || p === 0) return x;
+  checkFloat('dropout', x);
+  if (p === 1) return x.mul(0);
+  const mask = bernoulli(1 - p, { shape: x.shape, dtype: x.dtype, generator });
+  return x.mul(mask.mul(1 / (1 - p)));
+}
+
+// ------------------------------------------------------------------ linear and embedding
+
+/**
+ * Affine map `y = x Wᵀ + b` over the last axis.
+ * @param x - `[..., in]`.
+ * @param weight - `[out, in]`.
+ * @param bias - `[out]` or null.
+ * @returns `[..., out]`.
+ * @example
+ * ```ts
+ * linear(ones([2, 3]), ones([4, 3]), zeros([4])).shape; // [2, 4]
+ * ```
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  checkTensor('linear', x);
+  if (weight.ndim !== 2) throw new RangeError(`linear: weight must be [out, in], got ${fmt(weight.shape)}`);
+  if (x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+    throw new RangeError(`linear: input ${fmt(x.shape)} does not end in in_features ${weight.shape[1]} (weight ${fmt(weight.shape)})`);
+  }
+  const y = x.matmul(weight.T);
+  return bias === null ? y : y.add(bias);
+}
+
+/**
+ * Look up rows of an embedding table.
+ * @param indices - integer tensor of any shape, values in `[0, num)`.
+ * @param weight - `[num, dim]`.
+ * @returns `[...indices.shape, dim]`; the gradient of `weight` accumulates (scatter-adds) one row per lookup.
+ * @example
+ * ```ts
+ * embedding(tensor([[0, 2]], { dtype: 'int32' }), randn([3, 4])).shape; // [1, 2, 4]
+ * ```
+ */
+export function embedding(indices: Tensor, weight: Tensor): Tensor {
+  checkTensor('embedding', indices);
+  if (indices.dtype !== 'int32') throw new TypeError(`embedding: indices must be int32, got ${indices.dtype}`);
+  if (weight.ndim !== 2) throw new RangeError(`embedding: weight must be [num, dim], got ${fmt(weight.shape)}`);
+  const num = weight.shape[0]!;
+  const flat = indices.reshape([-1]);
+  const v = flat.data();
+  for (let i = 0; i < v.length; i++) {
+    if (v[i]! < 0 || v[i]! >= num) throw new RangeError(`embedding: index ${v[i]} at flat position ${i} is out of range for ${num} embeddings`);
+  }
+  return T.indexSelect(weight, 0, flat).reshape([...indices.shape, weight.shape[1]!]);
+}
+
+// ------------------------------------------------------------------ normalisation
+
+/**
+ * Layer normalisation over the last `normalizedShape.length` axes:
+ * `y = (x − μ) / √(σ² + ε) · γ + β` with μ, σ² the mean and population variance of each slice.
+ * @param x - input whose trailing axes equal `normalizedShape`.
+ * @param normalizedShape - the trailing shape to normalise over.
+ * @param weight - γ of shape `normalizedShape`, or null.
+ * @param bias - β of shape `normalizedShape`, or null.
+ * @param eps - added to the variance (default 1e-5).
+ * @returns same shape as `x`.
+ * @example
+ * ```ts
+ * layerNorm(tensor([[1, 2, 3]]), [3]).toArray(); // [[-1.2247, 0, 1.2247]]
+ * ```
+ */
+export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+  checkTensor('layerNorm', x);
+  const k = normalizedShape.length;
+  const tail = x.shape.slice(x.ndim - k);
+  if (k === 0 || x.ndim < k || tail.some((d, i) => d !== normalizedShape[i])) {
+    throw new RangeError(`layerNorm: input ${fmt(x.shape)} does not end in normalizedShape ${fmt(normalizedShape)}`);
+  }
+  const axes = Array.from({ length: k }, (_, i) => x.ndim - k + i);
+  const mu = x.mean(axes, true);
+  const centred = x.sub(mu);
+  const varr = centred.square().mean(axes, true);
+  let y = centred.mul(varr.add(eps).rsqrt());
+  if (weight !== null) y = y.mul(weight);
+  if (bias !== null) y = y.add(bias);
+  return y;
+}
+
+/** Options of {@link batchNorm}. */
+export interface BatchNormOptions {
+  /** Running mean, updated in place in training (or null to not track). */
+  runningMean?: Tensor | null;
+  /** Running (unbiased) variance, updated in place in training (or null). */
+  runningVar?: Tensor | null;
+  /** γ `[C]` or null. */
+  weight?: Tensor | null;
+  /** β `[C]` or null. */
+  bias?: Tensor | null;
+  /** Use batch statistics (and update the running ones) — true in training. */
+  training?: boolean;
+  /** Weight of the new batch in the running averages (default 0.1); `null` for a cumulative average via `averageFactor`. */
+  momentum?: number;
+  /** Added to the variance (default 1e-5). */
+  eps?: number;
+}
+
+/**
+ * Batch normalisation over the batch (and length) axes of `[N, C]` or `[N, C, L]` input:
+ * `y = (x − μ) / √(σ² + ε) · γ + β`. In training μ, σ² are the batch mean and population variance,
+ * and the running statistics become `(1 − m)·running + m·batch` (the running variance uses the
+ * unbiased batch variance, as PyTorch does); in evaluation the running statistics are used.
+ * @param x - `[N, C]` or `[N, C, L]`.
+ * @param opts - statistics, affine parameters, mode, momentum, eps.
+ * @returns same shape as `x`.
+ * @example
+ * ```ts
+ * batchNorm(tensor([[1], [3]]), { training: true }).toArray(); // [[-1], [1]] (approximately)
+ * ```
+ */
+export function batchNorm(x: Tensor, opts: BatchNormOptions = {}): Tensor {
+  checkTensor('batchNorm', x);
+  checkFloat('batchNorm', x);
+  if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`batchNorm: expected [N, C] or [N, C, L] input, got ${fmt(x.shape)}`);
+  const c = x.shape[1]!;
+  const eps = opts.eps ?? 1e-5;
+  const momentum = opts.momentum ?? 0.1;
+  const training = opts.training ?? true;
+  const axes = x.ndim === 2 ? [0] : [0, 2];
+  const bshape = x.ndim === 2 ? [1, c] : [1, c, 1];
+  for (const [name, t] of [['runningMean', opts.runningMean], ['runningVar', opts.runningVar], ['weight', opts.weight], ['bias', opts.bias]] as const) {
+    if (t != null && (t.ndim !== 1 || t.shape[0] !== c)) throw new RangeError(`batchNorm: ${name} has shape ${fmt(t.shape)}, expected [${c}] for input ${fmt(x.shape)}`);
+  }
+  let y: Tensor;
+  if (training) {
+    const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
+    if (count <= 1) throw new RangeError(`batchNorm: expected more than 1 value per channel when training, got input ${fmt(x.shape)}`);
+    const mu = x.mean(axes, true);
+    const centred = x.sub(mu);
+    const varr = centred.square().mean(axes, true);
+    y = centred.mul(varr.add(eps).rsqrt());
+    if (opts.runningMean != null && opts.runningVar != null) {
+      const prev = T.setGradEnabled(false);
+      try {
+        const bm = mu.detach().reshape([c]);
+        const bv = varr.detach().reshape([c]).mul(count / (count - 1));
+        opts.runningMean.mulInPlace(1 - momentum).addInPlace(bm, momentum);
+        opts.runningVar.mulInPlace(1 - momentum).addInPlace(bv, momentum);
+      } finally {
+        T.setGradEnabled(prev);
+      }
+    }
+  } else {
+    if (opts.runningMean == null || opts.runningVar == null) throw new Error('batchNorm: evaluation mode needs runningMean and runningVar');
+    y = x.sub(opts.runningMean.reshape(bshape)).mul(opts.runningVar.reshape(bshape).add(eps).rsqrt());
+  }
+  if (opts.weight != null) y = y.mul(opts.weight.reshape(bshape));
+  if (opts.bias != null) y = y.add(opts.bias.reshape(bshape));
+  return y;
+}
+
+// ------------------------------------------------------------------ convolution and pooling
+
+/** A size for both spatial axes, or `[height, width]`. */
+export type Size2 = number | readonly [number, number];
+
+function pair(op: string, name: string, v: Size2, min: number): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  if (p.length !== 2 || p.some((n) => !Number.isInteger(n) || n < min)) throw new RangeError(`${op}: ${name} must be an integer >= ${min} or a pair of them, got ${JSON.stringify(v)}`);
+  return p;
+}
+
+/** Zero- (or `value`-) pad the last two axes of `x` by `[ph, pw]` on each side (differentiable). */
+function pad2d(x: Tensor, ph: number, pw: number, value: number): Tensor {
+  if (ph === 0 && pw === 0) return x;
+  return T.pad(x, [pw, pw, ph, ph], value);
+}
+
+interface Windows {
+  /** Padded input. */
+  xp: Tensor;
+  ho: number;
+  wo: number;
+  /** The strided view of the padded input that kernel offset (i, j) sees: `[N, C, Ho, Wo]`. */
+  at(i: number, j: number): Tensor;
+}
+
+function windows(op: string, x: Tensor, k: [number, number], stride: [number, number], padding: [number, number], dilation: [number, number], padValue: number): Windows {
+  if (x.ndim !== 4) throw new RangeError(`${op}: expected [N, C, H, W] input, got ${fmt(x.shape)}`);
+  const [, , h, w] = x.shape as [number, number, number, number];
+  const hp = h + 2 * padding[0];
+  const wp = w + 2 * padding[1];
+  const ekh = dilation[0] * (k[0] - 1) + 1;
+  const ekw = dilation[1] * (k[1] - 1) + 1;
+  if (ekh > hp || ekw > wp) {
+    throw new RangeError(`${op}: kernel ${fmt(k)} (dilation ${fmt(dilation)}) is larger than the padded input ${hp}x${wp} (input ${fmt(x.shape)}, padding ${fmt(padding)})`);
+  }
+  const ho = Math.floor((hp - ekh) / stride[0]) + 1;
+  const wo = Math.floor((wp - ekw) / stride[1]) + 1;
+  const xp = pad2d(x, padding[0], padding[1], padValue);
+  return {
+    xp, ho, wo,
+    at: (i, j) => {
+      const r0 = i * dilation[0];
+      const c0 = j * dilation[1];
+      return xp.slice(null, null, [r0, r0 + stride[0] * (ho - 1) + 1, stride[0]], [c0, c0 + stride[1] * (wo - 1) + 1, stride[1]]);
+    },
+  };
+}
+
+/** Options of {@link conv2d}. */
+export interface Conv2dOptions {
+  /** Step between windows (default 1). */
+  stride?: Size2;
+  /** Zero padding on each side (default 0), or `'valid'` (0) / `'same'` (output size = input size; stride 1 only). */
+  padding?: Size2 | 'valid' | 'same';
+  /** Spacing between kernel elements (default 1). */
+  dilation?: Size2;
+}
+
+function resolvePadding(op: string, padding: Size2 | 'valid' | 'same' | undefined, k: [number, number], stride: [number, number], dilation: [number, number]): [number, number] {
+  if (padding === undefined || padding === 'valid') return [0, 0];
+  if (padding === 'same') {
+    if (stride[0] !== 1 || stride[1] !== 1) throw new RangeError(`${op}: padding 'same' needs stride 1, got ${fmt(stride)}`);
+    const tot = [dilation[0] * (k[0] - 1), dilation[1] * (k[1] - 1)];
+    if (tot[0]! % 2 !== 0 || tot[1]! % 2 !== 0) throw new RangeError(`${op}: padding 'same' needs an odd effective kernel size, got kernel ${fmt(k)} with dilation ${fmt(dilation)}`);
+    return [tot[0]! / 2, tot[1]! / 2];
+  }
+  return pair(op, 'padding', padding, 0);
+}
+
+/**
+ * 2-d convolution (cross-correlation, as in PyTorch) of `[N, C, H, W]` input with `[O, C, kh, kw]`
+ * weights: `y[n,o,p,q] = b[o] + Σ_{c,i,j} w[o,c,i,j] · xpad[n, c, p·s₀ + i·d₀, q·s₁ + j·d₁]`.
+ * Output size per axis: `⌊(H + 2p − d(k − 1) − 1) / s⌋ + 1`.
+ *
+ * Built from differentiable ops: the padded input is viewed once per kernel offset `(i, j)` with a
+ * strided slice (no copy), each view is contracted with `w[:, :, i, j]` by a matmul over channels,
+ * and the `kh·kw` products are summed. Autograd differentiates it like any composite.
+ * @param x - `[N, C, H, W]`.
+ * @param weight - `[O, C, kh, kw]`.
+ * @param bias - `[O]` or null.
+ * @param opts - stride, padding, dilation.
+ * @returns `[N, O, Ho, Wo]`.
+ * @example
+ * ```ts
+ * conv2d(ones([1, 1, 3, 3]), ones([1, 1, 2, 2]), null).toArray(); // [[[[4, 4], [4, 4]]]]
+ * ```
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
+  checkTensor('conv2d', x);
+  checkFloat('conv2d', x);
+  if (weight.ndim !== 4) throw new RangeError(`conv2d: weight must be [O, C, kh, kw], got ${fmt(weight.shape)}`);
+  if (x.ndim !== 4) throw new RangeError(`conv2d: expected [N, C, H, W] input, got ${fmt(x.shape)}`);
+  const [o, c, kh, kw] = weight.shape as [number, number, number, number];
+  if (x.shape[1] !== c) throw new RangeError(`conv2d: input ${fmt(x.shape)} has ${x.shape[1]} channels, weight ${fmt(weight.shape)} expects ${c}`);
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== o)) throw new RangeError(`conv2d: bias must be [${o}], got ${fmt(bias.shape)}`);
+  const stride = pair('conv2d', 'stride', opts.stride ?? 1, 1);
+  const dilation = pair('conv2d', 'dilation', opts.dilation ?? 1, 1);
+  const padding = resolvePadding('conv2d', opts.padding, [kh, kw], stride, dilation);
+  const win = windows('conv2d', x, [kh, kw], stride, padding, dilation, 0);
+  let acc: Tensor | null = null;
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      // [N, C, Ho, Wo] → [N, Ho, Wo, C] @ [C, O] → [N, Ho, Wo, O]
+      const wij = weight.select(3, j).select(2, i); // [O, C]
+      const term = win.at(i, j).permute([0, 2, 3, 1]).matmul(wij.T);
+      acc = acc === null ? term : acc.add(term);
+    }
+  }
+  let y = acc!.permute([0, 3, 1, 2]);
+  if (bias !== null) y = y.add(bias.reshape([1, o, 1, 1]));
+  return y;
+}
+
+/** Options of the pooling functions. */
+export interface Pool2dOptions {
+  /** Step between windows (default: the kernel size). */
+  stride?: Size2;
+  /** Implicit padding on each side (default 0; at most half the kernel). */
+  padding?: Size2;
+  /** Spacing between window elements (max pooling only; default 1). */
+  dilation?: Size2;
+}
+
+function poolSetup(op: string, x: Tensor, kernelSize: Size2, opts: Pool2dOptions, padValue: number): { win: Windows; k: [number, number] } {
+  checkTensor(op, x);
+  checkFloat(op, x);
+  const k = pair(op, 'kernelSize', kernelSize, 1);
+  const stride = pair(op, 'stride', opts.stride ?? k, 1);
+  const padding = pair(op, 'padding', opts.padding ?? 0, 0);
+  const dilation = pair(op, 'dilation', opts.dilation ?? 1, 1);
+  if (padding[0] > k[0] / 2 || padding[1] > k[1] / 2) throw new RangeError(`${op}: padding ${fmt(padding)} must be at most half the kernel size ${fmt(k)}`);
+  return { win: windows(op, x, k, stride, padding, dilation, padValue), k };
+}
+
+/**
+ * 2-d max pooling: the maximum of each (optionally strided, padded, dilated) window. Padding counts
+ * as −∞. Composed of elementwise `maximum` over the window's strided views, so the gradient goes to
+ * the maximum (split as `maximum`'s rule splits ties).
+ * @param x - `[N, C, H, W]`.
+ * @param kernelSize - window size.
+ * @param opts - stride (default kernel), padding, dilation.
+ * @returns `[N, C, Ho, Wo]`.
+ * @example
+ * ```ts
+ * maxPool2d(tensor([[[[1, 2], [3, 4]]]]), 2).toArray(); // [[[[4]]]]
+ * ```
+ */
+export function maxPool2d(x: Tensor, kernelSize: Size2, opts: Pool2dOptions = {}): Tensor {
+  const { win, k } = poolSetup('maxPool2d', x, kernelSize, opts, -Infinity);
+  let acc: Tensor | null = null;
+  for (let i = 0; i < k[0]; i++) for (let j = 0; j < k[1]; j++) acc = acc === null ? win.at(i, j) : acc.maximum(win.at(i, j));
+  return acc!.contiguous();
+}
+
+/**
+ * 2-d average pooling: the mean of each window; zero padding is included in the count (PyTorch's
+ * default `count_include_pad=True`).
+ * @param x - `[N, C, H, W]`.
+ * @param kernelSize - window size.
+ * @param opts - stride (default kernel), padding.
+ * @returns `[N, C, Ho, Wo]`.
+ * @example
+ * ```ts
+ * avgPool2d(tensor([[[[1, 2], [3, 4]]]]), 2).toArray(); // [[[[2.5]]]]
+ * ```
+ */
+export function avgPool2d(x: Tensor, kernelSize: Size2, opts: Omit<Pool2dOptions, 'dilation'> = {}): Tensor {
+  const { win, k } = poolSetup('avgPool2d', x, kernelSize, { ...opts, dilation: 1 }, 0);
+  let acc: Tensor | null = null;
+  for (let i = 0; i < k[0]; i++) for (let j = 0; j < k[1]; j++) acc = acc === null ? win.at(i, j) : acc.add(win.at(i, j));
+  return acc!.mul(1 / (k[0] * k[1]));
+}

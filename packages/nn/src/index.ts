@@ -1,0 +1,16 @@
+/**
+ * `@gd/nn`: modules, layers, losses, initialisers, data loading, a training loop and checkpoints.
+ * @packageDocumentation
+ */
+export * from './module.js';
+export * as init from './init.js';
+export { calculateGain, calculateFans, type InitOptions, type KaimingOptions, type FanMode, type Nonlinearity } from './init.js';
+export * as F from './functional.js';
+export {
+  leakyRelu, elu, silu, gelu, dropout, linear, embedding, layerNorm, batchNorm, conv2d, maxPool2d, avgPool2d,
+  type BatchNormOptions, type Conv2dOptions, type Pool2dOptions, type Size2,
+} from './functional.js';
+export * from './layers.js';
+export * from './losses.js';
+export * from './data.js';
+export * from './safetensors.js';
