@@ -456,7 +456,7 @@ export class Tensor {
   /** `this += alpha * other` in place (respects views); returns `this`. */
   addInPlace(other: TensorLike, alpha = 1): this { ew.addInPlace(this, other, alpha); return this; }
   /** `this -= alpha * other` in place; returns `this`. */
-  subInPlace(other: TensorLike, alpha = 1): this { ew.addInPlace(this, other, -alpha); return this; }
+  subInPlace(other: TensorLike, alpha = 1): this { ew.addInPlace(this, other, -alpha, 'subInPlace'); return this; }
   /** `this *= other` in place; returns `this`. */
   mulInPlace(other: TensorLike): this { ew.binaryInPlace('mul', this, other); return this; }
   /** `this /= other` in place; returns `this`. */
@@ -472,9 +472,9 @@ export class Tensor {
   /** Copy `src` (broadcast to this shape, cast to this dtype) into this tensor's elements; returns `this`. */
   copyFrom(src: TensorLike): this { ew.copyInPlace(this, src); return this; }
   /** Set every element to `value`; returns `this`. */
-  fillInPlace(value: number): this { ew.copyInPlace(this, value); return this; }
+  fillInPlace(value: number): this { ew.copyInPlace(this, value, 'fillInPlace'); return this; }
   /** Set every element to 0; returns `this`. */
-  zeroInPlace(): this { ew.copyInPlace(this, 0); return this; }
+  zeroInPlace(): this { ew.copyInPlace(this, 0, 'zeroInPlace'); return this; }
   /** Clamp in place; returns `this`. */
   clampInPlace(min?: number, max?: number): this { ew.unaryInPlace('clamp', this, min ?? -Infinity, max ?? Infinity); return this; }
   /** Square root in place; returns `this`. */

@@ -86,13 +86,13 @@ const UNARY: Record<UnaryName, { expr: string; out: 'same' | 'float' | 'bool' | 
   cos: { expr: 'Math.cos(x)', out: 'float' },
   tanh: { expr: 'Math.tanh(x)', out: 'float' },
   sigmoid: { expr: 'sigm(x)', out: 'float' },
-  relu: { expr: '(x > 0 ? x : 0)', out: 'arith' },
+  relu: { expr: '((x > 0 || x !== x) ? x : 0)', out: 'arith' },
   softplus: { expr: 'softplus(x, p0, p1)', out: 'float' },
   clamp: { expr: '(x < p0 ? p0 : x > p1 ? p1 : x)', out: 'arith' },
   floor: { expr: 'Math.floor(x)', out: 'same' },
   ceil: { expr: 'Math.ceil(x)', out: 'same' },
   round: { expr: 'roundEven(x)', out: 'same' },
-  not: { expr: '(x ? 0 : 1)', out: 'bool' },
+  not: { expr: '(x === 0 ? 1 : 0)', out: 'bool' },
   copy: { expr: 'x', out: 'same' },
   toBool: { expr: '(x !== 0 ? 1 : 0)', out: 'bool' },
 };
@@ -188,8 +188,9 @@ const BINARY: Record<BinaryName, { expr: string; out: 'promote' | 'float' | 'boo
   le: { expr: '(x <= y ? 1 : 0)', out: 'bool' },
   gt: { expr: '(x > y ? 1 : 0)', out: 'bool' },
   ge: { expr: '(x >= y ? 1 : 0)', out: 'bool' },
-  and: { expr: '((x && y) ? 1 : 0)', out: 'bool' },
-  or: { expr: '((x || y) ? 1 : 0)', out: 'bool' },
+  // Non-zero is true, NaN included (as in Python); JS's `&&` would treat NaN as false.
+  and: { expr: '((x !== 0 && y !== 0) ? 1 : 0)', out: 'bool' },
+  or: { expr: '((x !== 0 || y !== 0) ? 1 : 0)', out: 'bool' },
 };
 
 /** Compute a broadcasting binary op into a fresh tensor (no recording). @internal */
@@ -298,6 +299,46 @@ function checkInPlaceOperand(op: string, t: Tensor, other: Tensor): void {
   }
 }
 
+/** Arithmetic results are int32 at least, so they cannot be stored in a bool tensor. */
+function refuseBool(op: string, t: Tensor): void {
+  if (t.dtype === 'bool') throw new TypeError(`${op}: cannot do arithmetic in place on a bool tensor (its result is not bool); use copyFrom or cast first`);
+}
+
+/** A JS-number operand or parameter of an int32 target must be an integer, or the result is a float. */
+function checkIntScalar(op: string, t: Tensor, what: string, v: number): void {
+  if (!isFloat(t.dtype) && !Number.isInteger(v)) {
+    throw new TypeError(`${op}: cannot write a float result (${what} ${v}) into a ${t.dtype} tensor in place`);
+  }
+}
+
+/** Tensor operand of an in-place op on `t`: numbers become 0-d tensors of `t`'s dtype (checked). */
+function inPlaceOperand(op: string, t: Tensor, x: TensorLike, pos: string): Tensor {
+  checkOperand(op, x, pos);
+  if (typeof x === 'number') {
+    checkIntScalar(op, t, 'scalar', x);
+    return scalar(x, t.dtype);
+  }
+  checkInPlaceOperand(op, t, x);
+  return unalias(t, x);
+}
+
+/**
+ * An operand sharing storage with the in-place target is read while the target is written. That is
+ * only safe when each output element reads exactly the element it overwrites; otherwise (a flipped,
+ * shifted or broadcast view of the target) copy the operand first so the result is as if it were
+ * read entirely before the write.
+ */
+function unalias(t: Tensor, o: Tensor): Tensor {
+  if (o.storage !== t.storage || o.size === 0) return o;
+  const s = broadcastStrides(o, t.shape);
+  let same = o.offset === t.offset;
+  for (let d = 0; same && d < t.ndim; d++) if (t.shape[d] !== 1 && s[d] !== t.strides[d]) same = false;
+  if (same) return o;
+  const c = Tensor._empty(o.shape, o.dtype);
+  runKernel('copy', 'x', c, [o]);
+  return c;
+}
+
 function bump(t: Tensor): void {
   t._version.value++;
 }
@@ -306,20 +347,20 @@ function bump(t: Tensor): void {
 export function binaryInPlace(name: 'mul' | 'div' | 'maximum', t: Tensor, other: TensorLike): void {
   const op = `${name}InPlace`;
   checkInPlaceTarget(op, t);
-  checkOperand(op, other, 'second');
-  const o = asTensor(other, t.dtype);
-  checkInPlaceOperand(op, t, o);
+  refuseBool(op, t);
   if (name === 'div' && !isFloat(t.dtype)) throw new TypeError(`${op}: true division cannot be stored in a ${t.dtype} tensor`);
+  const o = inPlaceOperand(op, t, other, 'second');
   runKernel(op, BINARY[name].expr, t, [t, o]);
   bump(t);
 }
 
 /** `t += alpha * other` in place. @internal */
-export function addInPlace(t: Tensor, other: TensorLike, alpha: number): void {
-  checkInPlaceTarget('addInPlace', t);
-  checkOperand('addInPlace', other, 'second');
-  const o = asTensor(other, t.dtype);
-  checkInPlaceOperand('addInPlace', t, o);
+export function addInPlace(t: Tensor, other: TensorLike, alpha: number, op = 'addInPlace'): void {
+  checkInPlaceTarget(op, t);
+  refuseBool(op, t);
+  if (typeof alpha !== 'number') throw new TypeError(`${op}: alpha must be a number, got ${typeof alpha}`);
+  checkIntScalar(op, t, 'alpha', alpha);
+  const o = inPlaceOperand(op, t, other, 'second');
   runKernel('addInPlace', 'x + p0 * y', t, [t, o], alpha);
   bump(t);
 }
@@ -328,10 +369,11 @@ export function addInPlace(t: Tensor, other: TensorLike, alpha: number): void {
 export function ternaryInPlace(name: 'addcmul' | 'addcdiv', t: Tensor, a: TensorLike, b: TensorLike, value: number): void {
   const op = `${name}InPlace`;
   checkInPlaceTarget(op, t);
-  const ta = asTensor(a, t.dtype);
-  const tb = asTensor(b, t.dtype);
-  checkInPlaceOperand(op, t, ta);
-  checkInPlaceOperand(op, t, tb);
+  refuseBool(op, t);
+  if (name === 'addcdiv' && !isFloat(t.dtype)) throw new TypeError(`${op}: true division cannot be stored in a ${t.dtype} tensor`);
+  checkIntScalar(op, t, 'value', value);
+  const ta = inPlaceOperand(op, t, a, 'first');
+  const tb = inPlaceOperand(op, t, b, 'second');
   runKernel(op, name === 'addcmul' ? 'x + p0 * y * z' : 'x + p0 * y / z', t, [t, ta, tb], value);
   bump(t);
 }
@@ -339,21 +381,29 @@ export function ternaryInPlace(name: 'addcmul' | 'addcdiv', t: Tensor, a: Tensor
 /** `t += weight * (end - t)` in place. @internal */
 export function lerpInPlace(t: Tensor, end: TensorLike, weight: number): void {
   checkInPlaceTarget('lerpInPlace', t);
-  const te = asTensor(end, t.dtype);
-  checkInPlaceOperand('lerpInPlace', t, te);
+  refuseBool('lerpInPlace', t);
+  checkIntScalar('lerpInPlace', t, 'weight', weight);
+  const te = inPlaceOperand('lerpInPlace', t, end, 'end');
   runKernel('lerpInPlace', 'x + p0 * (y - x)', t, [t, te], weight);
   bump(t);
 }
 
-/** Copy `src` (broadcast, cast) into `t`. @internal */
-export function copyInPlace(t: Tensor, src: TensorLike): void {
-  checkInPlaceTarget('copyFrom', t);
-  checkOperand('copyFrom', src, 'source');
-  const s = asTensor(src, t.dtype);
-  const shape = broadcastShapes('copyFrom', t.shape, s.shape);
-  if (shape.length !== t.ndim || shape.some((n, i) => n !== t.shape[i])) {
-    throw new RangeError(`copyFrom: source of shape ${fmt(s.shape)} does not broadcast to the target's shape ${fmt(t.shape)}`);
+/**
+ * Copy `src` (broadcast, cast) into `t`. A tensor source is converted like `cast` (floats truncate
+ * into int32); a number must be representable in `t`'s dtype. @internal
+ */
+export function copyInPlace(t: Tensor, src: TensorLike, op = 'copyFrom'): void {
+  checkInPlaceTarget(op, t);
+  checkOperand(op, src, 'source');
+  if (typeof src === 'number' && t.dtype === 'int32' && !Number.isInteger(src)) {
+    throw new TypeError(`${op}: value ${src} cannot be stored in a int32 tensor (not an integer)`);
   }
+  let s = asTensor(src, t.dtype);
+  const shape = broadcastShapes(op, t.shape, s.shape);
+  if (shape.length !== t.ndim || shape.some((n, i) => n !== t.shape[i])) {
+    throw new RangeError(`${op}: source of shape ${fmt(s.shape)} does not broadcast to the target's shape ${fmt(t.shape)}`);
+  }
+  s = unalias(t, s);
   runKernel('copy', t.dtype === 'bool' ? '(x !== 0 ? 1 : 0)' : 'x', t, [s]);
   bump(t);
 }
@@ -362,6 +412,13 @@ export function copyInPlace(t: Tensor, src: TensorLike): void {
 export function unaryInPlace(name: 'clamp' | 'sqrt' | 'sign', t: Tensor, p0 = 0, p1 = 0): void {
   const op = `${name}InPlace`;
   checkInPlaceTarget(op, t);
+  if (name === 'clamp') {
+    refuseBool(op, t);
+    if (Number.isNaN(p0) || Number.isNaN(p1)) throw new RangeError(`${op}: bounds must not be NaN (min ${p0}, max ${p1})`);
+    if (p0 > p1) throw new RangeError(`${op}: min ${p0} is greater than max ${p1}`);
+    if (Number.isFinite(p0)) checkIntScalar(op, t, 'min', p0);
+    if (Number.isFinite(p1)) checkIntScalar(op, t, 'max', p1);
+  }
   if (name === 'sqrt' && !isFloat(t.dtype)) throw new TypeError(`${op}: needs a floating-point tensor, got ${t.dtype}`);
   runKernel(op, UNARY[name].expr, t, [t], p0, p1);
   bump(t);
