@@ -1,0 +1,15 @@
+/**
+ * Gradient rule for `logSoftmax`. With y = logSoftmax(x): dx = g - exp(y) sum(g) along the axis.
+ * @module
+ */
+import type { VjpRule } from '../rule.js';
+
+/** Gradient rule for `logSoftmax`: with y = logSoftmax(x): dx = g - exp(y) sum(g) along the axis. */
+export const logSoftmaxRule: VjpRule<'logSoftmax'> = {
+  saveInputs: false,
+  saveOutput: true,
+  vjp(g, ctx) {
+    const { axis } = ctx.attrs;
+    return [g.sub(ctx.output.exp().mul(g.sum(axis, true)))];
+  },
+};

@@ -1,0 +1,20 @@
+/**
+ * Gradient rule for `maximum`. The gradient goes to the larger operand; at ties it is split evenly (1/2 each, as PyTorch).
+ * @module
+ */
+import type { Tensor } from '@gd/tensor';
+import type { VjpRule } from '../rule.js';
+
+/** Gradient rule for `maximum`: the gradient goes to the larger operand; at ties it is split evenly (1/2 each, as PyTorch). */
+export const maximumRule: VjpRule<'maximum'> = {
+  saveInputs: true,
+  saveOutput: false,
+  vjp(g, ctx) {
+    const [a, b] = ctx.inputs as [Tensor, Tensor];
+    const half = a.eq(b).to(g.dtype).mul(0.5);
+    return [
+      ctx.needs[0] ? g.mul(a.gt(b).to(g.dtype).add(half)) : null,
+      ctx.needs[1] ? g.mul(b.gt(a).to(g.dtype).add(half)) : null,
+    ];
+  },
+};

@@ -1,0 +1,16 @@
+/**
+ * Gradient rule for `softmax`. With y = softmax(x): dx = y (g - sum(g y)) along the axis.
+ * @module
+ */
+import type { VjpRule } from '../rule.js';
+
+/** Gradient rule for `softmax`: with y = softmax(x): dx = y (g - sum(g y)) along the axis. */
+export const softmaxRule: VjpRule<'softmax'> = {
+  saveInputs: false,
+  saveOutput: true,
+  vjp(g, ctx) {
+    const { axis } = ctx.attrs;
+    const gy = g.mul(ctx.output);
+    return [gy.sub(ctx.output.mul(gy.sum(axis, true)))];
+  },
+};
