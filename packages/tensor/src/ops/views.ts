@@ -224,6 +224,8 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
 export function select(x: Tensor, axis: number, index: number): Tensor {
   checkTensor('select', x);
   const a = normAxis('select', axis, x.ndim);
+  const n = x.shape[a]!;
+  if (!Number.isInteger(index) || index < -n || index >= n) throw new RangeError(`select: index ${index} is out of range for dim ${a} of size ${n}`);
   const specs: SliceSpec[] = x.shape.map(() => null);
   specs[a] = index;
   return slice(x, specs);
