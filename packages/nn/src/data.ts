@@ -129,11 +129,12 @@ export function randomSplit(dataset: Dataset, lengths: readonly number[], genera
   let sizes = lengths.slice();
   const sum = sizes.reduce((a, b) => a + b, 0);
   if (sizes.some((l) => !(l >= 0))) throw new RangeError(`randomSplit: lengths must be non-negative, got [${lengths.join(', ')}]`);
-  if (Math.abs(sum - 1) < 1e-9 && sum !== n) {
+  const counts = sizes.every((l) => Number.isInteger(l)) && sum === n;
+  if (!counts && Math.abs(sum - 1) < 1e-9) {
     sizes = sizes.map((f) => Math.floor(n * f));
     let rest = n - sizes.reduce((a, b) => a + b, 0);
     for (let i = 0; rest > 0; i = (i + 1) % sizes.length, rest--) sizes[i]! += 1;
-  } else if (sizes.some((l) => !Number.isInteger(l)) || sum !== n) {
+  } else if (!counts) {
     throw new RangeError(`randomSplit: lengths [${lengths.join(', ')}] must be integers summing to the dataset length ${n}, or fractions summing to 1`);
   }
   const perm = generator.permutation(n);
