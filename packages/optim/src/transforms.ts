@@ -1,0 +1,788 @@
+/**
+ * Pure gradient transformations (optax-style) and the optimizer recipes built from them.
+ *
+ * A transformation turns gradients into updates: `init(params)` builds its state,
+ * `update(grads, state, params)` returns `[updates, newState]` without mutating the old state.
+ * `applyUpdates(params, updates)` adds the updates to the parameters. A `null` gradient means
+ * "this parameter got no gradient this step": its update is `null` and its state is left as is
+ * (PyTorch skips such parameters the same way).
+ * @module
+ */
+import { Tensor, setGradEnabled } from '@gd/tensor';
+import { type FloatArray, type Hyper, buf, fma, readFlat, resolveHyper, zerosLikeFloat } from './hyper.js';
+
+/**
+ * A pure gradient transformation with state `S`.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from '@gd/tensor';
+ * const tx = chain(scaleByAdam(), scaleByLearningRate(1e-3));
+ * const params = [tensor([1, 2])];
+ * let state = tx.init(params);
+ * const [updates, next] = tx.update([tensor([0.5, -0.5])], state, params);
+ * state = next;
+ * applyUpdates(params, updates);
+ * ```
+ */
+export interface GradientTransformation<S> {
+  /** Build the initial state for these parameters. */
+  init(params: readonly Tensor[]): S;
+  /** Map gradients to updates; returns the updates and the new state (the old one is not modified). */
+  update(grads: readonly (Tensor | null)[], state: S, params: readonly Tensor[]): [(Tensor | null)[], S];
+}
+
+/** The state type of a transformation. */
+export type StateOf<T> = T extends GradientTransformation<infer S> ? S : never;
+
+// ------------------------------------------------------------------------------------------ helpers
+
+/** Run `fn(i, g, out)` for every parameter with a gradient, producing fresh update tensors. */
+function mapGrads(
+  grads: readonly (Tensor | null)[],
+  fn: (i: number, g: ArrayLike<number>, out: FloatArray, gt: Tensor) => void,
+): (Tensor | null)[] {
+  const out: (Tensor | null)[] = new Array(grads.length);
+  for (let i = 0; i < grads.length; i++) {
+    const gt = grads[i];
+    if (gt == null) { out[i] = null; continue; }
+    const u = zerosLikeFloat(gt);
+    fn(i, readFlat(gt), buf(u), gt);
+    out[i] = u;
+  }
+  return out;
+}
+
+/** A fresh copy of a state buffer (so `update` never mutates the old state). */
+function fresh(t: Tensor): Tensor {
+  const c = zerosLikeFloat(t);
+  buf(c).set(buf(t));
+  return c;
+}
+
+function checkLengths(op: string, grads: readonly unknown[], n: number): void {
+  if (grads.length !== n) throw new RangeError(`${op}: got ${grads.length} gradients for ${n} parameters`);
+}
+
+// ------------------------------------------------------------------------------------------ combinators
+
+/**
+ * Compose transformations left to right: the updates of one are the gradients of the next.
+ * The state is the tuple of the parts' states.
+ * @param parts - the transformations, applied in order.
+ * @returns a transformation whose state is `[s1, s2, ...]`.
+ * @example
+ * ```ts
+ * const adamw = chain(scaleByAdam(), addDecayedWeights(0.01), scaleByLearningRate(1e-3));
+ * ```
+ */
+export function chain<Ts extends readonly GradientTransformation<any>[]>(...parts: Ts): GradientTransformation<{ [K in keyof Ts]: StateOf<Ts[K]> }> & { readonly parts: Ts } {
+  return {
+    parts,
+    init: (params) => parts.map((p) => p.init(params)) as any,
+    update(grads, state, params) {
+      const states = state as unknown as unknown[];
+      if (!Array.isArray(states) || states.length !== parts.length) {
+        throw new RangeError(`chain: state has ${Array.isArray(states) ? states.length : 'no'} parts, expected ${parts.length}`);
+      }
+      let g = grads as (Tensor | null)[];
+      const next: unknown[] = [];
+      for (let k = 0; k < parts.length; k++) {
+        const [u, s] = parts[k]!.update(g, states[k], params);
+        g = u;
+        next.push(s);
+      }
+      return [g, next as any];
+    },
+  };
+}
+
+/**
+ * Add `updates[i]` to `params[i]` in place (skipping `null` updates), with gradient recording off.
+ * @param params - the parameters to change.
+ * @param updates - the updates from a transformation.
+ * @returns nothing; the parameters are modified.
+ * @example
+ * ```ts
+ * import { tensor } from '@gd/tensor';
+ * const p = [tensor([1, 2])];
+ * applyUpdates(p, [tensor([0.5, 0.5])]); // p[0] is now [1.5, 2.5]
+ * ```
+ */
+export function applyUpdates(params: readonly Tensor[], updates: readonly (Tensor | null)[]): void {
+  checkLengths('applyUpdates', updates, params.length);
+  const prev = setGradEnabled(false);
+  try {
+    for (let i = 0; i < params.length; i++) {
+      const u = updates[i];
+      if (u != null) params[i]!.addInPlace(u);
+    }
+  } finally {
+    setGradEnabled(prev);
+  }
+}
+
+/** State of a transformation that keeps only a per-parameter step counter. */
+export interface CountState { count: number[] }
+
+function counts(params: readonly Tensor[]): CountState {
+  return { count: params.map(() => 0) };
+}
+
+/**
+ * Multiply the updates by `-lr` (gradient *descent*): `u = −η·g`. `lr` may be a schedule of the step.
+ * @param lr - the learning rate η (or a schedule).
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const gd = scaleByLearningRate(0.1); // plain gradient descent
+ * ```
+ */
+export function scaleByLearningRate(lr: Hyper): GradientTransformation<CountState> {
+  const tx = scale(typeof lr === 'number' ? -lr : (t) => -lr(t));
+  return Object.assign(tx, { learningRate: lr });
+}
+
+/** @internal `scaleByLearningRate` that the optimizer classes apply unfused (`θ + (−η·d)`), as PyTorch's `addcdiv_` does. */
+export function scaleByLearningRateUnfused(lr: Hyper): GradientTransformation<CountState> {
+  return scale(typeof lr === 'number' ? -lr : (t) => -lr(t));
+}
+
+/**
+ * Multiply the updates by a factor (a number or a schedule): `u = k·g`.
+ * @param factor - the factor k.
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const ascent = chain(scale(-1), scaleByLearningRate(0.1)); // gradient ascent
+ * ```
+ */
+export function scale(factor: Hyper): GradientTransformation<CountState> {
+  return {
+    init: counts,
+    update(grads, state, params) {
+      checkLengths('scale', grads, params.length);
+      const count = state.count.slice();
+      const out = mapGrads(grads, (i, g, u) => {
+        const k = resolveHyper(factor, count[i]!);
+        for (let j = 0; j < u.length; j++) u[j] = k * g[j]!;
+        count[i]!++;
+      });
+      return [out, { count }];
+    },
+  };
+}
+
+/** A stateless transformation has this (empty) state. */
+export type EmptyState = Record<string, never>;
+
+/**
+ * Negate the gradients (to *maximize* the objective): `u = −g`.
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const sgdAscent = chain(negate(), scaleByLearningRate(0.1));
+ * ```
+ */
+export function negate(): GradientTransformation<EmptyState> {
+  return {
+    init: () => ({}),
+    update(grads, state) {
+      return [mapGrads(grads, (_i, g, u) => { for (let j = 0; j < u.length; j++) u[j] = -g[j]!; }), state];
+    },
+  };
+}
+
+/**
+ * Add `λ·p` to the updates: `u = g + λ·p`. Placed before the adaptive scaling this is L2
+ * regularisation (PyTorch's `weight_decay`); placed after it (AdamW, Lion) it is decoupled weight decay.
+ * @param weightDecay - λ (or a schedule).
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const l2sgd = chain(addDecayedWeights(1e-4), scaleByLearningRate(0.1));
+ * ```
+ */
+export function addDecayedWeights(weightDecay: Hyper): GradientTransformation<CountState> {
+  return {
+    init: counts,
+    update(grads, state, params) {
+      checkLengths('addDecayedWeights', grads, params.length);
+      const count = state.count.slice();
+      const out = mapGrads(grads, (i, g, u) => {
+        const wd = resolveHyper(weightDecay, count[i]!);
+        const p = readFlat(params[i]!);
+        if (wd === 0) for (let j = 0; j < u.length; j++) u[j] = g[j]!;
+        else for (let j = 0; j < u.length; j++) u[j] = fma(wd, p[j]!, g[j]!);
+        count[i]!++;
+      });
+      return [out, { count }];
+    },
+  };
+}
+
+/** State of {@link traceMomentum}: the momentum buffers (`null` until the first gradient). */
+export interface TraceState { count: number[]; buffers: (Tensor | null)[] }
+
+/**
+ * Heavy-ball momentum as PyTorch's SGD writes it: `b ← μ·b + (1−τ)·g` (with `b ← g` on the first
+ * step), output `b`, or `g + μ·b` with Nesterov.
+ * @param opts - `momentum` μ, `dampening` τ, `nesterov`.
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const sgdm = chain(traceMomentum({ momentum: 0.9 }), scaleByLearningRate(0.01));
+ * ```
+ */
+export function traceMomentum(opts: { momentum?: Hyper; dampening?: Hyper; nesterov?: boolean } = {}): GradientTransformation<TraceState> {
+  const { momentum = 0.9, dampening = 0, nesterov = false } = opts;
+  return {
+    init: (params) => ({ count: params.map(() => 0), buffers: params.map(() => null) }),
+    update(grads, state, params) {
+      checkLengths('traceMomentum', grads, params.length);
+      const count = state.count.slice();
+      const buffers = state.buffers.slice();
+      const out = mapGrads(grads, (i, g, u, gt) => {
+        const t = count[i]!;
+        const mu = resolveHyper(momentum, t);
+        count[i] = t + 1;
+        if (mu === 0 && buffers[i] == null) { for (let j = 0; j < u.length; j++) u[j] = g[j]!; return; }
+        let b: Tensor;
+        if (buffers[i] == null) {
+          b = zerosLikeFloat(gt);
+          const bb = buf(b);
+          for (let j = 0; j < bb.length; j++) bb[j] = g[j]!;
+        } else {
+          b = fresh(buffers[i]!);
+          const bb = buf(b);
+          const damp = 1 - resolveHyper(dampening, t);
+          for (let j = 0; j < bb.length; j++) bb[j] = fma(damp, g[j]!, bb[j]! * mu);
+        }
+        buffers[i] = b;
+        const bb = buf(b);
+        if (nesterov) for (let j = 0; j < u.length; j++) u[j] = fma(mu, bb[j]!, g[j]!);
+        else for (let j = 0; j < u.length; j++) u[j] = bb[j]!;
+      });
+      return [out, { count, buffers }];
+    },
+  };
+}
+
+/** State of {@link scaleByAdam}: step counts, first and second moments, running max of the second. */
+export interface AdamState { count: number[]; mu: Tensor[]; nu: Tensor[]; nuMax: Tensor[] | null }
+
+/**
+ * Adam's scaling: `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`, output
+ * `(m/(1−β₁ᵗ)) / (√v/√(1−β₂ᵗ) + ε)`; with `amsgrad`, `v` in the denominator is the running max.
+ * @param opts - `betas` [β₁, β₂] (default [0.9, 0.999]), `eps` (1e-8), `amsgrad` (false).
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const adam = chain(scaleByAdam({ betas: [0.9, 0.999] }), scaleByLearningRate(1e-3));
+ * ```
+ */
+export function scaleByAdam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper; amsgrad?: boolean } = {}): GradientTransformation<AdamState> {
+  const [beta1, beta2] = opts.betas ?? [0.9, 0.999];
+  const eps = opts.eps ?? 1e-8;
+  const amsgrad = opts.amsgrad ?? false;
+  return {
+    init: (params) => ({
+      count: params.map(() => 0),
+      mu: params.map(zerosLikeFloat),
+      nu: params.map(zerosLikeFloat),
+      nuMax: amsgrad ? params.map(zerosLikeFloat) : null,
+    }),
+    update(grads, state, params) {
+      checkLengths('scaleByAdam', grads, params.length);
+      const count = state.count.slice();
+      const mu = state.mu.slice();
+      const nu = state.nu.slice();
+      const nuMax = state.nuMax ? state.nuMax.slice() : null;
+      const out = mapGrads(grads, (i, g, u) => {
+        const t = count[i]!;
+        const b1 = resolveHyper(beta1, t), b2 = resolveHyper(beta2, t), e = resolveHyper(eps, t);
+        const step = t + 1;
+        count[i] = step;
+        const m = fresh(mu[i]!), v = fresh(nu[i]!);
+        mu[i] = m; nu[i] = v;
+        const mm = buf(m), vv = buf(v);
+        const bc1 = 1 - b1 ** step;
+        const bc2s = Math.sqrt(1 - b2 ** step);
+        let vh: FloatArray = vv;
+        for (let j = 0; j < mm.length; j++) {
+          mm[j] = fma(1 - b1, g[j]!, mm[j]! * b1);
+          vv[j] = fma((1 - b2) * g[j]!, g[j]!, vv[j]! * b2);
+        }
+        if (nuMax) {
+          const vm = fresh(nuMax[i]!);
+          nuMax[i] = vm;
+          vh = buf(vm);
+          for (let j = 0; j < vh.length; j++) if (!(vh[j]! >= vv[j]!)) vh[j] = vv[j]!;
+        }
+        for (let j = 0; j < u.length; j++) u[j] = (mm[j]! / bc1) / (Math.sqrt(vh[j]!) / bc2s + e);
+      });
+      return [out, { count, mu, nu, nuMax }];
+    },
+  };
+}
+
+/** State of {@link scaleByAdamax}. */
+export interface AdamaxState { count: number[]; mu: Tensor[]; infNorm: Tensor[] }
+
+/**
+ * Adamax's scaling: `m ← β₁m + (1−β₁)g`, `u ← max(β₂u, |g| + ε)`, output `(m/(1−β₁ᵗ)) / u`.
+ * @param opts - `betas` (default [0.9, 0.999]), `eps` (1e-8).
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const adamax = chain(scaleByAdamax(), scaleByLearningRate(2e-3));
+ * ```
+ */
+export function scaleByAdamax(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper } = {}): GradientTransformation<AdamaxState> {
+  const [beta1, beta2] = opts.betas ?? [0.9, 0.999];
+  const eps = opts.eps ?? 1e-8;
+  return {
+    init: (params) => ({ count: params.map(() => 0), mu: params.map(zerosLikeFloat), infNorm: params.map(zerosLikeFloat) }),
+    update(grads, state, params) {
+      checkLengths('scaleByAdamax', grads, params.length);
+      const count = state.count.slice(), mu = state.mu.slice(), infNorm = state.infNorm.slice();
+      const out = mapGrads(grads, (i, g, u) => {
+        const t = count[i]!;
+        const b1 = resolveHyper(beta1, t), b2 = resolveHyper(beta2, t), e = resolveHyper(eps, t);
+        const step = t + 1;
+        count[i] = step;
+        const m = fresh(mu[i]!), n = fresh(infNorm[i]!);
+        mu[i] = m; infNorm[i] = n;
+        const mm = buf(m), nn = buf(n);
+        const bc = 1 - b1 ** step;
+        for (let j = 0; j < mm.length; j++) {
+          mm[j] = fma(1 - b1, g[j]!, mm[j]! * b1);
+          const a = nn[j]! * b2, b = Math.abs(g[j]!) + e;
+          nn[j] = a >= b || Number.isNaN(a) ? a : b;
+          u[j] = (mm[j]! / bc) / nn[j]!;
+        }
+      });
+      return [out, { count, mu, infNorm }];
+    },
+  };
+}
+
+/** State of {@link scaleByNadam}: moments plus the running product of the momentum coefficients. */
+export interface NadamState { count: number[]; mu: Tensor[]; nu: Tensor[]; muProduct: number[] }
+
+/**
+ * NAdam's scaling (Dozat 2016, PyTorch's schedule): `μₜ = β₁(1 − ½·0.96^{tψ})`, moments as Adam,
+ * output `((1−μₜ)/(1−Πμ)·g + μₜ₊₁/(1−Πμ·μₜ₊₁)·m) / (√(v/(1−β₂ᵗ)) + ε)`.
+ * @param opts - `betas` (default [0.9, 0.999]), `eps` (1e-8), `momentumDecay` ψ (4e-3).
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const nadam = chain(scaleByNadam(), scaleByLearningRate(2e-3));
+ * ```
+ */
+export function scaleByNadam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper; momentumDecay?: Hyper; legacyMuProductNext?: boolean } = {}): GradientTransformation<NadamState> {
+  const [beta1, beta2] = opts.betas ?? [0.9, 0.999];
+  const legacy = opts.legacyMuProductNext ?? false;
+  const eps = opts.eps ?? 1e-8;
+  const momentumDecay = opts.momentumDecay ?? 4e-3;
+  return {
+    init: (params) => ({ count: params.map(() => 0), mu: params.map(zerosLikeFloat), nu: params.map(zerosLikeFloat), muProduct: params.map(() => 1) }),
+    update(grads, state, params) {
+      checkLengths('scaleByNadam', grads, params.length);
+      const count = state.count.slice(), mu = state.mu.slice(), nu = state.nu.slice(), muProduct = state.muProduct.slice();
+      const out = mapGrads(grads, (i, g, u) => {
+        const t = count[i]!;
+        const b1 = resolveHyper(beta1, t), b2 = resolveHyper(beta2, t), e = resolveHyper(eps, t), psi = resolveHyper(momentumDecay, t);
+        const step = t + 1;
+        count[i] = step;
+        const bc2 = 1 - b2 ** step;
+        const muT = b1 * (1 - 0.5 * 0.96 ** (step * psi));
+        const muNext = b1 * (1 - 0.5 * 0.96 ** ((step + 1) * psi));
+        const prod = muProduct[i]! * muT;
+        muProduct[i] = prod;
+        const prodNext = legacy ? prod * muT * muNext : prod * muNext;
+        const cg = (1 - muT) / (1 - prod), cm = muNext / (1 - prodNext);
+        const m = fresh(mu[i]!), v = fresh(nu[i]!);
+        mu[i] = m; nu[i] = v;
+        const mm = buf(m), vv = buf(v);
+        for (let j = 0; j < mm.length; j++) {
+          mm[j] = fma(1 - b1, g[j]!, mm[j]! * b1);
+          vv[j] = fma((1 - b2) * g[j]!, g[j]!, vv[j]! * b2);
+          const denom = Math.sqrt(vv[j]! / bc2) + e;
+          u[j] = (cg * g[j]!) / denom + (cm * mm[j]!) / denom;
+        }
+      });
+      return [out, { count, mu, nu, muProduct }];
+    },
+  };
+}
+
+/** State of {@link scaleByRadam}. */
+export interface RadamState { count: number[]; mu: Tensor[]; nu: Tensor[] }
+
+/**
+ * RAdam's scaling (Liu et al. 2019): Adam's moments; while the variance estimate is unreliable
+ * (`ρₜ ≤ 5`) the output is the bias-corrected momentum `m̂`; afterwards
+ * `m̂ · √(1−β₂ᵗ)/(√v + ε) · r` with the rectification term `r = √((ρₜ−4)(ρₜ−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρₜ))`.
+ * @param opts - `betas` (default [0.9, 0.999]), `eps` (1e-8).
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const radam = chain(scaleByRadam(), scaleByLearningRate(1e-3));
+ * ```
+ */
+export function scaleByRadam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper } = {}): GradientTransformation<RadamState> {
+  const [beta1, beta2] = opts.betas ?? [0.9, 0.999];
+  const eps = opts.eps ?? 1e-8;
+  return {
+    init: (params) => ({ count: params.map(() => 0), mu: params.map(zerosLikeFloat), nu: params.map(zerosLikeFloat) }),
+    update(grads, state, params) {
+      checkLengths('scaleByRadam', grads, params.length);
+      const count = state.count.slice(), mu = state.mu.slice(), nu = state.nu.slice();
+      const out = mapGrads(grads, (i, g, u) => {
+        const t = count[i]!;
+        const b1 = resolveHyper(beta1, t), b2 = resolveHyper(beta2, t), e = resolveHyper(eps, t);
+        const step = t + 1;
+        count[i] = step;
+        const bc1 = 1 - b1 ** step, bc2 = 1 - b2 ** step;
+        const m = fresh(mu[i]!), v = fresh(nu[i]!);
+        mu[i] = m; nu[i] = v;
+        const mm = buf(m), vv = buf(v);
+        const rhoInf = 2 / (1 - b2) - 1;
+        const rhoT = rhoInf - (2 * step * b2 ** step) / bc2;
+        const rect = rhoT > 5 ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
+        const sbc2 = Math.sqrt(bc2);
+        for (let j = 0; j < mm.length; j++) {
+          mm[j] = fma(1 - b1, g[j]!, mm[j]! * b1);
+          vv[j] = fma((1 - b2) * g[j]!, g[j]!, vv[j]! * b2);
+          const mh = mm[j]! / bc1;
+          u[j] = rhoT > 5 ? mh * (sbc2 / (Math.sqrt(vv[j]!) + e)) * rect : mh;
+        }
+      });
+      return [out, { count, mu, nu }];
+    },
+  };
+}
+
+/** State of {@link scaleByAdagrad}: the running sums of squared gradients. */
+export interface AdagradState { sum: Tensor[] }
+
+/**
+ * Adagrad's scaling: `s ← s + g²`, output `g / (√s + ε)`.
+ * @param opts - `initialAccumulatorValue` (0), `eps` (1e-10).
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const adagrad = chain(scaleByAdagrad(), scaleByLearningRate(0.01));
+ * ```
+ */
+export function scaleByAdagrad(opts: { initialAccumulatorValue?: number; eps?: Hyper } = {}): GradientTransformation<AdagradState & CountState> {
+  const init0 = opts.initialAccumulatorValue ?? 0;
+  const eps = opts.eps ?? 1e-10;
+  return {
+    init: (params) => ({
+      count: params.map(() => 0),
+      sum: params.map((p) => { const s = zerosLikeFloat(p); buf(s).fill(init0); return s; }),
+    }),
+    update(grads, state, params) {
+      checkLengths('scaleByAdagrad', grads, params.length);
+      const count = state.count.slice(), sum = state.sum.slice();
+      const out = mapGrads(grads, (i, g, u) => {
+        const e = resolveHyper(eps, count[i]!);
+        count[i]!++;
+        const s = fresh(sum[i]!);
+        sum[i] = s;
+        const ss = buf(s);
+        for (let j = 0; j < ss.length; j++) {
+          ss[j] = fma(g[j]!, g[j]!, ss[j]!);
+          u[j] = g[j]! / (Math.sqrt(ss[j]!) + e);
+        }
+      });
+      return [out, { count, sum }];
+    },
+  };
+}
+
+/** State of {@link scaleByRms}. */
+export interface RmsState { count: number[]; squareAvg: Tensor[]; gradAvg: Tensor[] | null }
+
+/**
+ * RMSprop's scaling: `s ← αs + (1−α)g²`, output `g / (√s + ε)`; `centered` subtracts the squared
+ * running mean of g: `g / (√(s − ḡ²) + ε)`.
+ * @param opts - `alpha` (0.99), `eps` (1e-8), `centered` (false).
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const rmsprop = chain(scaleByRms({ alpha: 0.9 }), scaleByLearningRate(0.01));
+ * ```
+ */
+export function scaleByRms(opts: { alpha?: Hyper; eps?: Hyper; centered?: boolean } = {}): GradientTransformation<RmsState> {
+  const alpha = opts.alpha ?? 0.99;
+  const eps = opts.eps ?? 1e-8;
+  const centered = opts.centered ?? false;
+  return {
+    init: (params) => ({ count: params.map(() => 0), squareAvg: params.map(zerosLikeFloat), gradAvg: centered ? params.map(zerosLikeFloat) : null }),
+    update(grads, state, params) {
+      checkLengths('scaleByRms', grads, params.length);
+      const count = state.count.slice(), squareAvg = state.squareAvg.slice(), gradAvg = state.gradAvg ? state.gradAvg.slice() : null;
+      const out = mapGrads(grads, (i, g, u) => {
+        const t = count[i]!;
+        const a = resolveHyper(alpha, t), e = resolveHyper(eps, t);
+        count[i] = t + 1;
+        const s = fresh(squareAvg[i]!);
+        squareAvg[i] = s;
+        const ss = buf(s);
+        for (let j = 0; j < ss.length; j++) ss[j] = fma((1 - a) * g[j]!, g[j]!, ss[j]! * a);
+        if (gradAvg) {
+          const m = fresh(gradAvg[i]!);
+          gradAvg[i] = m;
+          const mm = buf(m);
+          for (let j = 0; j < mm.length; j++) {
+            mm[j] = fma(1 - a, g[j]!, mm[j]! * a);
+            u[j] = g[j]! / (Math.sqrt(fma(-mm[j]!, mm[j]!, ss[j]!)) + e);
+          }
+        } else {
+          for (let j = 0; j < ss.length; j++) u[j] = g[j]! / (Math.sqrt(ss[j]!) + e);
+        }
+      });
+      return [out, { count, squareAvg, gradAvg }];
+    },
+  };
+}
+
+/** State of {@link scaleByAdadelta}. */
+export interface AdadeltaState { count: number[]; squareAvg: Tensor[]; accDelta: Tensor[] }
+
+/**
+ * Adadelta's scaling (Zeiler 2012): `s ← ρs + (1−ρ)g²`, `δ = √(a+ε)/√(s+ε) · g`,
+ * `a ← ρa + (1−ρ)δ²`, output δ.
+ * @param opts - `rho` (0.9), `eps` (1e-6).
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const adadelta = chain(scaleByAdadelta(), scaleByLearningRate(1.0));
+ * ```
+ */
+export function scaleByAdadelta(opts: { rho?: Hyper; eps?: Hyper } = {}): GradientTransformation<AdadeltaState> {
+  const rho = opts.rho ?? 0.9;
+  const eps = opts.eps ?? 1e-6;
+  return {
+    init: (params) => ({ count: params.map(() => 0), squareAvg: params.map(zerosLikeFloat), accDelta: params.map(zerosLikeFloat) }),
+    update(grads, state, params) {
+      checkLengths('scaleByAdadelta', grads, params.length);
+      const count = state.count.slice(), squareAvg = state.squareAvg.slice(), accDelta = state.accDelta.slice();
+      const out = mapGrads(grads, (i, g, u) => {
+        const t = count[i]!;
+        const r = resolveHyper(rho, t), e = resolveHyper(eps, t);
+        count[i] = t + 1;
+        const s = fresh(squareAvg[i]!), a = fresh(accDelta[i]!);
+        squareAvg[i] = s; accDelta[i] = a;
+        const ss = buf(s), aa = buf(a);
+        for (let j = 0; j < ss.length; j++) {
+          ss[j] = fma((1 - r) * g[j]!, g[j]!, ss[j]! * r);
+          const std = Math.sqrt(ss[j]! + e);
+          const d = (Math.sqrt(aa[j]! + e) / std) * g[j]!;
+          aa[j] = fma((1 - r) * d, d, aa[j]! * r);
+          u[j] = d;
+        }
+      });
+      return [out, { count, squareAvg, accDelta }];
+    },
+  };
+}
+
+/** State of {@link scaleByRprop}: previous gradients and per-element step sizes. */
+export interface RpropState { prev: Tensor[]; stepSize: Tensor[] }
+
+/**
+ * Rprop (Riedmiller & Braun 1993, PyTorch's variant): per element, the step size grows by η₊
+ * when the gradient keeps its sign and shrinks by η₋ when it flips (clamped to `stepSizes`); after a
+ * flip the gradient is treated as 0 for that step. Output `−sign(g)·step` — this *is* the final update
+ * (no learning-rate scaling follows; `lr` is the initial step size).
+ * @param opts - `lr` (initial step, 0.01), `etas` [η₋, η₊] ([0.5, 1.2]), `stepSizes` [min, max] ([1e-6, 50]).
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const rprop = scaleByRprop({ lr: 0.01 });
+ * ```
+ */
+export function scaleByRprop(opts: { lr?: number; etas?: readonly [number, number]; stepSizes?: readonly [number, number] } = {}): GradientTransformation<RpropState> {
+  const lr = opts.lr ?? 0.01;
+  const [etaMinus, etaPlus] = opts.etas ?? [0.5, 1.2];
+  const [minStep, maxStep] = opts.stepSizes ?? [1e-6, 50];
+  return {
+    init: (params) => ({ prev: params.map(zerosLikeFloat), stepSize: params.map((p) => { const s = zerosLikeFloat(p); buf(s).fill(lr); return s; }) }),
+    update(grads, state, params) {
+      checkLengths('scaleByRprop', grads, params.length);
+      const prev = state.prev.slice(), stepSize = state.stepSize.slice();
+      const out = mapGrads(grads, (i, g, u) => {
+        const p = fresh(prev[i]!), s = fresh(stepSize[i]!);
+        prev[i] = p; stepSize[i] = s;
+        const pp = buf(p), ss = buf(s);
+        for (let j = 0; j < pp.length; j++) {
+          const prod = g[j]! * pp[j]!;
+          const f = prod > 0 ? etaPlus : prod < 0 ? etaMinus : 1;
+          ss[j] = Math.min(Math.max(ss[j]! * f, minStep), maxStep);
+          const gj = prod < 0 ? 0 : g[j]!;
+          u[j] = -Math.sign(gj) * ss[j]!;
+          pp[j] = gj;
+        }
+      });
+      return [out, { prev, stepSize }];
+    },
+  };
+}
+
+/** State of {@link scaleByLion}. */
+export interface LionState { count: number[]; mu: Tensor[] }
+
+/**
+ * Lion (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms"): output
+ * `sign(β₁m + (1−β₁)g)`, then `m ← β₂m + (1−β₂)g`.
+ * @param opts - `betas` (default [0.9, 0.99]).
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const lion = chain(scaleByLion(), addDecayedWeights(0.01), scaleByLearningRate(1e-4));
+ * ```
+ */
+export function scaleByLion(opts: { betas?: readonly [Hyper, Hyper] } = {}): GradientTransformation<LionState> {
+  const [beta1, beta2] = opts.betas ?? [0.9, 0.99];
+  return {
+    init: (params) => ({ count: params.map(() => 0), mu: params.map(zerosLikeFloat) }),
+    update(grads, state, params) {
+      checkLengths('scaleByLion', grads, params.length);
+      const count = state.count.slice(), mu = state.mu.slice();
+      const out = mapGrads(grads, (i, g, u) => {
+        const t = count[i]!;
+        const b1 = resolveHyper(beta1, t), b2 = resolveHyper(beta2, t);
+        count[i] = t + 1;
+        const m = fresh(mu[i]!);
+        mu[i] = m;
+        const mm = buf(m);
+        for (let j = 0; j < mm.length; j++) {
+          u[j] = Math.sign(mm[j]! * b1 + (1 - b1) * g[j]!);
+          mm[j] = mm[j]! * b2 + (1 - b2) * g[j]!;
+        }
+      });
+      return [out, { count, mu }];
+    },
+  };
+}
+
+/** State of {@link asgdUpdate}: step counts, current η and μ, and the averaged parameters. */
+export interface AsgdState { count: number[]; eta: number[]; mu: number[]; ax: Tensor[] }
+
+/**
+ * Averaged SGD (Polyak & Juditsky 1992) as PyTorch implements it: `p ← p(1−λη) − η·g`, the
+ * average `ax` follows `p` with weight μ, then `η = lr/(1+λ·lr·t)^α`, `μ = 1/max(1, t − t₀)`.
+ * Produces the final update (no learning-rate scaling follows). Read the average from `state.ax`.
+ * @param opts - `lr` (0.01), `lambd` (1e-4), `alpha` (0.75), `t0` (1e6).
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const asgd = asgdUpdate({ lr: 0.01 });
+ * ```
+ */
+export function asgdUpdate(opts: { lr?: number; lambd?: number; alpha?: number; t0?: number } = {}): GradientTransformation<AsgdState> {
+  const lr = opts.lr ?? 0.01, lambd = opts.lambd ?? 1e-4, alpha = opts.alpha ?? 0.75, t0 = opts.t0 ?? 1e6;
+  return {
+    init: (params) => ({ count: params.map(() => 0), eta: params.map(() => lr), mu: params.map(() => 1), ax: params.map(zerosLikeFloat) }),
+    update(grads, state, params) {
+      checkLengths('asgdUpdate', grads, params.length);
+      const count = state.count.slice(), eta = state.eta.slice(), mu = state.mu.slice(), ax = state.ax.slice();
+      const out = mapGrads(grads, (i, g, u) => {
+        const step = count[i]! + 1;
+        count[i] = step;
+        const e = eta[i]!, m = mu[i]!;
+        const p = readFlat(params[i]!);
+        const a = fresh(ax[i]!);
+        ax[i] = a;
+        const aa = buf(a);
+        for (let j = 0; j < u.length; j++) {
+          const np = fma(-e, g[j]!, p[j]! * (1 - lambd * e));
+          u[j] = np - p[j]!;
+          aa[j] = m !== 1 ? aa[j]! + (np - aa[j]!) * m : np;
+        }
+        eta[i] = lr / (1 + lambd * lr * step) ** alpha;
+        mu[i] = 1 / Math.max(1, step - t0);
+      });
+      return [out, { count, eta, mu, ax }];
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------ recipes
+
+/**
+ * SGD as a transformation: `chain(negate?, addDecayedWeights(λ), traceMomentum, scaleByLearningRate(η))`.
+ * @param opts - `lr` (required), `momentum` (0), `dampening` (0), `nesterov`, `weightDecay` (0), `maximize`.
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const tx = sgd({ lr: 0.1, momentum: 0.9 });
+ * ```
+ */
+export function sgd(opts: { lr: Hyper; momentum?: Hyper; dampening?: Hyper; nesterov?: boolean; weightDecay?: Hyper; maximize?: boolean }): GradientTransformation<unknown[]> {
+  const parts: GradientTransformation<any>[] = [];
+  if (opts.maximize) parts.push(negate());
+  parts.push(addDecayedWeights(opts.weightDecay ?? 0));
+  parts.push(traceMomentum({ momentum: opts.momentum ?? 0, dampening: opts.dampening ?? 0, nesterov: opts.nesterov ?? false }));
+  parts.push(scaleByLearningRate(opts.lr));
+  return chain(...parts) as GradientTransformation<unknown[]>;
+}
+
+/**
+ * Adam as a transformation: `chain(negate?, addDecayedWeights(λ) (L2), scaleByAdam, scaleByLearningRate(η))`.
+ * @param opts - `lr` (1e-3), `betas`, `eps`, `weightDecay` (0, coupled L2), `amsgrad`, `maximize`.
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const tx = adam({ lr: 1e-3 });
+ * ```
+ */
+export function adam(opts: { lr?: Hyper; betas?: readonly [Hyper, Hyper]; eps?: Hyper; weightDecay?: Hyper; amsgrad?: boolean; maximize?: boolean } = {}): GradientTransformation<unknown[]> {
+  const parts: GradientTransformation<any>[] = [];
+  if (opts.maximize) parts.push(negate());
+  parts.push(addDecayedWeights(opts.weightDecay ?? 0));
+  parts.push(scaleByAdam(opts));
+  parts.push(scaleByLearningRate(opts.lr ?? 1e-3));
+  return chain(...parts) as GradientTransformation<unknown[]>;
+}
+
+/**
+ * AdamW as a transformation: `chain(negate?, scaleByAdam, addDecayedWeights(λ), scaleByLearningRate(η))`
+ * — the decay is decoupled from the adaptive scaling (Loshchilov & Hutter 2019).
+ * @param opts - `lr` (1e-3), `betas`, `eps`, `weightDecay` (1e-2), `amsgrad`, `maximize`.
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const tx = adamw({ lr: 1e-3, weightDecay: 0.01 });
+ * ```
+ */
+export function adamw(opts: { lr?: Hyper; betas?: readonly [Hyper, Hyper]; eps?: Hyper; weightDecay?: Hyper; amsgrad?: boolean; maximize?: boolean } = {}): GradientTransformation<unknown[]> {
+  const parts: GradientTransformation<any>[] = [];
+  if (opts.maximize) parts.push(negate());
+  parts.push(scaleByAdam(opts));
+  parts.push(addDecayedWeights(opts.weightDecay ?? 1e-2));
+  parts.push(scaleByLearningRate(opts.lr ?? 1e-3));
+  return chain(...parts) as GradientTransformation<unknown[]>;
+}
+
+/**
+ * Lion as a transformation: `chain(negate?, scaleByLion, addDecayedWeights(λ), scaleByLearningRate(η))`.
+ * @param opts - `lr` (1e-4), `betas` ([0.9, 0.99]), `weightDecay` (0), `maximize`.
+ * @returns the transformation.
+ * @example
+ * ```ts
+ * const tx = lion({ lr: 1e-4, weightDecay: 0.1 });
+ * ```
+ */
+export function lion(opts: { lr?: Hyper; betas?: readonly [Hyper, Hyper]; weightDecay?: Hyper; maximize?: boolean } = {}): GradientTransformation<unknown[]> {
+  const parts: GradientTransformation<any>[] = [];
+  if (opts.maximize) parts.push(negate());
+  parts.push(scaleByLion(opts));
+  parts.push(addDecayedWeights(opts.weightDecay ?? 0));
+  parts.push(scaleByLearningRate(opts.lr ?? 1e-4));
+  return chain(...parts) as GradientTransformation<unknown[]>;
+}
