@@ -37,6 +37,20 @@ export function median(xs: readonly number[]): number {
  * ```
  */
 export function timeIt(fn: () => unknown, opts: TimingOptions = DEFAULT_TIMING): number {
+  return median(timeAll(fn, opts));
+}
+
+/**
+ * Seconds per call of `fn` for each of `opts.reps` repetitions (see {@link timeIt}).
+ * @param fn - The work to time.
+ * @param opts - Repetitions, minimum batch time and warm-up.
+ * @returns One figure per repetition.
+ * @example
+ * ```ts
+ * const xs = timeAll(() => Math.sqrt(2), { reps: 3, minMs: 10, warmup: 1 });
+ * ```
+ */
+export function timeAll(fn: () => unknown, opts: TimingOptions = DEFAULT_TIMING): number[] {
   for (let i = 0; i < opts.warmup; i++) fn();
   let batch = 1;
   for (;;) {
@@ -55,7 +69,7 @@ export function timeIt(fn: () => unknown, opts: TimingOptions = DEFAULT_TIMING):
     for (let i = 0; i < batch; i++) fn();
     per.push((performance.now() - t0) / 1e3 / batch);
   }
-  return median(per);
+  return per;
 }
 
 /** One measured cell: a value in the row's unit, or a reason it is missing. */

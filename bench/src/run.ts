@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import * as gd from '@gd/tensor';
-import { DEFAULT_TIMING, type Row, type TimingOptions, renderTable, timeIt } from './harness.js';
+import { DEFAULT_TIMING, type Row, type TimingOptions, median, renderTable, timeAll } from './harness.js';
 import { type Jax, loadJax, tf, useTf } from './peers.js';
 
 const { values: args } = parseArgs({
@@ -39,10 +39,7 @@ const GD = `@gd${gdDefault ? ` (${gdDefault.name})` : ''}`;
 const GD_TS = '@gd ts';
 const COLUMNS = [GD, ...(gdDefault ? [GD_TS] : []), 'tfjs-cpu', 'tfjs-wasm', 'jax-js'];
 
-function withGdBackend<T>(ts: boolean, fn: () => T): T {
-  const prev = gd.setBackend(ts ? null : gdDefault);
-  try { return fn(); } finally { gd.setBackend(prev); }
-}
+const rounds = args.quick ? 1 : 3;
 
 const rows: Row[] = [];
 const jax: Jax | null = await loadJax();
@@ -56,30 +53,41 @@ type Case = {
   jax?: (j: Jax) => () => unknown;
 };
 
+/**
+ * Measure every contender of a case. The machine is shared and its load drifts, so the contenders
+ * are measured in `rounds` interleaved rounds (each round: every contender once, `reps` repetitions)
+ * and the median of all a contender's repetitions is reported.
+ */
 async function measure(c: Case): Promise<void> {
-  const cells: Row['cells'] = {};
-  const run = (label: string, make: () => () => unknown): void => {
-    try {
-      const fn = make();
-      cells[label] = c.convert(timeIt(fn, timing));
-    } catch (e) {
-      cells[label] = `n/a`;
-      console.error(`  ${c.name} / ${label}: ${(e as Error).message.split('\n')[0]}`);
-    }
-  };
+  const samples: Record<string, number[]> = {};
+  const failed: Record<string, string> = {};
+  const contenders: [string, () => Promise<() => unknown>][] = [];
   if (c.gd) {
     const make = c.gd;
-    run(GD, () => { const f = withGdBackend(false, make); return () => withGdBackend(false, f); });
-    if (gdDefault) run(GD_TS, () => { const f = withGdBackend(true, make); return () => withGdBackend(true, f); });
+    contenders.push([GD, async () => { gd.setBackend(gdDefault); return make(); }]);
+    if (gdDefault) contenders.push([GD_TS, async () => { gd.setBackend(null); return make(); }]);
   }
   if (c.tf) {
-    for (const b of ['cpu', 'wasm'] as const) {
-      await useTf(b);
-      run(`tfjs-${b}`, c.tf);
-      tf.disposeVariables();
+    for (const b of ['cpu', 'wasm'] as const) contenders.push([`tfjs-${b}`, async () => { await useTf(b); return c.tf!(); }]);
+  }
+  if (c.jax && jax) { const j = jax; contenders.push(['jax-js', async () => c.jax!(j)]); }
+  const per = { ...timing, reps: Math.max(1, Math.ceil(timing.reps / rounds)) };
+  for (let r = 0; r < rounds; r++) {
+    for (const [label, make] of contenders) {
+      if (failed[label] !== undefined) continue;
+      try {
+        const fn = await make();
+        (samples[label] ??= []).push(...timeAll(fn, per));
+      } catch (e) {
+        failed[label] = 'n/a';
+        console.error(`  ${c.name} / ${label}: ${(e as Error).message.split('\n')[0]}`);
+      } finally {
+        gd.setBackend(gdDefault);
+      }
     }
   }
-  if (c.jax && jax) { const j = jax; run('jax-js', () => c.jax!(j)); }
+  const cells: Row['cells'] = { ...failed };
+  for (const [label, xs] of Object.entries(samples)) cells[label] = c.convert(median(xs));
   rows.push({ group: c.group, name: c.name, unit: c.unit, higherIsBetter: c.higherIsBetter, cells });
   console.error(`  done: ${c.name}`);
 }

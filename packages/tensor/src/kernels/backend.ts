@@ -33,16 +33,54 @@ export interface Backend {
   elementwise?(op: string, out: FloatArray, x: FloatArray, y: FloatArray | null): boolean;
 }
 
-let active: Backend | null = null;
+import { createWasmBackend } from './wasm/backend.js';
 
-/** Install a backend (or `null` for the pure-TypeScript kernels only). Returns the previous one. */
+export { createWasmBackend, wasmSimdSupported, wasmRelaxedSimdSupported } from './wasm/backend.js';
+export type { WasmBackendOptions } from './wasm/backend.js';
+
+/**
+ * The backend installed when the package loads: the WebAssembly SIMD one where the runtime supports
+ * SIMD (its module compiles on first use), unless the environment variable `GD_BACKEND=ts` asks for
+ * the TypeScript kernels only. Anything unexpected leaves the TypeScript kernels in charge.
+ */
+function defaultBackend(): Backend | null {
+  try {
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+    if (env?.GD_BACKEND === 'ts') return null;
+    return createWasmBackend();
+  } catch {
+    return null;
+  }
+}
+
+let active: Backend | null = defaultBackend();
+
+/**
+ * Install a backend (or `null` for the pure-TypeScript kernels only). Returns the previous one.
+ * By default the WebAssembly SIMD backend is installed where the runtime supports it.
+ * @param b - The backend, or `null`.
+ * @returns The previously installed backend.
+ * @example
+ * ```ts
+ * const prev = setBackend(null); // TypeScript kernels only
+ * setBackend(prev);              // back to the default
+ * ```
+ */
 export function setBackend(b: Backend | null): Backend | null {
   const prev = active;
   active = b;
   return prev;
 }
 
-/** The installed backend, or `null`. */
+/**
+ * The installed backend, or `null` when only the TypeScript kernels run. Kernels ask it first and
+ * fall back to their TypeScript loop when it declines.
+ * @returns The active backend or `null`.
+ * @example
+ * ```ts
+ * getBackend()?.name; // 'wasm-simd-fma' in Node 20 on x86-64
+ * ```
+ */
 export function getBackend(): Backend | null {
   return active;
 }

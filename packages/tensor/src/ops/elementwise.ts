@@ -10,6 +10,7 @@ import {
 import { broadcastShapes, fmt } from '../shape.js';
 import { isGradEnabled, record, shouldRecord } from '../dispatch.js';
 import { collapse, getKernel } from '../kernels/elementwise.js';
+import { getBackend } from '../kernels/backend.js';
 
 // ------------------------------------------------------------------ operands
 
@@ -50,6 +51,19 @@ function asTensor(x: TensorLike, dtype: DType): Tensor {
   return x instanceof Tensor ? x : scalar(x, dtype);
 }
 
+// Ops a backend may take over (see kernels/backend.ts) when every operand is one flat contiguous run.
+const WASM_OPS = new Set(['add', 'sub', 'mul', 'div', 'exp']);
+const BACKEND_MIN = 4096;
+
+function tryBackend(key: string, out: Tensor, inputs: readonly Tensor[], n: number, cstr: number[][]): boolean {
+  const be = getBackend();
+  if (be === null || be.elementwise === undefined || (out.dtype !== 'float32' && out.dtype !== 'float64')) return false;
+  for (let i = 0; i < cstr.length; i++) if (cstr[i]![0] !== 1) return false;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]!.dtype !== out.dtype) return false;
+  const view = (t: Tensor) => (t.storage as Float32Array | Float64Array).subarray(t.offset, t.offset + n);
+  return be.elementwise(key, view(out), view(inputs[0]!), inputs.length > 1 ? view(inputs[1]!) : null);
+}
+
 /**
  * Run a generated kernel writing into `out` (any strides) from inputs broadcast to `out.shape`.
  * @internal
@@ -58,6 +72,7 @@ export function runKernel(key: string, expr: string, out: Tensor, inputs: readon
   const shape = out.shape;
   const strides = [out.strides as number[], ...inputs.map((t) => broadcastStrides(t, shape))];
   const [cs, cstr] = collapse(shape, strides);
+  if (cs.length === 1 && cs[0]! >= BACKEND_MIN && WASM_OPS.has(key) && tryBackend(key, out, inputs, cs[0]!, cstr)) return;
   const fullKey = `${key}|${out.dtype}|${inputs.map((t) => t.dtype).join(',')}`;
   const k = getKernel(fullKey, inputs.length, expr);
   k(cs, out.storage, out.offset, cstr[0]!, inputs.map((t) => t.storage), inputs.map((t) => t.offset), cstr.slice(1), p0, p1);

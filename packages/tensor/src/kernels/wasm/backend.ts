@@ -36,7 +36,7 @@ const PAGE = 65536;
 const ARENA_START = PAGE;
 const BINARY_OPS: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3 };
 
-function decode(b64: string): Uint8Array {
+function decode(b64: string): Uint8Array<ArrayBuffer> {
   if (typeof atob === 'function') {
     const s = atob(b64);
     const out = new Uint8Array(s.length);
@@ -146,27 +146,27 @@ function placeSize(rs: number, cs: number, r: number, c: number): number {
  * @returns A {@link Backend} to pass to `setBackend`.
  * @example
  * ```ts
- * import { setBackend } from '@gd/tensor';
- * import { createWasmBackend } from '@gd/tensor/wasm';
+ * import { createWasmBackend, setBackend } from '@gd/tensor';
  * setBackend(createWasmBackend({ fma: false }));
  * ```
  */
 export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { readonly fma: boolean } {
   if (!wasmSimdSupported()) throw new Error('createWasmBackend: this runtime has no WebAssembly SIMD');
   const want = opts.fma ?? 'auto';
-  let fma = false;
-  if (want !== false) {
-    fma = wasmRelaxedSimdSupported();
-    if (want === true && !fma) throw new Error('createWasmBackend: fma: true needs relaxed SIMD, which this runtime lacks');
+  if (want === true && !wasmRelaxedSimdSupported()) {
+    throw new Error('createWasmBackend: fma: true needs relaxed SIMD, which this runtime lacks');
   }
   const minWork = opts.matmulMinWork ?? 4096;
   const minSize = opts.elementwiseMinSize ?? 4096;
   let inst: Instance | null = null;
-  const get = (): Instance => (inst ??= new Instance(fma));
+  // With 'auto', relaxed SIMD is probed (and in Node its V8 flag set) only when a kernel first runs,
+  // so importing the package has no side effect.
+  const useFma = (): boolean => (inst ? inst.fma : want === true || (want === 'auto' && wasmRelaxedSimdSupported()));
+  const get = (): Instance => (inst ??= new Instance(useFma()));
 
   return {
-    name: fma ? 'wasm-simd-fma' : 'wasm-simd',
-    fma,
+    get name(): string { return useFma() ? 'wasm-simd-fma' : 'wasm-simd'; },
+    get fma(): boolean { return useFma(); },
     matmul(args: MatmulArgs): boolean {
       const { m, n, k } = args;
       if (m * n * k < minWork || m === 0 || n === 0) return false;
