@@ -25,3 +25,6 @@ export {
 } from './ops/reduce.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { isclose, allclose, equal, type CloseOptions } from './ops/compare.js';
+export { matmul, dot, outer } from './ops/matmul.js';
+export { gather, indexSelect, scatterAdd, scatterAddInPlace } from './ops/indexing.js';
+export { cat, stack, split, chunk, pad } from './ops/join.js';

@@ -10,6 +10,9 @@ import * as views from './ops/views.js';
 import * as red from './ops/reduce.js';
 import * as smx from './ops/softmax.js';
 import * as cmp from './ops/compare.js';
+import * as linalg from './ops/matmul.js';
+import * as indexing from './ops/indexing.js';
+import * as join from './ops/join.js';
 import { formatTensor } from './format.js';
 
 /** Counts in-place writes to a storage; shared by every view of it. */
@@ -450,6 +453,118 @@ export class Tensor {
   allclose(other: TensorLike, opts: cmp.CloseOptions = {}): boolean { return cmp.allclose(this, other, opts); }
   /** Whether `other` has the same shape and values. See {@link equal}. */
   equal(other: Tensor): boolean { return cmp.equal(this, other); }
+
+  // ---------------------------------------------------------------- linalg / indexing / joining (ops/matmul.ts, indexing.ts, join.ts)
+
+  /**
+   * Matrix product with `torch.matmul` semantics (1-D dot, 2-D, 1-D promoted, broadcast batches).
+   * @param other - the right operand.
+   * @returns `this @ other`.
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).matmul(tensor([1, 1])).toArray(); // [3, 7]
+   * ```
+   */
+  matmul(other: Tensor): Tensor { return linalg.matmul(this, other); }
+  /**
+   * Dot product of two 1-D tensors (a 0-d tensor).
+   * @param other - a 1-D tensor of the same length.
+   * @returns the 0-d sum of products.
+   * @example
+   * ```ts
+   * tensor([1, 2]).dot(tensor([3, 4])).item(); // 11
+   * ```
+   */
+  dot(other: Tensor): Tensor { return linalg.dot(this, other); }
+  /**
+   * Outer product of two 1-D tensors.
+   * @param other - a 1-D tensor.
+   * @returns `[this.length, other.length]` products.
+   * @example
+   * ```ts
+   * tensor([1, 2]).outer(tensor([1, 10])).toArray(); // [[1, 10], [2, 20]]
+   * ```
+   */
+  outer(other: Tensor): Tensor { return linalg.outer(this, other); }
+  /**
+   * Pick values along `axis` at the positions in `index` (as `torch.gather`).
+   * @param axis - the axis to index.
+   * @param index - int32 positions, same rank as this tensor.
+   * @returns a tensor of `index.shape`.
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).gather(1, tensor([[1], [0]], { dtype: 'int32' })).toArray(); // [[2], [3]]
+   * ```
+   */
+  gather(axis: number, index: Tensor): Tensor { return indexing.gather(this, axis, index); }
+  /**
+   * Select slices along `axis` (as `torch.index_select`).
+   * @param axis - the axis to select along.
+   * @param index - a 1-D int32 tensor of positions.
+   * @returns the selected slices, stacked along `axis`.
+   * @example
+   * ```ts
+   * tensor([10, 20, 30]).indexSelect(0, tensor([2, 2], { dtype: 'int32' })).toArray(); // [30, 30]
+   * ```
+   */
+  indexSelect(axis: number, index: Tensor): Tensor { return indexing.indexSelect(this, axis, index); }
+  /**
+   * A copy of this tensor with `src` added at the positions `index` names along `axis` (as `torch.scatter_add`).
+   * @param axis - the axis the index addresses.
+   * @param index - int32 positions, same rank as this tensor.
+   * @param src - values to add, same dtype as this tensor.
+   * @returns a new tensor of this shape.
+   * @example
+   * ```ts
+   * zeros([2]).scatterAdd(0, tensor([1, 1], { dtype: 'int32' }), tensor([1, 2])).toArray(); // [0, 3]
+   * ```
+   */
+  scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor { return indexing.scatterAdd(this, axis, index, src); }
+  /**
+   * In-place {@link Tensor.scatterAdd} (never recorded).
+   * @param axis - the axis the index addresses.
+   * @param index - int32 positions, same rank as this tensor.
+   * @param src - values to add, same dtype as this tensor.
+   * @returns `this`.
+   * @example
+   * ```ts
+   * zeros([2]).scatterAddInPlace(0, tensor([0], { dtype: 'int32' }), tensor([5])).toArray(); // [5, 0]
+   * ```
+   */
+  scatterAddInPlace(axis: number, index: Tensor, src: Tensor): this { indexing.scatterAddInPlace(this, axis, index, src); return this; }
+  /**
+   * Split into views of `sizeOrSections` elements along `axis` (as `torch.split`).
+   * @param sizeOrSections - a piece size, or the list of piece sizes.
+   * @param axis - the axis to split (default 0).
+   * @returns the views.
+   * @example
+   * ```ts
+   * arange(4).split(3).map((t) => t.shape[0]); // [3, 1]
+   * ```
+   */
+  split(sizeOrSections: number | readonly number[], axis = 0): Tensor[] { return join.split(this, sizeOrSections, axis); }
+  /**
+   * Split into `chunks` nearly equal views along `axis` (as `torch.chunk`).
+   * @param chunks - how many pieces (at most).
+   * @param axis - the axis to split (default 0).
+   * @returns the views.
+   * @example
+   * ```ts
+   * arange(4).chunk(2).map((t) => t.toArray()); // [[0, 1], [2, 3]]
+   * ```
+   */
+  chunk(chunks: number, axis = 0): Tensor[] { return join.chunk(this, chunks, axis); }
+  /**
+   * Constant padding; `pads` lists (before, after) pairs from the last dimension; negative pads crop.
+   * @param pads - the pads.
+   * @param value - the fill value (default 0).
+   * @returns the padded tensor.
+   * @example
+   * ```ts
+   * tensor([1, 2]).pad([1, 1]).toArray(); // [0, 1, 2, 0]
+   * ```
+   */
+  pad(pads: readonly number[], value = 0): Tensor { return join.pad(this, pads, value); }
 
   // ---------------------------------------------------------------- in place (never recorded)
 
