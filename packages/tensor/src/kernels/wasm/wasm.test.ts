@@ -232,3 +232,58 @@ describe('committed wasm artifact', () => {
     expect(Buffer.from(bytes).toString('base64')).toBe(binary.SIMD);
   }, 60_000);
 });
+
+describe('through the ops: default backend, fallback and opting out', () => {
+  it('installs the wasm backend by default in a SIMD runtime', async () => {
+    const { getBackend } = await import('../backend.js');
+    expect(getBackend()?.name).toMatch(/^wasm-simd/);
+  });
+
+  it('large flat add/sub/mul/div/exp agree with the TypeScript kernels (setBackend(null)), also on offset views', async () => {
+    const T = await import('../../index.js');
+    const { setBackend, getBackend } = await import('../backend.js');
+    const calls: string[] = [];
+    const wasm = createWasmBackend();
+    const spy: Backend = { name: 'spy', elementwise: (op, o, x, y) => { const ok = wasm.elementwise!(op, o, x, y); if (ok) calls.push(op); return ok; } };
+    const prev = getBackend();
+    try {
+      for (const dtype of ['float32', 'float64'] as const) {
+        const base = T.randn([2, 5001], { dtype, generator: new T.Generator(7) });
+        const x = base.select(0, 0).slice([1, null]); // offset 1, length 5000
+        const y = base.select(0, 1).slice([null, 5000]);
+        const run = (b: Backend | null) => {
+          setBackend(b);
+          return [T.add(x, y), T.sub(x, y), T.mul(x, y), T.div(x, y), T.exp(x)].map((t) => t.data());
+        };
+        const ts = run(null);
+        calls.length = 0;
+        const ws = run(spy);
+        expect(calls).toEqual(dtype === 'float32' ? ['add', 'sub', 'mul', 'div', 'exp'] : ['add', 'sub', 'mul', 'div']);
+        for (let o = 0; o < 4; o++) expect(Array.from(ws[o]!)).toEqual(Array.from(ts[o]!));
+        for (let i = 0; i < 5000; i++) {
+          const want = ts[4]![i]!;
+          if (!(Math.abs(ws[4]![i]! - want) <= 2.5e-7 * want)) throw new Error(`exp[${i}]: ${ws[4]![i]} vs ${want}`);
+        }
+      }
+    } finally {
+      setBackend(prev);
+    }
+  });
+
+  it('a backend that declines everything leaves the TypeScript kernels in charge', async () => {
+    const T = await import('../../index.js');
+    const { setBackend, getBackend } = await import('../backend.js');
+    let asked = 0;
+    const decline: Backend = { name: 'decline', matmul: () => { asked++; return false; }, elementwise: () => { asked++; return false; } };
+    const prev = setBackend(decline);
+    try {
+      const x = T.arange(0, 6000, 1, { dtype: 'float32' });
+      const s = T.add(x, x).data();
+      expect(asked).toBe(1);
+      for (let i = 0; i < 6000; i++) if (s[i] !== 2 * i) throw new Error(`add[${i}] = ${s[i]}`);
+    } finally {
+      expect(setBackend(prev)).toBe(decline);
+      expect(getBackend()).toBe(prev);
+    }
+  });
+});
