@@ -58,7 +58,7 @@ function sourceFiles(dir: string): string[] {
   return out;
 }
 
-/** Every `@example` ```ts fence in packages/*\/src (test files excluded), with its location. */
+/** Every `@example` ```ts fence in packages/*\/src (test files excluded) and every ```ts fence of docs/guides/*.md, with its location. */
 export function findSnippets(): { where: string; code: string }[] {
   const found: { where: string; code: string }[] = [];
   const seen = new Set<string>();
@@ -90,6 +90,16 @@ export function findSnippets(): { where: string; code: string }[] {
           else if (/^\s*@\w+/.test(line)) inExample = false;
           if (inExample && /^\s*```(ts|typescript)\s*$/.test(line)) { fence = []; fenceLine = i; }
         });
+      }
+    }
+  }
+  // the guides' ```ts fences (the documents the site publishes)
+  const guides = join(ROOT, 'docs', 'guides');
+  if (existsSync(guides)) {
+    for (const name of readdirSync(guides).filter((n) => n.endsWith('.md')).sort()) {
+      const text = readFileSync(join(guides, name), 'utf8');
+      for (const m of text.matchAll(/^```(?:ts|typescript)\s*\n([\s\S]*?)^```/gm)) {
+        found.push({ where: `docs/guides/${name}:${text.slice(0, m.index).split('\n').length}`, code: m[1]! });
       }
     }
   }

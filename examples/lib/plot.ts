@@ -82,6 +82,8 @@ export interface LineChartOptions extends ChartOptions {
   rules?: { x: number; label: string }[];
   /** Draw points on the line. */
   points?: boolean;
+  /** Names of series drawn as points only (a scatter), not lines. */
+  scatter?: readonly string[];
 }
 
 /** A line chart of one or more series (e.g. loss curves), rendered to SVG text. */
@@ -99,8 +101,15 @@ export async function lineChart(series: readonly Series[], opts: LineChartOption
     },
   };
   const color = { field: 'series', type: 'nominal' as const, title: null, sort: series.map((s) => s.name) };
+  const scatter = new Set(opts.scatter ?? []);
   const line = {
+    transform: [{ filter: { not: { field: 'series', oneOf: [...scatter] } } }],
     mark: { type: 'line' as const, clip: true, point: opts.points ?? false },
+    encoding: { x, y, color },
+  };
+  const dots = {
+    transform: [{ filter: { field: 'series', oneOf: [...scatter] } }],
+    mark: { type: 'point' as const, clip: true, filled: true, size: 18, opacity: 0.7 },
     encoding: { x, y, color },
   };
   let spec: TopLevelSpec;
@@ -119,7 +128,7 @@ export async function lineChart(series: readonly Series[], opts: LineChartOption
       resolve: { scale: { y: 'independent' } },
     } as TopLevelSpec;
   } else {
-    const layers: unknown[] = [line];
+    const layers: unknown[] = scatter.size > 0 ? [line, dots] : [line];
     if (opts.rules && opts.rules.length > 0) {
       layers.push({
         data: { values: opts.rules },
@@ -136,6 +145,7 @@ export async function lineChart(series: readonly Series[], opts: LineChartOption
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: opts.title ?? '',
       width: opts.width ?? 480, height: opts.height ?? 300,
+      config: { legend: { labelLimit: 300 } },
       data: { values: rows },
       layer: layers,
     } as TopLevelSpec;
@@ -159,6 +169,10 @@ export interface ContourOptions extends ChartOptions {
   levels?: number;
   /** Contour `log(1 + f - min f)` instead of `f`: right for valleys like Rosenbrock. Default true. */
   logLevels?: boolean;
+  xLabel?: string;
+  yLabel?: string;
+  /** Title of the paths' legend. Default 'optimizer'. */
+  legendTitle?: string;
   /** Extra labelled markers (e.g. the minima). */
   markers?: { x: number; y: number; label: string }[];
 }
@@ -228,15 +242,20 @@ export async function contourChart(
     scales: [
       { name: 'x', type: 'linear', domain: [x0, x1], range: 'width', zero: false, nice: false },
       { name: 'y', type: 'linear', domain: [y0, y1], range: 'height', zero: false, nice: false },
-      { name: 'level', type: 'linear', domain: [lo, hi], range: { scheme: 'blues' }, reverse: true },
+      { name: 'level', type: 'linear', domain: [lo, hi], range: ['#fffdf2', '#8d90bd'] },
       { name: 'color', type: 'ordinal', domain: paths.map((p) => p.name), range: 'category' },
     ],
     axes: [
-      { orient: 'bottom', scale: 'x', title: 'x' },
-      { orient: 'left', scale: 'y', title: 'y' },
+      { orient: 'bottom', scale: 'x', title: opts.xLabel ?? 'x' },
+      { orient: 'left', scale: 'y', title: opts.yLabel ?? 'y' },
     ],
-    legends: paths.length > 0 ? [{ stroke: 'color', title: 'optimizer', symbolType: 'stroke' }] : [],
+    legends: paths.length > 0 ? [{ stroke: 'color', title: opts.legendTitle ?? 'optimizer', symbolType: 'stroke', labelLimit: 300 }] : [],
     marks: [
+      {
+        // below the lowest threshold nothing is filled: paint the window in the lowest colour first
+        type: 'rect', name: 'floor',
+        encode: { enter: { x: { value: 0 }, y: { value: 0 }, width: { signal: 'width' }, height: { signal: 'height' }, fill: { scale: 'level', value: lo } } },
+      },
       {
         type: 'shape', name: 'contour', clip: true, from: { data: 'contours' },
         encode: {
@@ -250,6 +269,7 @@ export async function contourChart(
       {
         type: 'group', name: 'trajectories',
         from: { facet: { name: 'one', data: 'paths', groupby: 'name' } },
+        encode: { enter: { width: { signal: 'width' }, height: { signal: 'height' } } },
         marks: [{
           type: 'line', name: 'trajectory', clip: true, from: { data: 'one' },
           sort: { field: 'datum.i' },
@@ -344,7 +364,7 @@ export async function decisionBoundaryChart(
     layer: [
       {
         data: { values: cells },
-        mark: { type: 'rect', opacity: 0.45 },
+        mark: { type: 'rect', opacity: 0.45, strokeWidth: 0 },
         encoding: {
           x: { field: 'x', type: 'quantitative', scale: { domain: [x0, x1], nice: false, zero: false }, title: 'x₁' },
           x2: { field: 'x2' },
@@ -390,7 +410,7 @@ export async function heatmapChart(matrix: readonly (readonly number[])[], opts:
     data: { values: rows },
     layer: [
       {
-        mark: 'rect',
+        mark: { type: 'rect', invalid: 'show' },
         encoding: {
           x: { field: 'c', type: 'ordinal', title: opts.colLabel ?? 'column' },
           y: { field: 'r', type: 'ordinal', title: opts.rowLabel ?? 'row' },
