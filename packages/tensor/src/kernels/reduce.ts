@@ -246,17 +246,33 @@ return function ${fnName(key)}(X, xo, plan, O, M, p0) {
  * walked by an odometer, and each row is `len` elements with input stride `t` and output stride `u`.
  */
 export interface RowPlan {
+  /** Collapsed shape of the dims other than the axis. */
   outerShape: number[];
+  /** Input strides of those dims. */
   inStrides: number[];
+  /** Output strides of those dims. */
   outStrides: number[];
+  /** Length of the axis. */
   len: number;
+  /** Input stride along the axis. */
   t: number;
+  /** Output stride along the axis. */
   u: number;
+  /**
+   * `'row'`: finish one row before the next (best when the axis has the smallest stride);
+   * `'col'`: advance every row one step at a time, with per-row state in arrays, so memory is read
+   * in order when another dim has the smaller stride (e.g. `softmax(x, 0)` of a contiguous matrix).
+   */
+  order: 'row' | 'col';
 }
 
 /** A generated per-row kernel (cumsum, softmax, logSoftmax). */
-export type RowKernel = (X: TypedArray, xo: number, O: TypedArray, oo: number, plan: RowPlan, scratch: Float64Array) => void;
+export type RowKernel = (X: TypedArray, xo: number, O: TypedArray, oo: number, plan: RowPlan) => void;
 
+/**
+ * Per-row kernels in `'row'` order: code run once per row, seeing `X`, `O`, the row's input and output
+ * starts `p` and `q`, the strides `t`, `u`, the length `len` and a float64 scratch `S` of length `len`.
+ */
 const ROW_BODIES = {
   cumsum: `
       let s = 0;
@@ -280,36 +296,91 @@ const ROW_BODIES = {
       for (let i = 0; i < len; i++) O[q + i * u] = X[p + i * t] - c;`,
 };
 
+/**
+ * The same kernels in `'col'` order: `init` runs once (per-row state arrays indexed by the row number
+ * `o`), then each pass visits every element with `x` (its value), `o` and `Q` (its output position),
+ * the axis running outermost; `between[k]` runs after pass `k` over every row `o`.
+ */
+const COL_BODIES: Record<RowKernelName, { init: string; passes: string[]; between: string[] }> = {
+  cumsum: { init: 'const A = new Float64Array(outer);', passes: ['A[o] += x; O[Q] = A[o];'], between: [] },
+  cumsumInt: { init: 'const A = new Int32Array(outer);', passes: ['A[o] = (A[o] + x) | 0; O[Q] = A[o];'], between: [] },
+  softmax: {
+    init: 'const M = new Float64Array(outer).fill(-Infinity); const A = new Float64Array(outer);',
+    passes: ['const m = M[o]; if (x > m || x !== x) M[o] = x;', 'const e = Math.exp(x - M[o]); A[o] += e; O[Q] = e;', 'O[Q] *= A[o];'],
+    between: ['', 'A[o] = 1 / A[o];'],
+  },
+  logSoftmax: {
+    init: 'const M = new Float64Array(outer).fill(-Infinity); const A = new Float64Array(outer);',
+    passes: ['const m = M[o]; if (x > m || x !== x) M[o] = x;', 'A[o] += Math.exp(x - M[o]);', 'O[Q] = x - A[o];'],
+    between: ['', 'A[o] = M[o] + Math.log(A[o]);'],
+  },
+};
+
 /** A per-row kernel name. */
 export type RowKernelName = keyof typeof ROW_BODIES;
 
 const rowCache = new Map<string, RowKernel>();
 
-/** Build (or fetch) the per-row kernel `name` for the given dtypes. */
-export function getRowKernel(name: RowKernelName, inDtype: string, outDtype: string): RowKernel {
-  const key = `${name}|${inDtype}|${outDtype}`;
+/**
+ * Build (or fetch) the per-row kernel `name` for the given dtypes and loop order.
+ * @param name - which kernel.
+ * @param order - `'row'` or `'col'` (see {@link RowPlan.order}).
+ * @param inDtype - the input dtype (keys the cache only).
+ * @param outDtype - the output dtype (keys the cache only).
+ * @returns a function computing the op from a {@link RowPlan}.
+ * @example
+ * ```ts
+ * const k = getRowKernel('cumsum', 'row', 'float64', 'float64');
+ * const out = new Float64Array(3);
+ * k(new Float64Array([1, 2, 3]), 0, out, 0, { outerShape: [], inStrides: [], outStrides: [], len: 3, t: 1, u: 1, order: 'row' });
+ * out; // Float64Array [1, 3, 6]
+ * ```
+ */
+export function getRowKernel(name: RowKernelName, order: 'row' | 'col', inDtype: string, outDtype: string): RowKernel {
+  const key = `${name}|${order}|${inDtype}|${outDtype}`;
   let k = rowCache.get(key);
   if (k === undefined) {
-    const body = `
+    const head = `
 "use strict";
-return function ${'row_' + key.replace(/[^A-Za-z0-9_]/g, '_')}(X, xo, O, oo, plan, S) {
+return function ${'row_' + key.replace(/[^A-Za-z0-9_]/g, '_')}(X, xo, O, oo, plan) {
   const os = plan.outerShape, ist = plan.inStrides, ost = plan.outStrides, len = plan.len, t = plan.t, u = plan.u;
   const nd = os.length;
   let outer = 1;
   for (let d = 0; d < nd; d++) outer *= os[d];
-  if (len === 0) return;
-  const idx = new Int32Array(nd + 1);
+  if (len === 0 || outer === 0) return;
+  const idx = new Int32Array(nd + 1);`;
+    const odometer = (p: string, q: string, last: string): string => `
+    for (let d = ${last}; d >= 0; d--) {
+      idx[d]++; ${p} += ist[d]; ${q} += ost[d];
+      if (idx[d] < os[d]) break;
+      idx[d] = 0; ${p} -= ist[d] * os[d]; ${q} -= ost[d] * os[d];
+    }`;
+    let body: string;
+    if (order === 'row') {
+      body = `${head}
+  const S = ${name === 'softmax' ? 'new Float64Array(len)' : 'null'};
   let p = xo, q = oo;
   for (let k = 0; k < outer; k++) {
     {${ROW_BODIES[name]}
-    }
-    for (let d = nd - 1; d >= 0; d--) {
-      idx[d]++; p += ist[d]; q += ost[d];
-      if (idx[d] < os[d]) break;
-      idx[d] = 0; p -= ist[d] * os[d]; q -= ost[d] * os[d];
-    }
+    }${odometer('p', 'q', 'nd - 1')}
   }
 };`;
+    } else {
+      const spec = COL_BODIES[name];
+      const pass = (stmt: string) => `
+  for (let i = 0; i < len; i++) {
+    let p = xo + i * t, q = oo + i * u, o = 0;
+    for (let k = 0; k < router; k++) {
+      for (let r = 0; r < n0; r++, o++) { const x = X[p + r * s0]; const Q = q + r * v0; ${stmt} }${odometer('p', 'q', 'nd - 2')}
+    }
+  }`;
+      body = `${head}
+  const n0 = os[nd - 1], s0 = ist[nd - 1], v0 = ost[nd - 1];
+  const router = outer / n0;
+  ${spec.init}
+  ${spec.passes.map((st, i) => pass(st) + (spec.between[i] ? `\n  for (let o = 0; o < outer; o++) { ${spec.between[i]} }` : '')).join('\n')}
+};`;
+    }
     k = new Function(body)() as RowKernel;
     rowCache.set(key, k);
   }

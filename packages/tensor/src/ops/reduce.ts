@@ -11,12 +11,12 @@
  * @module
  */
 import { Tensor } from '../tensor.js';
-import { type DType, allocate, floatType, isFloat } from '../dtype.js';
+import { type DType, floatType, isFloat } from '../dtype.js';
 import { fmt, normAxes, normAxis } from '../shape.js';
 import { record } from '../dispatch.js';
 import { sqrt } from './elementwise.js';
 import { collapse } from '../kernels/elementwise.js';
-import { type ReduceKernelName, type ReducePlan, getReduceKernel, getRowKernel, planReduce } from '../kernels/reduce.js';
+import { type ReduceKernelName, type ReducePlan, type RowPlan, getReduceKernel, getRowKernel, planReduce } from '../kernels/reduce.js';
 
 /** An axis argument of a reduction: one axis, several, or `undefined` for all of them. */
 export type Axes = number | readonly number[] | undefined;
@@ -452,16 +452,17 @@ export function rowKernel(name: 'cumsum' | 'cumsumInt' | 'softmax' | 'logSoftmax
     outS.push(out.strides[d]!);
   }
   const [cs, [cin, cout]] = collapse(shape, [inS, outS]);
-  const plan = {
-    outerShape: cs, inStrides: cin!, outStrides: cout!,
-    len: x.ndim === 0 ? 1 : x.shape[axis]!, t: x.ndim === 0 ? 0 : x.strides[axis]!, u: x.ndim === 0 ? 0 : out.strides[axis]!,
+  const len = x.ndim === 0 ? 1 : x.shape[axis]!;
+  const t = x.ndim === 0 ? 0 : x.strides[axis]!;
+  // Walk the rows side by side when another dim is laid out closer together than the axis itself.
+  const nd = cs.length;
+  const col = nd > 0 && len > 1 && cs[nd - 1]! >= 4 && cin![nd - 1] !== 0 && Math.abs(cin![nd - 1]!) < Math.abs(t);
+  const plan: RowPlan = {
+    outerShape: cs, inStrides: cin!, outStrides: cout!, len, t, u: x.ndim === 0 ? 0 : out.strides[axis]!, order: col ? 'col' : 'row',
   };
-  const scratch = name === 'softmax' ? new Float64Array(plan.len) : EMPTY_F64;
-  getRowKernel(name, x.dtype, outDtype)(x.storage, x.offset, out.storage, 0, plan, scratch);
+  getRowKernel(name, plan.order, x.dtype, outDtype)(x.storage, x.offset, out.storage, 0, plan);
   return out;
 }
-
-const EMPTY_F64 = allocate('float64', 0);
 
 /**
  * Running sum along `axis`: `out[..., i, ...] = sum_{k <= i} x[..., k, ...]`. bool and int32 inputs
