@@ -90,11 +90,51 @@ export function dtypeOfArray(a: unknown): DType | undefined {
   return undefined;
 }
 
-/** Converts a JS value to what a `dtype` slot stores (truncation toward zero for int32, 0/1 for bool). */
+/**
+ * Converts a JS value to what a `dtype` slot stores: truncation toward zero for int32 (wrapping
+ * modulo 2^32, NaN and ±Infinity give 0, as a typed-array store does), 0/1 for bool (non-zero and
+ * NaN are true, as in Python), float32 rounding.
+ *
+ * @param dtype - the slot's dtype.
+ * @param v - a number or boolean.
+ * @returns the number the slot will hold.
+ * @example
+ * ```ts
+ * castScalar('int32', -2.7); // -2
+ * castScalar('bool', NaN);   // 1
+ * castScalar('float32', 0.1) === Math.fround(0.1); // true
+ * ```
+ */
 export function castScalar(dtype: DType, v: number | boolean): number {
   const x = typeof v === 'boolean' ? (v ? 1 : 0) : v;
-  if (dtype === 'bool') return x !== 0 && !Number.isNaN(x) ? 1 : 0;
+  if (dtype === 'bool') return x !== 0 ? 1 : 0;
   if (dtype === 'int32') return Math.trunc(x) | 0;
   if (dtype === 'float32') return Math.fround(x);
   return x;
+}
+
+/**
+ * Like {@link castScalar}, but refuses a value an int32 slot cannot hold (NaN, ±Infinity, or outside
+ * `[-2^31, 2^31)` after truncation) instead of silently storing something else. Used when creating
+ * tensors from user data.
+ *
+ * @param op - the op name for the error message.
+ * @param dtype - the slot's dtype.
+ * @param v - a number or boolean.
+ * @returns the number the slot will hold.
+ * @throws RangeError naming `op` and the value.
+ * @example
+ * ```ts
+ * castScalarChecked('full', 'int32', 7.9); // 7
+ * castScalarChecked('full', 'int32', NaN); // throws "full: value NaN cannot be stored in int32 ..."
+ * ```
+ */
+export function castScalarChecked(op: string, dtype: DType, v: number | boolean): number {
+  if (dtype === 'int32' && typeof v === 'number') {
+    const t = Math.trunc(v);
+    if (!(t >= -2147483648 && t <= 2147483647)) {
+      throw new RangeError(`${op}: value ${v} cannot be stored in int32 (not finite or outside [-2147483648, 2147483647])`);
+    }
+  }
+  return castScalar(dtype, v);
 }

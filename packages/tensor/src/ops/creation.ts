@@ -3,7 +3,7 @@
  * @module
  */
 import { Tensor, type NestedArray } from '../tensor.js';
-import { type DType, type TypedArray, allocate, castScalar, checkDType, dtypeOfArray } from '../dtype.js';
+import { type DType, type TypedArray, allocate, castScalar, castScalarChecked, checkDType, dtypeOfArray } from '../dtype.js';
 import { checkShape, fmt, sizeOf } from '../shape.js';
 import { Generator, defaultGenerator } from '../random.js';
 
@@ -20,14 +20,19 @@ function finish(t: Tensor, opts: CreateOptions | undefined): Tensor {
   return t;
 }
 
-function inferNested(op: string, x: NestedArray, shape: number[], depth: number, sawBool: { b: boolean; n: boolean }): void {
+function inferNested(op: string, x: NestedArray, shape: number[], depth: number, sawBool: { b: boolean; n: boolean; leaf: boolean }): void {
   if (Array.isArray(x)) {
-    if (depth === shape.length) shape.push(x.length);
+    if (depth === shape.length) {
+      // Once a number has been seen the rank is fixed: a list this deep is ragged.
+      if (sawBool.leaf) throw new RangeError(`${op}: ragged nested array: a list at depth ${depth} where numbers were seen`);
+      shape.push(x.length);
+    }
     else if (shape[depth] !== x.length) throw new RangeError(`${op}: ragged nested array: expected length ${shape[depth]} at depth ${depth}, got ${x.length}`);
     for (const e of x) inferNested(op, e, shape, depth + 1, sawBool);
     if (x.length === 0 && depth + 1 < shape.length) throw new RangeError(`${op}: ragged nested array: empty list at depth ${depth}`);
   } else {
     if (depth !== shape.length) throw new RangeError(`${op}: ragged nested array: a number at depth ${depth} where lists of depth ${shape.length} were seen`);
+    sawBool.leaf = true;
     if (typeof x === 'boolean') sawBool.b = true;
     else if (typeof x === 'number') sawBool.n = true;
     else throw new TypeError(`${op}: elements must be numbers or booleans, got ${x === null ? 'null' : typeof x}`);
@@ -56,66 +61,83 @@ export function tensor(data: NestedArray | TypedArray | readonly number[], opts:
     if (sizeOf(shape) !== src.length) throw new RangeError(`tensor: shape ${fmt(shape)} needs ${sizeOf(shape)} elements, the array has ${src.length}`);
     const out = allocate(dtype, src.length);
     if (dtype === 'bool') for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0;
+    else if (dtype === 'int32' && typedDtype !== 'int32' && typedDtype !== 'bool') for (let i = 0; i < src.length; i++) out[i] = castScalarChecked('tensor', 'int32', src[i]!);
     else out.set(src);
     return finish(Tensor._fromData(out, shape, dtype), opts);
   }
   if (ArrayBuffer.isView(data)) throw new TypeError(`tensor: unsupported typed array ${(data as object).constructor.name} (use Float32Array, Float64Array, Int32Array or Uint8Array)`);
   const shape: number[] = [];
-  const seen = { b: false, n: false };
+  const seen = { b: false, n: false, leaf: false };
   inferNested('tensor', data as NestedArray, shape, 0, seen);
   const dtype = opts.dtype ?? (seen.b && !seen.n ? 'bool' : 'float32');
   const out = allocate(dtype, sizeOf(shape));
   let k = 0;
   const fill = (x: NestedArray): void => {
     if (Array.isArray(x)) for (const e of x) fill(e);
-    else out[k++] = castScalar(dtype, x);
+    else out[k++] = castScalarChecked('tensor', dtype, x);
   };
   fill(data as NestedArray);
   let result = Tensor._fromData(out, shape, dtype);
-  if (opts.shape !== undefined) result = result.reshape(checkShape('tensor', opts.shape));
+  if (opts.shape !== undefined) {
+    const want = checkShape('tensor', opts.shape);
+    if (sizeOf(want) !== result.size) throw new RangeError(`tensor: shape ${fmt(want)} needs ${sizeOf(want)} elements, the data has ${result.size} (shape ${fmt(result.shape)})`);
+    result = result.reshape(want);
+  }
   return finish(result, opts);
 }
 
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: readonly number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
-  const s = checkShape('full', shape);
+  return fill('full', shape, value, opts);
+}
+
+function fill(op: string, shape: readonly number[], value: number | boolean, opts: CreateOptions): Tensor {
+  const s = checkShape(op, shape);
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw new TypeError(`${op}: fill value must be a number or boolean, got ${value === null ? 'null' : typeof value}`);
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
-  checkDType('full', dtype);
+  checkDType(op, dtype);
   const t = Tensor._empty(s, dtype);
-  const v = castScalar(dtype, value);
+  const v = castScalarChecked(op, dtype, value);
   if (v !== 0) t.storage.fill(v);
   return finish(t, opts);
 }
 
 /** Zeros. */
 export function zeros(shape: readonly number[], opts: CreateOptions = {}): Tensor {
-  return full(shape, 0, opts);
+  return fill('zeros', shape, 0, opts);
 }
 
 /** Ones. */
 export function ones(shape: readonly number[], opts: CreateOptions = {}): Tensor {
-  return full(shape, 1, opts);
+  return fill('ones', shape, 1, opts);
 }
 
 /** Zeros with the shape (and, unless overridden, dtype) of `like`. */
 export function zerosLike(like: Tensor, opts: CreateOptions = {}): Tensor {
-  return full(like.shape, 0, { dtype: like.dtype, ...opts });
+  checkLike('zerosLike', like);
+  return fill('zerosLike', like.shape, 0, { dtype: like.dtype, ...opts });
 }
 
 /** Ones with the shape and dtype of `like`. */
 export function onesLike(like: Tensor, opts: CreateOptions = {}): Tensor {
-  return full(like.shape, 1, { dtype: like.dtype, ...opts });
+  checkLike('onesLike', like);
+  return fill('onesLike', like.shape, 1, { dtype: like.dtype, ...opts });
 }
 
 /** `value` with the shape and dtype of `like`. */
 export function fullLike(like: Tensor, value: number, opts: CreateOptions = {}): Tensor {
-  return full(like.shape, value, { dtype: like.dtype, ...opts });
+  checkLike('fullLike', like);
+  return fill('fullLike', like.shape, value, { dtype: like.dtype, ...opts });
+}
+
+function checkLike(op: string, like: unknown): void {
+  if (!(like instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor to copy the shape of, got ${like === null ? 'null' : typeof like}`);
 }
 
 /** The `n × m` identity matrix (m defaults to n). */
 export function eye(n: number, m: number = n, opts: CreateOptions = {}): Tensor {
   checkShape('eye', [n, m]);
-  const t = zeros([n, m], opts);
+  const t = fill('eye', [n, m], 0, opts);
   for (let i = 0; i < Math.min(n, m); i++) t.storage[i * m + i] = 1;
   return t;
 }
@@ -133,6 +155,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
   if ((end - start) / step < 0) throw new RangeError(`arange: step ${step} goes away from end (start ${start}, end ${end})`);
   const n = Math.max(0, Math.ceil((end - start) / step));
   const dtype = opts.dtype ?? (Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step) ? 'int32' : 'float32');
+  if (n > 0) { castScalarChecked('arange', dtype, start); castScalarChecked('arange', dtype, start + (n - 1) * step); }
   const t = Tensor._empty([n], dtype);
   for (let i = 0; i < n; i++) t.storage[i] = castScalar(dtype, start + i * step);
   return finish(t, opts);
@@ -141,6 +164,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
 /** `steps` evenly spaced values from `start` to `end`, both included. */
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new RangeError(`linspace: start and end must be finite, got ${start} and ${end}`);
   const dtype = opts.dtype ?? 'float32';
   const t = Tensor._empty([steps], dtype);
   const h = steps > 1 ? (end - start) / (steps - 1) : 0;
@@ -177,6 +201,7 @@ export function randn(shape: readonly number[], opts: RandomOptions = {}): Tenso
 /** Uniform integers in [low, high) (int32 by default). */
 export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) throw new RangeError(`randint: need integers low < high, got low ${low}, high ${high}`);
+  if ((opts.dtype ?? 'int32') === 'int32' && (low < -2147483648 || high - 1 > 2147483647)) throw new RangeError(`randint: [${low}, ${high}) does not fit in int32`);
   return randomFill('randint', shape, opts, (g) => g.integer(low, high - 1), 'int32');
 }
 
@@ -196,12 +221,14 @@ export function bernoulli(p: number | Tensor, opts: RandomOptions & { shape?: re
 
 /** Uniform samples in [low, high). */
 export function uniform(shape: readonly number[], low: number, high: number, opts: RandomOptions = {}): Tensor {
+  if (!Number.isFinite(low) || !Number.isFinite(high)) throw new RangeError(`uniform: bounds must be finite, got low ${low}, high ${high}`);
   if (!(low <= high)) throw new RangeError(`uniform: low ${low} must not exceed high ${high}`);
   return randomFill('uniform', shape, opts, (g) => low + (high - low) * g.uniform());
 }
 
 /** Normal samples with the given mean and standard deviation. */
 export function normal(shape: readonly number[], mean: number, std: number, opts: RandomOptions = {}): Tensor {
-  if (!(std >= 0)) throw new RangeError(`normal: std must be non-negative, got ${std}`);
+  if (!(std >= 0) || !Number.isFinite(std)) throw new RangeError(`normal: std must be finite and non-negative, got ${std}`);
+  if (!Number.isFinite(mean)) throw new RangeError(`normal: mean must be finite, got ${mean}`);
   return randomFill('normal', shape, opts, (g) => mean + std * g.normal());
 }
