@@ -5,7 +5,8 @@
  * @module
  */
 import type { Backend, FloatArray, MatmulArgs } from '../backend.js';
-import { RELAXED, SIMD } from './binary.js';
+import { RELAXED, RELAXED_SHARED, SIMD, SIMD_SHARED } from './binary.js';
+import { CTL_SLOTS, GemmWorker, nodeWorkerCtor } from './pool.js';
 
 /** Options for {@link createWasmBackend}. */
 export interface WasmBackendOptions {
@@ -18,6 +19,13 @@ export interface WasmBackendOptions {
   matmulMinWork?: number;
   /** Elementwise ops on fewer elements than this are declined. Default 4096. */
   elementwiseMinSize?: number;
+  /**
+   * Threads for large products (the caller plus `threads - 1` helper workers on shared memory).
+   * Default: 2 in Node on a machine with at least two cores, else 1 (browsers: 1).
+   */
+  threads?: number;
+  /** Products with fewer multiply-adds than this run on the calling thread alone. Default 2^21 (about 128^3). */
+  parallelMinWork?: number;
 }
 
 /** The exports of a compiled kernels.as module. */
@@ -83,26 +91,61 @@ export function wasmRelaxedSimdSupported(): boolean {
   return ok;
 }
 
-/** A lazily compiled kernels module with its memory and a scratch arena that grows on demand. */
+/** A lazily compiled kernels module with its memory, a scratch arena that grows on demand, and helper threads. */
 class Instance {
   readonly k: Kernels;
   readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
   readonly fma: boolean;
+  readonly threads: number;
+  private workers: GemmWorker[] = [];
 
-  constructor(fma: boolean) {
+  constructor(fma: boolean, threads: number) {
     this.fma = fma;
-    this.memory = new WebAssembly.Memory({ initial: 2, maximum: 65536 });
-    const module = new WebAssembly.Module(decode(fma ? RELAXED : SIMD));
-    const inst = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.threads = threads;
+    const shared = threads > 1;
+    this.memory = new WebAssembly.Memory(shared ? { initial: 2, maximum: 32768, shared: true } : { initial: 2, maximum: 65536 });
+    this.module = new WebAssembly.Module(decode(shared ? (fma ? RELAXED_SHARED : SIMD_SHARED) : (fma ? RELAXED : SIMD)));
+    const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
     this.k = inst.exports as unknown as Kernels;
   }
 
-  /** Make sure `bytes` of arena (past ARENA_START) exist. */
+  /** Make sure `bytes` of arena (past ARENA_START) exist; grows by at least half again to grow rarely. */
   reserve(bytes: number): void {
     const need = ARENA_START + bytes;
     const have = this.memory.buffer.byteLength;
-    if (need > have) this.memory.grow(Math.ceil((need - have) / PAGE));
+    if (need > have) {
+      this.memory.grow(Math.ceil((Math.max(need, have * 1.5) - have) / PAGE));
+      // Helper threads started before the growth are replaced, so every instance knows the new size.
+      this.closeWorkers();
+    }
   }
+
+  /** The helper workers (started on first use). */
+  helpers(): GemmWorker[] {
+    if (this.workers.length === 0 && this.threads > 1) {
+      const Worker = nodeWorkerCtor()!;
+      for (let t = 1; t < this.threads; t++) this.workers.push(new GemmWorker(Worker, this.module, this.memory, CTL_BASE + (t - 1) * CTL_SLOTS * 4));
+    }
+    return this.workers;
+  }
+
+  closeWorkers(): void {
+    for (const w of this.workers) w.close();
+    this.workers = [];
+  }
+}
+
+/** Control blocks of the helper threads live below the arena. */
+const CTL_BASE = 32768;
+
+/** Default thread count: 2 in Node with worker_threads, shared memory and at least two cores; else 1. */
+function defaultThreads(): number {
+  if (typeof SharedArrayBuffer === 'undefined' || nodeWorkerCtor() === null) return 1;
+  const proc = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
+  const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number; cpus(): unknown[] } | undefined;
+  const cores = os ? (os.availableParallelism?.() ?? os.cpus().length) : 1;
+  return Math.min(2, Math.max(1, cores));
 }
 
 const align = (n: number): number => (n + 63) & ~63;
@@ -133,6 +176,30 @@ function place(src: FloatArray, off: number, rs: number, cs: number, r: number, 
   return { base: at, rs: c, cs: 1 };
 }
 
+/**
+ * gemm argument lists for `parts` slabs of C: rows of C when m >= n, else columns. Slab edges fall
+ * on register-tile boundaries (4 rows, 8 columns) so no tile is split between threads.
+ */
+function splitJobs(m: number, n: number, k: number, A: Placed, B: Placed, cAt: number, E: number, parts: number, scratch0: number, scratch: number): number[][] {
+  const byRows = m >= n;
+  const len = byRows ? m : n;
+  const unit = byRows ? 4 : 8;
+  const jobs: number[][] = [];
+  let start = 0;
+  for (let t = 0; t < parts && start < len; t++) {
+    const end = t === parts - 1 ? len : Math.min(len, Math.ceil(((t + 1) * len) / parts / unit) * unit);
+    if (end <= start) continue;
+    const work = scratch0 + t * scratch;
+    if (byRows) {
+      jobs.push([end - start, n, k, (A.base + start * A.rs) * E, A.rs, A.cs, B.base * E, B.rs, B.cs, cAt + start * n * E, n, work]);
+    } else {
+      jobs.push([m, end - start, k, A.base * E, A.rs, A.cs, (B.base + start * B.cs) * E, B.rs, B.cs, cAt + start * E, n, work]);
+    }
+    start = end;
+  }
+  return jobs;
+}
+
 /** Elements of arena an operand may take (its span, or r*c when gathered). */
 function placeSize(rs: number, cs: number, r: number, c: number): number {
   const span = Math.abs(rs) * (r - 1) + Math.abs(cs) * (c - 1) + 1;
@@ -150,7 +217,7 @@ function placeSize(rs: number, cs: number, r: number, c: number): number {
  * setBackend(createWasmBackend({ fma: false }));
  * ```
  */
-export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { readonly fma: boolean } {
+export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { readonly fma: boolean; readonly threads: number } {
   if (!wasmSimdSupported()) throw new Error('createWasmBackend: this runtime has no WebAssembly SIMD');
   const want = opts.fma ?? 'auto';
   if (want === true && !wasmRelaxedSimdSupported()) {
@@ -158,15 +225,21 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
   }
   const minWork = opts.matmulMinWork ?? 4096;
   const minSize = opts.elementwiseMinSize ?? 4096;
+  const parallelMin = opts.parallelMinWork ?? 2 ** 21;
+  const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
+  if (threads > 1 && (typeof SharedArrayBuffer === 'undefined' || nodeWorkerCtor() === null)) {
+    throw new Error(`createWasmBackend: threads: ${threads} needs SharedArrayBuffer and node:worker_threads`);
+  }
   let inst: Instance | null = null;
   // With 'auto', relaxed SIMD is probed (and in Node its V8 flag set) only when a kernel first runs,
   // so importing the package has no side effect.
   const useFma = (): boolean => (inst ? inst.fma : want === true || (want === 'auto' && wasmRelaxedSimdSupported()));
-  const get = (): Instance => (inst ??= new Instance(useFma()));
+  const get = (): Instance => (inst ??= new Instance(useFma(), threads));
 
   return {
     get name(): string { return useFma() ? 'wasm-simd-fma' : 'wasm-simd'; },
     get fma(): boolean { return useFma(); },
+    threads,
     matmul(args: MatmulArgs): boolean {
       const { m, n, k } = args;
       if (m * n * k < minWork || m === 0 || n === 0) return false;
@@ -175,17 +248,31 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
         : !(args.c instanceof Float64Array && args.a instanceof Float64Array && args.b instanceof Float64Array)) return false;
       const w = get();
       const E = f32 ? 4 : 8;
+      const parts = m * n * k >= parallelMin ? w.threads : 1;
       const scratch = align(w.k.gemmScratchBytes(E));
       const aBytes = align(placeSize(args.aRowStride, args.aColStride, m, k) * E);
       const bBytes = align(placeSize(args.bRowStride, args.bColStride, k, n) * E);
       const cBytes = align(m * n * E);
-      w.reserve(scratch + aBytes + bBytes + cBytes);
+      w.reserve(parts * scratch + aBytes + bBytes + cBytes);
       const buf = w.memory.buffer;
       const view: FloatArray = f32 ? new Float32Array(buf) : new Float64Array(buf);
-      const aAt = ARENA_START + scratch, bAt = aAt + aBytes, cAt = bAt + bBytes;
+      const aAt = ARENA_START + parts * scratch, bAt = aAt + aBytes, cAt = bAt + bBytes;
       const A = place(args.a, args.aOff, args.aRowStride, args.aColStride, m, k, view, aAt / E);
       const B = place(args.b, args.bOff, args.bRowStride, args.bColStride, k, n, view, bAt / E);
-      (f32 ? w.k.gemm_f32 : w.k.gemm_f64)(m, n, k, A.base * E, A.rs, A.cs, B.base * E, B.rs, B.cs, cAt, n, ARENA_START);
+      const gemm = f32 ? w.k.gemm_f32 : w.k.gemm_f64;
+      if (parts === 1) {
+        gemm(m, n, k, A.base * E, A.rs, A.cs, B.base * E, B.rs, B.cs, cAt, n, ARENA_START);
+      } else {
+        // Split the longer side of C into `parts` slabs (whole register tiles); each thread packs its
+        // own panels in its own scratch. Part 0 runs here, the others on the helper threads.
+        const jobs = splitJobs(m, n, k, A, B, cAt, E, parts, ARENA_START, scratch);
+        const helpers = w.helpers();
+        for (let t = 1; t < jobs.length; t++) helpers[t - 1]!.start(!f32, jobs[t]!);
+        const j0 = jobs[0]!;
+        gemm(j0[0]!, j0[1]!, j0[2]!, j0[3]!, j0[4]!, j0[5]!, j0[6]!, j0[7]!, j0[8]!, j0[9]!, j0[10]!, j0[11]!);
+        const timeout = 10_000 + (m * n * k) / 1e5;
+        for (let t = 1; t < jobs.length; t++) helpers[t - 1]!.finish(timeout);
+      }
       args.c.set(view.subarray(cAt / E, cAt / E + m * n), args.cOff);
       return true;
     },

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Backend, FloatArray, MatmulArgs } from '../backend.js';
@@ -11,9 +13,12 @@ import * as binary from './binary.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 // Both code paths: plain SIMD (separate multiply and add) and relaxed-SIMD fused multiply-add.
-const plain = createWasmBackend({ fma: false, matmulMinWork: 0, elementwiseMinSize: 0 });
-const fused = createWasmBackend({ fma: true, matmulMinWork: 0, elementwiseMinSize: 0 });
-const BACKENDS: [string, Backend][] = [['simd', plain], ['fma', fused]];
+const plain = createWasmBackend({ fma: false, matmulMinWork: 0, elementwiseMinSize: 0, threads: 1 });
+const fused = createWasmBackend({ fma: true, matmulMinWork: 0, elementwiseMinSize: 0, threads: 1 });
+// Two threads on shared memory for every product, however small (rows or columns split between them).
+const plain2 = createWasmBackend({ fma: false, matmulMinWork: 0, threads: 2, parallelMinWork: 0 });
+const fused2 = createWasmBackend({ fma: true, matmulMinWork: 0, threads: 2, parallelMinWork: 0 });
+const BACKENDS: [string, Backend][] = [['simd', plain], ['fma', fused], ['simd, 2 threads', plain2], ['fma, 2 threads', fused2]];
 
 /** How an r x c operand is laid out in its array. */
 type Layout = 'contiguous' | 'transposed' | 'stepped' | 'negRows' | 'negCols' | 'expandedRows' | 'offsetPadded' | 'sparse';
@@ -286,4 +291,24 @@ describe('through the ops: default backend, fallback and opting out', () => {
       expect(getBackend()).toBe(prev);
     }
   });
+});
+
+describe('helper threads', () => {
+  it('a process that ran parallel products exits by itself (workers are unref\'d)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-wasm-'));
+    const script = path.join(dir, 'exit.ts');
+    writeFileSync(script, [
+      `import { createWasmBackend } from ${JSON.stringify(path.join(here, 'backend.ts'))};`,
+      `const be = createWasmBackend({ threads: 2, parallelMinWork: 0 });`,
+      `const n = 64, a = new Float32Array(n * n).fill(1), c = new Float32Array(n * n);`,
+      `be.matmul!({ m: n, n, k: n, a, aOff: 0, aRowStride: n, aColStride: 1, b: a, bOff: 0, bRowStride: n, bColStride: 1, c, cOff: 0 });`,
+      `console.log(be.threads, c[0], c[n * n - 1]);`,
+    ].join('\n'));
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000, cwd: here });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('2 64 64');
+    expect(Date.now() - t0).toBeLessThan(60_000);
+  }, 70_000);
 });
