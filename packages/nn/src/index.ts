@@ -2,6 +2,7 @@
  * `@gd/nn`: modules, layers, losses, initialisers, data loading, a training loop and checkpoints.
  * @packageDocumentation
  */
+import '@gd/autograd';
 export * from './module.js';
 export * as init from './init.js';
 export { calculateGain, calculateFans, type InitOptions, type KaimingOptions, type FanMode, type Nonlinearity } from './init.js';
@@ -14,3 +15,5 @@ export * from './layers.js';
 export * from './losses.js';
 export * from './data.js';
 export * from './safetensors.js';
+export * from './checkpoint.js';
+export * from './fit.js';
