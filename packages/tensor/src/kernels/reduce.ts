@@ -34,7 +34,14 @@ export interface ReduceSpec {
   usesM?: boolean;
 }
 
-/** The reductions the ops layer uses. Keys are kernel names, not op names. */
+/**
+ * The reductions the ops layer uses, as {@link ReduceSpec}s. Keys are kernel names, not op names
+ * (`var` folds squared deviations from a given mean; `lse` sums `exp(x - m)`; `norm*` are the p-norms).
+ * @example
+ * ```ts
+ * REDUCE_SPECS.sum.step; // 'a += x;'
+ * ```
+ */
 export const REDUCE_SPECS = {
   sum: { init: '0', step: 'a += x;', fin: 'a' },
   mean: { init: '0', step: 'a += x;', fin: 'a / n' },
@@ -88,7 +95,18 @@ function pushDim(shape: number[], strides: number[], n: number, s: number): void
   }
 }
 
-/** Split `shape`/`strides` into kept and reduced groups (`axes` sorted, non-negative) and pick a loop order. */
+/**
+ * Split `shape`/`strides` into kept and reduced groups and pick a loop order (see the module docs).
+ * @param shape - the input's shape.
+ * @param strides - the input's strides (any signs, zeros allowed).
+ * @param axes - the reduced axes, sorted and non-negative.
+ * @returns the {@link ReducePlan}.
+ * @example
+ * ```ts
+ * planReduce([1000, 1000], [1000, 1], [0]).order; // 'B' (kept dim is contiguous)
+ * planReduce([1000, 1000], [1000, 1], [1]).order; // 'A'
+ * ```
+ */
 export function planReduce(shape: readonly number[], strides: readonly number[], axes: readonly number[]): ReducePlan {
   const keepShape: number[] = [];
   const keepStrides: number[] = [];
@@ -117,7 +135,11 @@ export function planReduce(shape: readonly number[], strides: readonly number[],
   return { keepShape, keepStrides, redShape, redStrides, outSize, redSize, order };
 }
 
-/** A generated reduction kernel. `M` is the per-output parameter array (or `null`). */
+/**
+ * A generated reduction kernel: reads `X` from offset `xo` as described by `plan` and writes one
+ * value per output element into `O` (row-major). `M` is the per-output parameter array (or `null`),
+ * `p0` the scalar parameter.
+ */
 export type ReduceKernel = (
   X: TypedArray, xo: number, plan: ReducePlan, O: TypedArray | Float64Array, M: Float64Array | null, p0: number,
 ) => void;
@@ -127,6 +149,18 @@ const cache = new Map<string, ReduceKernel>();
 /**
  * Build (or fetch) the kernel for `name` reading `inDtype` and writing `outDtype` in loop `order`.
  * The dtypes only key the cache: each combination gets its own function object and type feedback.
+ * @param name - a key of {@link REDUCE_SPECS}.
+ * @param order - `'A'` or `'B'`, normally `planReduce(...).order`.
+ * @param inDtype - the input dtype.
+ * @param outDtype - the output dtype (or any other tag for a scratch array).
+ * @returns the kernel.
+ * @example
+ * ```ts
+ * const plan = planReduce([2, 3], [3, 1], [1]);
+ * const out = new Float64Array(2);
+ * getReduceKernel('sum', plan.order, 'float64', 'float64')(new Float64Array([1, 2, 3, 4, 5, 6]), 0, plan, out, null, 0);
+ * out; // Float64Array [6, 15]
+ * ```
  */
 export function getReduceKernel(name: ReduceKernelName, order: 'A' | 'B', inDtype: string, outDtype: string): ReduceKernel {
   const key = `${name}|${order}|${inDtype}|${outDtype}`;

@@ -33,7 +33,17 @@ export interface VarOptions {
 
 // ------------------------------------------------------------------ argument checks
 
-/** @internal Throws a TypeError naming `op` unless `x` is a Tensor. */
+/**
+ * Throw a TypeError naming `op` unless `x` is a Tensor.
+ * @internal
+ * @param op - the op name for the message.
+ * @param x - the value to check.
+ * @returns nothing; narrows `x` to `Tensor`.
+ * @example
+ * ```ts
+ * checkTensorArg('sum', [1, 2]); // TypeError: sum: expected a Tensor, got object
+ * ```
+ */
 export function checkTensorArg(op: string, x: unknown): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
 }
@@ -46,6 +56,14 @@ function checkKeepdims(op: string, keepdims: unknown): boolean {
 /**
  * Normalise a reduction's axis argument against `x`'s rank (sorted, unique, non-negative).
  * @internal
+ * @param op - the op name for error messages.
+ * @param x - the tensor being reduced.
+ * @param axes - a number, an array of numbers, or `undefined` (all axes).
+ * @returns the sorted non-negative axes.
+ * @example
+ * ```ts
+ * reductionAxes('sum', zeros([2, 3, 4]), [-1, 0]); // [0, 2]
+ * ```
  */
 export function reductionAxes(op: string, x: Tensor, axes: unknown): number[] {
   if (axes !== undefined && typeof axes !== 'number') {
@@ -56,7 +74,18 @@ export function reductionAxes(op: string, x: Tensor, axes: unknown): number[] {
   return normAxes(op, axes as Axes, x.ndim);
 }
 
-/** The shape of reducing `shape` over `axes` (sorted). */
+/**
+ * The shape left after reducing `shape` over `axes`.
+ * @param shape - the input shape.
+ * @param axes - the reduced axes (non-negative).
+ * @param keepdims - keep reduced axes as size 1 instead of dropping them.
+ * @returns the output shape.
+ * @example
+ * ```ts
+ * reducedShape([2, 3, 4], [1], false); // [2, 4]
+ * reducedShape([2, 3, 4], [1], true);  // [2, 1, 4]
+ * ```
+ */
 export function reducedShape(shape: readonly number[], axes: readonly number[], keepdims: boolean): number[] {
   const out: number[] = [];
   for (let d = 0; d < shape.length; d++) {
@@ -77,8 +106,21 @@ function checkNonEmpty(op: string, x: Tensor, axes: readonly number[], plan: Red
 
 /**
  * Run reduction kernel `name` over `axes` of `x` into a fresh contiguous tensor of `outDtype`
- * (not recorded). `M` is a per-output parameter array (see `REDUCE_SPECS`).
+ * (not recorded), for composites that record themselves once.
  * @internal
+ * @param name - a kernel of `REDUCE_SPECS`.
+ * @param x - the input.
+ * @param axes - sorted non-negative axes.
+ * @param keepdims - keep reduced axes as size 1.
+ * @param outDtype - the output dtype.
+ * @param M - per-output parameter array (the mean for `var`, the shifted max for `lse`), or `null`.
+ * @param p0 - scalar parameter (the correction for `var`, p for `normP`).
+ * @param plan - a precomputed {@link planReduce} of `x` over `axes`.
+ * @returns the reduced tensor.
+ * @example
+ * ```ts
+ * reduceKernel('sum', tensor([[1, 2], [3, 4]]), [1], false, 'float32').toArray(); // [3, 7]
+ * ```
  */
 export function reduceKernel(
   name: ReduceKernelName, x: Tensor, axes: readonly number[], keepdims: boolean, outDtype: DType,
@@ -436,8 +478,18 @@ export function any(x: Tensor, axes?: number | readonly number[], keepdims = fal
 // ------------------------------------------------------------------ cumsum
 
 /**
- * Run a per-row kernel along `axis` of `x` into a fresh contiguous tensor of `outDtype` (not recorded).
+ * Run a per-row kernel along `axis` of `x` into a fresh contiguous tensor of `outDtype` (not
+ * recorded), choosing the row or column loop order from the strides.
  * @internal
+ * @param name - `cumsum`, `cumsumInt`, `softmax` or `logSoftmax`.
+ * @param x - the input.
+ * @param axis - a non-negative axis (0 for a 0-d tensor).
+ * @param outDtype - the output dtype.
+ * @returns a tensor of `x`'s shape.
+ * @example
+ * ```ts
+ * rowKernel('cumsum', tensor([1, 2, 3]), 0, 'float32').toArray(); // [1, 3, 6]
+ * ```
  */
 export function rowKernel(name: 'cumsum' | 'cumsumInt' | 'softmax' | 'logSoftmax', x: Tensor, axis: number, outDtype: DType): Tensor {
   const out = Tensor._empty(x.shape, outDtype);
