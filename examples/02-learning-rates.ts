@@ -15,15 +15,15 @@ import { lineChart, saveSvg } from './lib/plot.js';
 import { fmt, runIfMain, type ExampleOptions } from './lib/cli.js';
 
 /** One learning rate's outcome. */
-export interface LrRun { lr: number; label: string; losses: number[]; finalLoss: number }
+export interface LrRun { lr: number; label: string; w: number[]; losses: number[]; finalLoss: number }
 
 export async function main({ quick = false, log = console.log }: ExampleOptions = {}): Promise<{ runs: LrRun[]; picture: string }> {
   const steps = quick ? 30 : 60;
   const f = (w: Tensor) => w.square().sum();
   const settings: [number, string][] = [[0.001, 'too small'], [0.1, 'just right'], [0.95, 'too large: oscillates'], [1.05, 'too large: diverges']];
   const runs: LrRun[] = settings.map(([lr, label]) => {
-    const { losses } = descend(f, [3], (ps) => new SGD(ps, { lr }), steps);
-    return { lr, label, losses, finalLoss: losses[losses.length - 1]! };
+    const { path, losses } = descend(f, [3], (ps) => new SGD(ps, { lr }), steps);
+    return { lr, label, w: path.map((p) => p[0]!), losses, finalLoss: losses[losses.length - 1]! };
   });
   log(`Lesson 2: gradient descent on f(w) = w² from w = 3, ${steps} steps`);
   for (const r of runs) log(`  η = ${String(r.lr).padEnd(5)} ${r.label.padEnd(22)} loss ${fmt(r.losses[0]!)} → ${fmt(r.finalLoss)}`);
@@ -31,7 +31,12 @@ export async function main({ quick = false, log = console.log }: ExampleOptions 
     title: 'Learning rate too small, just right, too large', xLabel: 'step', yLabel: 'loss f(w) = w² (log scale)', logY: true,
   });
   const picture = saveSvg('02-learning-rates', svg);
-  log(`picture: ${picture}`);
+  // The loss hides the sign of w: plot w itself to see η = 0.95 jump from side to side.
+  const svgW = await lineChart(runs.map((r) => ({ name: `η = ${r.lr}`, x: r.losses.map((_, k) => k), y: r.w })).slice(0, 3), {
+    title: 'The parameter w: η = 0.95 overshoots to the other side at every step', xLabel: 'step', yLabel: 'w', yDomain: [-3.2, 3.2], points: true,
+  });
+  const pictureW = saveSvg('02-learning-rates-w', svgW);
+  log(`pictures: ${picture}, ${pictureW}`);
   return { runs, picture };
 }
 
