@@ -18,8 +18,23 @@ function mixSeed(seed: number): number {
   return h | 0;
 }
 
+/**
+ * The 32-bit seed handed to xoroshiro128+. Seeds in the int32/uint32 range map as they always have;
+ * larger integers (e.g. `Date.now()`) fold their high bits in, so they do not collide with small seeds.
+ */
+function seed32(seed: number): number {
+  if (seed >= -(2 ** 31) && seed < 2 ** 32) return mixSeed(seed);
+  const hi = Math.floor(seed / 2 ** 32);
+  const lo = seed - hi * 2 ** 32;
+  return mixSeed(lo) ^ mixSeed(mixSeed(hi) + 0x9e3779b9);
+}
+
+function checkSeed(op: string, seed: number): void {
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) throw new RangeError(`${op}: seed must be a safe integer, got ${String(seed)}`);
+}
+
 function seeded(seed: number): JumpableRandomGenerator {
-  const g = xoroshiro128plus(mixSeed(seed));
+  const g = xoroshiro128plus(seed32(seed));
   for (let i = 0; i < 16; i++) g.next(); // leave the low-entropy start of the stream behind
   return g;
 }
@@ -31,13 +46,13 @@ export class Generator {
 
   /** @param seed - any integer; the same seed always gives the same stream. */
   constructor(seed = 0) {
-    if (!Number.isFinite(seed)) throw new RangeError(`Generator: seed must be a finite number, got ${seed}`);
+    checkSeed('Generator', seed);
     this.rng = seeded(seed);
   }
 
   /** Restart the stream from `seed`. */
   manualSeed(seed: number): this {
-    if (!Number.isFinite(seed)) throw new RangeError(`manualSeed: seed must be a finite number, got ${seed}`);
+    checkSeed('manualSeed', seed);
     this.rng = seeded(seed);
     this.spareNormal = null;
     return this;
@@ -50,6 +65,7 @@ export class Generator {
 
   /** A uniform integer in [low, high] (both included). */
   integer(low: number, high: number): number {
+    if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || low > high) throw new RangeError(`integer: need integers low <= high, got low ${low}, high ${high}`);
     return uniformInt(this.rng, low, high);
   }
 
@@ -75,6 +91,9 @@ export class Generator {
 
   /** Restore a state from {@link Generator.getState}. */
   setState(state: readonly number[]): this {
+    if (!Array.isArray(state) || state.length < 2 || state.slice(0, -1).some((v) => !Number.isInteger(v))) {
+      throw new TypeError(`setState: expected a state from getState(), got ${JSON.stringify(state)}`);
+    }
     this.rng = xoroshiro128plusFromState(state.slice(0, -1));
     const spare = state[state.length - 1]!;
     this.spareNormal = Number.isNaN(spare) ? null : spare;
@@ -83,6 +102,7 @@ export class Generator {
 
   /** A random permutation of 0..n-1 (Fisher–Yates). */
   permutation(n: number): number[] {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`permutation: n must be a non-negative integer, got ${n}`);
     const p = Array.from({ length: n }, (_, i) => i);
     for (let i = n - 1; i > 0; i--) {
       const j = this.integer(0, i);
