@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { tensor, Tensor, Generator, randn, ones, zeros, type NestedArray } from '@gd/tensor';
+import { gradcheck, noGrad } from '@gd/autograd';
+import * as N from './index.js';
+import fixture from './fixtures/torch-nn.json' with { type: 'json' };
+
+type LayerCase = { name: string; options: Record<string, any>; inputs: Record<string, NestedArray>; output: NestedArray; upstream: NestedArray; grads: Record<string, NestedArray>; [k: string]: any };
+const cases = (fixture as unknown as { layers: LayerCase[] }).layers;
+const f64 = (a: NestedArray): Tensor => tensor(a, { dtype: 'float64' });
+
+function maxErr(a: NestedArray, b: NestedArray): number {
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) / Math.max(1, Math.abs(b));
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return Infinity;
+    return a.reduce((m: number, x, i) => Math.max(m, maxErr(x, b[i]!)), 0);
+  }
+  return Infinity;
+}
+
+const pool = (o: Record<string, any>) => ({ ...(o.stride !== null && o.stride !== undefined ? { stride: o.stride } : {}), padding: o.padding, ...(o.dilation !== undefined ? { dilation: o.dilation } : {}) });
+
+const fns: Record<string, (ins: Record<string, Tensor>, o: Record<string, any>) => Tensor> = {
+  relu: ({ x }) => x!.relu(),
+  leakyRelu: ({ x }) => N.leakyRelu(x!, 0.2),
+  elu: ({ x }) => N.elu(x!, 1.3),
+  gelu: ({ x }) => N.gelu(x!),
+  geluTanh: ({ x }) => N.gelu(x!, { approximate: 'tanh' }),
+  silu: ({ x }) => N.silu(x!),
+  sigmoid: ({ x }) => new N.Sigmoid().forward(x!),
+  tanh: ({ x }) => new N.Tanh().forward(x!),
+  softplus: ({ x }) => new N.Softplus(2, 5).forward(x!),
+  softmax: ({ x }) => new N.Softmax(1).forward(x!),
+  logSoftmax: ({ x }) => new N.LogSoftmax(1).forward(x!),
+  linear: ({ x, weight, bias }) => N.linear(x!, weight!, bias!),
+  conv2d: ({ x, weight, bias }, o) => N.conv2d(x!, weight!, bias!, { stride: o.stride, padding: o.padding, dilation: o.dilation }),
+  maxPool2d: ({ x }, o) => N.maxPool2d(x!, o.kernelSize, pool(o)),
+  avgPool2d: ({ x }, o) => N.avgPool2d(x!, o.kernelSize, pool(o)),
+  layerNorm: ({ x, weight, bias }, o) => N.layerNorm(x!, o.normalizedShape, weight!, bias!),
+  embedding: ({ indices, weight }) => N.embedding(indices!, weight!),
+};
+
+describe('layers vs PyTorch (float64 fixtures): outputs and gradients', () => {
+  const simple = cases.filter((c) => !c.name.startsWith('batchNorm'));
+  it.each(simple.map((c) => [c.name, c] as const))('%s', (_n, c) => {
+    const ins: Record<string, Tensor> = {};
+    for (const [k, v] of Object.entries(c.inputs)) {
+      ins[k] = k === 'indices' ? tensor(v, { dtype: 'int32' }) : f64(v);
+      if (k in c.grads) ins[k]!.requiresGrad_();
+    }
+    const out = fns[c.name.split('/')[0]!]!(ins, c.options);
+    expect(maxErr(out.toArray(), c.output)).toBeLessThan(1e-12);
+    out.mul(f64(c.upstream)).sum().backward();
+    for (const [k, g] of Object.entries(c.grads)) expect(maxErr(ins[k]!.grad!.toArray(), g)).toBeLessThan(1e-12);
+  });
+
+  it.each(cases.filter((c) => c.name.startsWith('batchNorm')).map((c) => [c.name, c] as const))('%s: training, running statistics, eval', (_n, c) => {
+    const bn = new N.BatchNorm1d(3, { momentum: c.options.momentum, dtype: 'float64' });
+    noGrad(() => {
+      bn.weight!.copyFrom(f64(c.weight));
+      bn.bias!.copyFrom(f64(c.bias));
+    });
+    const x0 = f64(c.inputs.x0!).requiresGrad_();
+    const y0 = bn.forward(x0);
+    expect(maxErr(y0.toArray(), c.output)).toBeLessThan(1e-12);
+    y0.mul(f64(c.upstream)).sum().backward();
+    expect(maxErr(x0.grad!.toArray(), c.grads.x0!)).toBeLessThan(1e-12);
+    expect(maxErr(bn.weight!.grad!.toArray(), c.grads.weight!)).toBeLessThan(1e-12);
+    expect(maxErr(bn.bias!.grad!.toArray(), c.grads.bias!)).toBeLessThan(1e-12);
+    expect(maxErr(bn.forward(f64(c.inputs.x1!)).toArray(), c.train2)).toBeLessThan(1e-12);
+    expect(maxErr(bn.buffer('running_mean').toArray(), c.runningMean)).toBeLessThan(1e-12);
+    expect(maxErr(bn.buffer('running_var').toArray(), c.runningVar)).toBeLessThan(1e-12);
+    expect(bn.buffer('num_batches_tracked').item()).toBe(2);
+    bn.eval();
+    expect(maxErr(bn.forward(f64(c.inputs.x2!)).toArray(), c.eval)).toBeLessThan(1e-12);
+    expect(bn.buffer('num_batches_tracked').item()).toBe(2);
+  });
+});
+
+const dim = (min: number, max: number) => fc.integer({ min, max });
+const seed = fc.integer({ min: 0, max: 1 << 30 });
+
+describe('layers: gradcheck in float64 over random shapes', () => {
+  it('Linear, LayerNorm, BatchNorm1d (train), Embedding', () => {
+    fc.assert(fc.property(dim(1, 4), dim(1, 4), dim(1, 4), seed, (n, i, o, s) => {
+      const g = new Generator(s);
+      const x = randn([n, i], { dtype: 'float64', generator: g });
+      const lin = new N.Linear(i, o, { dtype: 'float64', generator: g });
+      gradcheck((xx: Tensor, w: Tensor, b: Tensor) => N.linear(xx, w, b), [x, lin.weight, lin.bias!]);
+      const ln = randn([n, i + 1], { dtype: 'float64', generator: g });
+      const lw = randn([i + 1], { dtype: 'float64', generator: g });
+      const lb = randn([i + 1], { dtype: 'float64', generator: g });
+      gradcheck((xx: Tensor, w: Tensor, b: Tensor) => N.layerNorm(xx, [i + 1], w, b).mul(tensor(Array.from({ length: i + 1 }, (_, k) => k + 1), { dtype: 'float64' })), [ln, lw, lb]);
+      const bx = randn([n + 1, i, 2], { dtype: 'float64', generator: g });
+      gradcheck((xx: Tensor, w: Tensor, b: Tensor) => N.batchNorm(xx, { weight: w, bias: b, training: true }).mul(randn([n + 1, i, 2], { dtype: 'float64', generator: new Generator(s) })), [bx, lw.narrow(0, 0, i), lb.narrow(0, 0, i)]);
+      const emb = randn([5, o], { dtype: 'float64', generator: g });
+      const idx = tensor(Array.from({ length: n * 2 }, (_, k) => (k * 3 + s) % 5), { dtype: 'int32', shape: [n, 2] });
+      gradcheck((w: Tensor) => N.embedding(idx, w).mul(randn([n, 2, o], { dtype: 'float64', generator: new Generator(s) })), [emb]);
+    }), { numRuns: 15 });
+  });
+
+  it('Conv2d with random stride / padding / dilation, pooling', () => {
+    fc.assert(fc.property(dim(1, 2), dim(1, 2), dim(1, 2), dim(1, 3), dim(1, 2), dim(0, 1), dim(1, 2), seed, (n, c, o, k, st, pd, dl, s) => {
+      const g = new Generator(s);
+      const h = dl * (k - 1) + 1 + st + 1;
+      const x = randn([n, c, h, h + 1], { dtype: 'float64', generator: g });
+      const w = randn([o, c, k, k], { dtype: 'float64', generator: g });
+      const b = randn([o], { dtype: 'float64', generator: g });
+      gradcheck((xx: Tensor, ww: Tensor, bb: Tensor) => N.conv2d(xx, ww, bb, { stride: st, padding: pd, dilation: dl }), [x, w, b]);
+      const pk = Math.max(k, 2 * pd);
+      gradcheck((xx: Tensor) => N.avgPool2d(xx, pk, { stride: st, padding: pd }), [x]);
+      // distinct values so the max is unique (max pooling is not differentiable at ties)
+      const distinct = tensor(Array.from({ length: x.size }, (_, i) => ((i * 7919) % x.size) / 3), { dtype: 'float64', shape: x.shape });
+      gradcheck((xx: Tensor) => N.maxPool2d(xx, pk, { stride: st, padding: pd, dilation: 1 }), [distinct]);
+    }), { numRuns: 15 });
+  });
+
+  it('activations away from their kinks', () => {
+    fc.assert(fc.property(fc.array(fc.double({ min: -6, max: 6, noNaN: true }).filter((v) => Math.abs(v) > 1e-3), { minLength: 1, maxLength: 8 }), (vals) => {
+      const x = tensor(vals, { dtype: 'float64' });
+      for (const m of [new N.ReLU(), new N.LeakyReLU(0.3), new N.ELU(0.7), new N.GELU(), new N.GELU('tanh'), new N.SiLU(), new N.Sigmoid(), new N.Tanh(), new N.Softplus(1.5, 4), new N.Softmax(0), new N.LogSoftmax(0)]) {
+        gradcheck((xx: Tensor) => m.forward(xx), [x]);
+      }
+    }), { numRuns: 30 });
+  });
+});
+
+describe('layers: behaviour', () => {
+  it('Dropout: seeded masks, scaling 1/(1−p), identity in eval, rate close to p', () => {
+    const d1 = new N.Dropout(0.25, { generator: new Generator(3) });
+    const d2 = new N.Dropout(0.25, { generator: new Generator(3) });
+    const x = ones([4000], { dtype: 'float64' });
+    const a = d1.forward(x).toArray() as number[];
+    expect(a).toEqual(d2.forward(x).toArray());
+    expect(a.every((v) => v === 0 || Math.abs(v - 1 / 0.75) < 1e-15)).toBe(true);
+    const dropped = a.filter((v) => v === 0).length / a.length;
+    expect(Math.abs(dropped - 0.25)).toBeLessThan(0.03);
+    expect(d1.eval().forward(x)).toBe(x);
+    expect(new N.Dropout(1).forward(x).toArray()).toEqual(zeros([4000]).toArray());
+  });
+
+  it('Sequential MLP, Flatten and a small CNN have the expected shapes', () => {
+    const g = new Generator(1);
+    const cnn = new N.Sequential(
+      new N.Conv2d(1, 4, 3, { padding: 1, generator: g }), new N.ReLU(), new N.MaxPool2d(2),
+      new N.Conv2d(4, 8, 3, { padding: 'same', generator: g }), new N.ReLU(), new N.AvgPool2d(2),
+      new N.Flatten(), new N.Linear(8 * 2 * 2, 3, { generator: g }),
+    );
+    expect(cnn.forward(randn([5, 1, 8, 8])).shape).toEqual([5, 3]);
+    expect(cnn.summary()).toContain('Total parameters: 435');
+    expect(new N.Embedding(7, 3).forward(tensor([[1, 2], [3, 6]], { dtype: 'int32' })).shape).toEqual([2, 2, 3]);
+  });
+
+  it('gelu exact matches the erf closed form at selected points', () => {
+    // Φ(1) = 0.8413447460685429, Φ(−3) = 0.0013498980316301, Φ(5) = 0.9999997133484281
+    const x = tensor([1, -3, 5, 0], { dtype: 'float64' });
+    const y = N.gelu(x).toArray() as number[];
+    expect(y[0]).toBeCloseTo(0.8413447460685429, 15);
+    expect(y[1]).toBeCloseTo(-3 * 0.0013498980316301, 15);
+    expect(y[2]).toBeCloseTo(5 * 0.9999997133484281, 14);
+    expect(y[3]).toBe(0);
+  });
+
+  it('errors name the layer and show shapes', () => {
+    expect(() => new N.Linear(3, 2).forward(zeros([4, 5]))).toThrow(/^linear: input \[4,5\] does not end in in_features 3 \(weight \[2,3\]\)/);
+    expect(() => N.conv2d(zeros([1, 2, 5, 5]), zeros([3, 1, 3, 3]))).toThrow(/^conv2d: input \[1,2,5,5\] has 2 channels, weight \[3,1,3,3\] expects 1/);
+    expect(() => N.conv2d(zeros([1, 1, 2, 2]), zeros([1, 1, 3, 3]))).toThrow(/^conv2d: kernel \[3,3\] \(dilation \[1,1\]\) is larger than the padded input 2x2/);
+    expect(() => N.maxPool2d(zeros([1, 1, 4, 4]), 2, { padding: 2 })).toThrow(/^maxPool2d: padding \[2,2\] must be at most half the kernel size \[2,2\]/);
+    expect(() => N.embedding(tensor([5], { dtype: 'int32' }), zeros([3, 2]))).toThrow(/^embedding: index 5 at flat position 0 is out of range for 3 embeddings/);
+    expect(() => N.layerNorm(zeros([2, 3]), [4])).toThrow(/^layerNorm: input \[2,3\] does not end in normalizedShape \[4\]/);
+    expect(() => new N.BatchNorm1d(3).forward(zeros([1, 3]))).toThrow(/^batchNorm: expected more than 1 value per channel when training, got input \[1,3\]/);
+    expect(() => N.conv2d(zeros([1, 1, 5, 5]), zeros([1, 1, 3, 3]), null, { padding: 'same', stride: 2 })).toThrow(/^conv2d: padding 'same' needs stride 1, got \[2,2\]/);
+  });
+});
