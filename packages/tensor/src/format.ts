@@ -3,7 +3,6 @@
  * @module
  */
 import type { Tensor } from './tensor.js';
-import { contiguousData } from './ops/views.js';
 
 const THRESHOLD = 1000;
 const EDGE = 3;
@@ -18,38 +17,59 @@ function fmtNumber(v: number, dtype: string, sci: boolean, digits: number, allIn
   return v.toFixed(digits);
 }
 
-/** Render `t` as text. */
+/** For each dim, the indices shown: all of them, or the first and last `EDGE` with -1 marking the gap. */
+function shownIndices(shape: readonly number[], summarise: boolean): number[][] {
+  return shape.map((n) => (summarise && n > 2 * EDGE
+    ? [...Array(EDGE).keys(), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)]
+    : [...Array(n).keys()]));
+}
+
+/**
+ * Render `t` as text, NumPy style. Tensors of more than 1000 elements are summarised: each dimension
+ * longer than 6 shows its first and last 3 entries around `...`. Only the shown elements are read
+ * (straight through the strides), so printing a huge tensor or view is cheap; the number format
+ * (integer-valued, fixed or scientific) is chosen from the shown elements.
+ *
+ * @param t - any tensor or view.
+ * @returns text like `tensor([[1., 2.], [3., 4.]])`, with `dtype=` for non-float32 and `requiresGrad=true` when set.
+ * @example
+ * ```ts
+ * formatTensor(tensor([1.5, -2])); // 'tensor([ 1.5000, -2.0000])'
+ * ```
+ */
 export function formatTensor(t: Tensor): string {
-  const flat = contiguousData(t);
   const summarise = t.size > THRESHOLD;
+  const shown = shownIndices(t.shape, summarise);
+  // Gather the shown elements (row-major over the shown index lists), reading through the strides.
+  const vals: number[] = [];
+  const gather = (dim: number, pos: number): void => {
+    if (dim === t.ndim) { vals.push(t.storage[pos]!); return; }
+    for (const i of shown[dim]!) if (i >= 0) gather(dim + 1, pos + i * t.strides[dim]!);
+  };
+  if (t.size > 0) gather(0, t.offset);
   let allInt = true;
   let maxAbs = 0;
   let minAbs = Infinity;
-  for (let i = 0; i < flat.length; i++) {
-    const a = Math.abs(flat[i]!);
-    if (Number.isFinite(a) && !Number.isInteger(a)) allInt = false;
-    if (Number.isFinite(a)) {
-      if (a > maxAbs) maxAbs = a;
-      if (a > 0 && a < minAbs) minAbs = a;
-    }
+  for (const v of vals) {
+    const a = Math.abs(v);
+    if (!Number.isFinite(a)) continue;
+    if (!Number.isInteger(a)) allInt = false;
+    if (a > maxAbs) maxAbs = a;
+    if (a > 0 && a < minAbs) minAbs = a;
   }
   const sci = !allInt && (maxAbs >= 1e8 || (minAbs < 1e-4 && minAbs !== Infinity));
   const digits = 4;
-  const cells: string[] = [];
-  for (let i = 0; i < flat.length; i++) cells.push(fmtNumber(flat[i]!, t.dtype, sci, digits, allInt));
+  const cells = vals.map((v) => fmtNumber(v, t.dtype, sci, digits, allInt));
   const width = cells.reduce((w, c) => Math.max(w, c.length), 0);
-  const strideOf = (dim: number): number => t.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
-  const render = (dim: number, start: number, indent: string): string => {
-    if (dim === t.ndim) return cells[start]!.padStart(width);
-    const n = t.shape[dim]!;
+  let k = 0;
+  const render = (dim: number, indent: string): string => {
+    if (dim === t.ndim) return cells[k++]!.padStart(width);
     const parts: string[] = [];
-    const step = strideOf(dim);
-    const idx = summarise && n > 2 * EDGE ? [...Array(EDGE).keys(), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)] : [...Array(n).keys()];
-    for (const i of idx) parts.push(i === -1 ? '...' : render(dim + 1, start + i * step, `${indent} `));
+    for (const i of shown[dim]!) parts.push(i === -1 ? '...' : render(dim + 1, `${indent} `));
     const sep = dim === t.ndim - 1 ? ', ' : `,${'\n'.repeat(t.ndim - dim - 1)}${indent} `;
     return `[${parts.join(sep)}]`;
   };
-  const body = t.ndim === 0 ? cells[0]! : render(0, 0, '       ');
+  const body = t.ndim === 0 ? cells[0]! : render(0, '       ');
   const extra = t.dtype === 'float32' ? '' : `, dtype=${t.dtype}`;
   return `tensor(${body}${extra}${t.requiresGrad ? ', requiresGrad=true' : ''})`;
 }
