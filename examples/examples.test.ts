@@ -1,0 +1,136 @@
+/**
+ * Every lesson runs with short settings, prints its summary, writes a non-trivial picture, and its
+ * numbers agree with something computed outside the code under test (closed forms, the seed's
+ * worked numbers, the normal equations, hidden ground truth).
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { countMarks } from './lib/plot.js';
+
+function capture(): { log: (s: string) => void; text: () => string } {
+  const lines: string[] = [];
+  return { log: (s) => lines.push(s), text: () => lines.join('\n') };
+}
+
+function picture(path: string, minBytes = 3000): string {
+  expect(existsSync(path), path).toBe(true);
+  expect(statSync(path).size).toBeGreaterThan(minBytes);
+  const svg = readFileSync(path, 'utf8');
+  expect(svg.startsWith('<svg')).toBe(true);
+  return svg;
+}
+
+const lineMarks = (svg: string): number => (svg.match(/aria-roledescription="line mark"/g) ?? []).length;
+
+describe('lessons (quick settings)', () => {
+  it('01 parabola: iterates follow x₀(1 − 2η)^k; autograd gives 8x³ for 2x⁴', async () => {
+    const { main } = await import('./01-parabola.js');
+    const out = capture();
+    const r = await main({ quick: true, log: out.log });
+    expect(r.iterates[1]).toBeCloseTo(4 - 0.1 * 8, 12);             // step = slope × lr = 8 × 0.1
+    expect(r.closedFormError).toBeLessThan(1e-12);
+    expect(Math.abs(r.finalX)).toBeLessThan(4 * 0.8 ** 30 * 1.0001);
+    expect(r.powerRuleError).toBeLessThan(1e-9);
+    expect(out.text()).toMatch(/1 \|\s+4 \|\s+8 \| 0\.8/);
+    const svg = picture(r.picture);
+    expect(lineMarks(svg)).toBe(1);                                   // the parabola
+    expect((svg.match(/aria-roledescription="point"/g) ?? []).length).toBe(r.iterates.length);
+  });
+
+  it('02 learning rates: small is slow, right converges, 0.95 oscillates, 1.05 diverges', async () => {
+    const { main } = await import('./02-learning-rates.js');
+    const r = await main({ quick: true, log: () => {} });
+    const [small, right, osc, big] = r.runs;
+    expect(small!.finalLoss).toBeCloseTo(9 * 0.998 ** 60, 6);        // 30 steps: (1 − 2η)^(2·30)
+    expect(right!.finalLoss).toBeCloseTo(9 * 0.8 ** 60, 12);
+    expect(osc!.w.slice(1, 5).map(Math.sign)).toEqual([-1, 1, -1, 1]);
+    expect(big!.finalLoss).toBeGreaterThan(9 * 1.1 ** 58);
+    const svg = picture(r.picture);
+    expect(lineMarks(svg)).toBe(4);
+  });
+
+  it('03 optimizer paths: six trajectories on each landscape, Adam and momentum reach Rosenbrock\'s minimum', async () => {
+    const { main } = await import('./03-optimizer-paths.js');
+    const r = await main({ quick: true, log: () => {} });
+    expect(r.bowl.map((p) => p.optimizer)).toEqual(['GD', 'Momentum', 'Nesterov', 'AdaGrad', 'RMSProp', 'Adam']);
+    for (const p of r.bowl) expect(p.distanceToMin).toBeLessThan(0.5);
+    // GD on the bowl: x shrinks by (1 − 0.09) per step exactly
+    const gd = r.bowl[0]!.trajectory.path;
+    expect(gd[10]![0]).toBeCloseTo(-4 * 0.91 ** 10, 10);
+    expect(r.rosenbrock.find((p) => p.optimizer === 'Adam')!.distanceToMin).toBeLessThan(0.05);
+    expect(r.rosenbrock.find((p) => p.optimizer === 'GD')!.distanceToMin).toBeGreaterThan(0.3); // GD crawls in the valley
+    for (const pic of r.pictures) {
+      const svg = picture(pic, 20_000);
+      expect(countMarks(svg, 'shape')).toBe(1);                      // the contours
+      expect(countMarks(svg, 'line')).toBe(6);                      // one trajectory per optimizer
+    }
+  });
+
+  it('04 logistic regression: three batch sizes, all better than chance, accuracy ≥ 94%', async () => {
+    const { main } = await import('./04-logistic-regression.js');
+    const r = await main({ quick: true, log: () => {} });
+    expect(r.regimes.map((g) => g.batchSize)).toEqual([569, 32, 1]);
+    for (const g of r.regimes) {
+      expect(g.losses[0]).toBeCloseTo(Math.log(2), 10);              // w = 0, b = 0 → p = ½ everywhere
+      expect(g.losses.at(-1)!).toBeLessThan(0.25);
+      expect(g.accuracy).toBeGreaterThanOrEqual(0.94);
+    }
+    expect(r.regimes.map((g) => g.steps)).toEqual([3, 3 * 18, 3 * 569]);
+    for (const pic of r.pictures) expect(lineMarks(picture(pic))).toBe(3);
+  });
+
+  it('05 linear regression: gradient descent equals the normal-equation solution', async () => {
+    const { main } = await import('./05-linear-regression.js');
+    const out = capture();
+    const r = await main({ quick: true, log: out.log });
+    expect(r.maxDifference).toBeLessThan(1e-8);
+    expect(r.normal.w).toBeGreaterThan(2.7);                          // the true line is y = 3x + 4
+    expect(r.normal.w).toBeLessThan(3.3);
+    expect(r.normal.b).toBeGreaterThan(3.6);
+    expect(r.normal.b).toBeLessThan(4.4);
+    expect(out.text()).toContain(`w = ${r.normal.w.toPrecision(8).replace(/0+$/, '')}`);
+    const svg = picture(r.pictures[0]!);
+    expect((svg.match(/aria-roledescription="point"/g) ?? []).length).toBe(100);
+    expect(lineMarks(svg)).toBe(2);
+  });
+
+  it('06 non-convex: starts reach different minima; plain GD stalls at the saddle, noise and momentum escape', async () => {
+    const { main } = await import('./06-nonconvex.js');
+    const r = await main({ quick: true, log: () => {} });
+    expect(r.distinctMinima).toBe(4);
+    for (const s of r.starts) {
+      const [x, y] = s.end;
+      expect((x * x + y - 11) ** 2 + (x + y * y - 7) ** 2).toBeLessThan(1e-8);  // a true minimum
+    }
+    const [stuck, slow, noisy, momentum] = r.saddle;
+    expect(Math.hypot(...stuck!.end)).toBeLessThan(1e-3);
+    expect(Math.abs(slow!.end[1])).toBeLessThan(0.1);
+    expect(noisy!.f).toBeLessThan(-0.15);
+    expect(Math.abs(Math.abs(momentum!.end[1]) - 1)).toBeLessThan(0.1);
+    for (const pic of r.pictures) expect(countMarks(picture(pic, 20_000), 'shape')).toBe(1);
+  });
+
+  it('07 worked example: L = 4, ∂L/∂w = 8, ∂L/∂b = 4, then w = 2.2, b = 0.6, L = 0', async () => {
+    const { main } = await import('./07-worked-example.js');
+    const out = capture();
+    const r = await main({ log: out.log });
+    expect(r.lossBefore).toBe(4);
+    expect(r.dLdw).toBe(8);
+    expect(r.dLdb).toBe(4);
+    expect(r.w).toBeCloseTo(2.2, 14);
+    expect(r.b).toBeCloseTo(0.6, 14);
+    expect(r.lossAfter).toBeLessThan(1e-28);
+    expect(out.text()).toContain('w = 2.2, b = 0.6');
+    expect(countMarks(picture(r.picture, 20_000), 'line')).toBe(1);
+  });
+
+  it('11 matrix factorisation: fits the seen ratings and beats the mean on the hidden ones', async () => {
+    const { main } = await import('./11-matrix-factorisation.js');
+    const r = await main({ quick: true, log: () => {} });
+    expect(r.trainRmse).toBeLessThan(0.35);
+    expect(r.hiddenRmse).toBeLessThan(0.6 * r.baselineRmse);
+    expect(r.predictions.length).toBe(8);
+    const seen = picture(r.pictures[0]!);
+    expect((seen.match(/aria-roledescription="rect mark"/g) ?? []).length).toBe(48);
+  });
+});
