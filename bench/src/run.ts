@@ -246,7 +246,7 @@ if (sections.has('autograd')) {
 // ------------------------------------------------------------------ MLP training step (full stack)
 if (sections.has('mlp')) {
   const { mlpCases } = await import('./mlp.js');
-  for (const c of await mlpCases(timing)) rows.push(c);
+  for (const c of await mlpCases(timing, jax, [GD, gdDefault ? GD_TS : null], rounds)) rows.push(c);
 }
 
 // ------------------------------------------------------------------ print
