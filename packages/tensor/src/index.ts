@@ -26,5 +26,6 @@ export {
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { isclose, allclose, equal, type CloseOptions } from './ops/compare.js';
 export { matmul, dot, outer } from './ops/matmul.js';
+export { matmulFloat, matmulInt32, type MatmulInt32Args } from './kernels/matmul.js';
 export { gather, indexSelect, scatterAdd, scatterAddInPlace } from './ops/indexing.js';
 export { cat, stack, split, chunk, pad } from './ops/join.js';
