@@ -185,6 +185,20 @@ describe('binary ops broadcast, promote and compute like a nested-loop reference
     }), RUNS);
   });
 
+  it('empty and larger shapes (dims of 0, and up to 9 so loops run many outer steps)', () => {
+    for (const opts of [{ minDim: 0, maxDim: 3 }, { minRank: 2, maxRank: 3, maxDim: 9 }]) {
+      fc.assert(fc.property(
+        fc.tuple(broadcastableShapesArb(2, opts), dtypeArb(['float32', 'int32'])).chain(([[sa, sb], d]) =>
+          fc.tuple(stridedViewArb({ shape: sa!, dtype: d }), stridedViewArb({ shape: sb!, dtype: 'float64' }))),
+        ([a, b]) => {
+          const shape = referenceBroadcast(a.tensor.shape, b.tensor.shape)!;
+          const want: number[] = [];
+          forEachIndex(shape, (idx) => want.push(at(a, idx) * at(b, idx) - at(b, idx)));
+          expectMatch(sub(mul(a.tensor, b.tensor), b.tensor), shape, 'float64', want, { rtol: 1e-12, atol: 1e-12 });
+        }), { numRuns: 40 });
+    }
+  });
+
   it('the output never aliases an input', () => {
     const a = tensor([1, 2, 3]);
     const out = add(a, 0);

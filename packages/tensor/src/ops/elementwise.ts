@@ -419,7 +419,9 @@ export function copyInPlace(t: Tensor, src: TensorLike, op = 'copyFrom'): void {
     throw new RangeError(`${op}: source of shape ${fmt(s.shape)} does not broadcast to the target's shape ${fmt(t.shape)}`);
   }
   s = unalias(t, s);
-  runKernel('copy', t.dtype === 'bool' ? '(x !== 0 ? 1 : 0)' : 'x', t, [s]);
+  // Kernels are cached by key and dtypes, so the bool conversion needs a key of its own.
+  if (t.dtype === 'bool') runKernel('copyToBool', '(x !== 0 ? 1 : 0)', t, [s]);
+  else runKernel('copy', 'x', t, [s]);
   bump(t);
 }
 
