@@ -368,8 +368,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     const e = extra as Record<string, any>;
     const f64 = (a: number[] | null) => (a ? Float64Array.from(a) : null);
     this._lb = {
-      funcEvals: e['funcEvals'], nIter: e['nIter'], d: f64(e['d']), t: e['t'], oldDirs: e['oldDirs'].map(Float64Array.from),
-      oldStps: e['oldStps'].map(Float64Array.from), ro: e['ro'].slice(), hDiag: e['hDiag'], prevFlatGrad: f64(e['prevFlatGrad']), prevLoss: e['prevLoss'],
+      funcEvals: e['funcEvals'], nIter: e['nIter'], d: f64(e['d']), t: e['t'], oldDirs: e['oldDirs'].map((a: number[]) => Float64Array.from(a)),
+      oldStps: e['oldStps'].map((a: number[]) => Float64Array.from(a)), ro: e['ro'].slice(), hDiag: e['hDiag'], prevFlatGrad: f64(e['prevFlatGrad']), prevLoss: e['prevLoss'],
     };
   }
 }

@@ -1,0 +1,584 @@
+/**
+ * Options the PyTorch fixture does not cover, checked against independent scalar re-implementations
+ * of the published algorithms (plain JS numbers, one element at a time), plus the class contract:
+ * validation, parameter groups, skipping, zeroGrad, schedulable options and state dicts.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { tensor, type Tensor } from '@gd/tensor';
+import * as O from './index.js';
+
+/** Deterministic pseudo-random numbers in [-1, 1) (a plain LCG, independent of the code under test). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s / 2 ** 32) * 2 - 1;
+  };
+}
+
+type Ref = (p: number[], g: number[], t: number) => void; // updates p in place; t = 1-based step
+
+/** Run `steps` steps of an optimizer and of a scalar reference on the same gradient stream. */
+function compare(make: (ps: Tensor[]) => O.Optimizer<any>, ref: () => Ref, opts: { n?: number; steps?: number; seed?: number; gradOf?: (p: number[], r: () => number) => number[] } = {}): number {
+  const n = opts.n ?? 5, steps = opts.steps ?? 40;
+  const r = rng(opts.seed ?? 7);
+  const init = Array.from({ length: n }, () => r() * 2);
+  const p = tensor(init, { dtype: 'float64', requiresGrad: true });
+  const opt = make([p]);
+  const refP = init.slice();
+  const step = ref();
+  let worst = 0;
+  for (let t = 1; t <= steps; t++) {
+    const g = opts.gradOf ? opts.gradOf(refP, r) : refP.map((x) => 2 * x + r());
+    p.grad = tensor(g, { dtype: 'float64' });
+    opt.step();
+    step(refP, g, t);
+    const got = p.data() as Float64Array;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i]! - refP[i]!) / Math.max(1e-12, Math.abs(refP[i]!)));
+  }
+  return worst;
+}
+
+const TOL = 1e-11;
+
+describe('scalar re-implementations (options beyond the fixture)', () => {
+  it('SGD: maximize + weightDecay + nesterov momentum', () => {
+    const lr = 0.05, mu = 0.8, wd = 0.1;
+    const e = compare((ps) => new O.SGD(ps, { lr, momentum: mu, nesterov: true, weightDecay: wd, maximize: true }), () => {
+      let b: number[] | null = null;
+      return (p, g0) => {
+        const g = g0.map((x, i) => -x + wd * p[i]!);
+        b = b === null ? g.slice() : b.map((x, i) => mu * x + g[i]!);
+        for (let i = 0; i < p.length; i++) p[i]! -= lr * (g[i]! + mu * b[i]!);
+      };
+    }, { gradOf: (p, r) => p.map((x) => -2 * x + r()) });
+    expect(e).toBeLessThan(TOL);
+  });
+
+  it('SGD: dampening without nesterov', () => {
+    const lr = 0.02, mu = 0.9, damp = 0.5;
+    const e = compare((ps) => new O.SGD(ps, { lr, momentum: mu, dampening: damp }), () => {
+      let b: number[] | null = null;
+      return (p, g) => {
+        b = b === null ? g.slice() : b.map((x, i) => mu * x + (1 - damp) * g[i]!);
+        for (let i = 0; i < p.length; i++) p[i]! -= lr * b[i]!;
+      };
+    });
+    expect(e).toBeLessThan(TOL);
+  });
+
+  function adamRef(lr: number, b1: number, b2: number, eps: number, wd: number, amsgrad: boolean, decoupled: boolean, maximize: boolean): () => Ref {
+    return () => {
+      let m: number[] | null = null, v: number[] = [], vmax: number[] = [];
+      return (p, g0, t) => {
+        if (m === null) { m = p.map(() => 0); v = p.map(() => 0); vmax = p.map(() => 0); }
+        for (let i = 0; i < p.length; i++) {
+          let g = maximize ? -g0[i]! : g0[i]!;
+          if (decoupled) p[i]! *= 1 - lr * wd;
+          else g += wd * p[i]!;
+          m[i] = b1 * m[i]! + (1 - b1) * g;
+          v[i] = b2 * v[i]! + (1 - b2) * g * g;
+          vmax[i] = Math.max(vmax[i]!, v[i]!);
+          const mh = m[i]! / (1 - b1 ** t);
+          const vh = (amsgrad ? vmax[i]! : v[i]!) / (1 - b2 ** t);
+          p[i]! -= (lr * mh) / (Math.sqrt(vh) + eps);
+        }
+      };
+    };
+  }
+
+  it('Adam: maximize + amsgrad + L2 weight decay', () => {
+    const e = compare((ps) => new O.Adam(ps, { lr: 0.01, betas: [0.85, 0.995], eps: 1e-7, weightDecay: 0.05, amsgrad: true, maximize: true }),
+      adamRef(0.01, 0.85, 0.995, 1e-7, 0.05, true, false, true), { gradOf: (p, r) => p.map((x) => -2 * x + r()) });
+    expect(e).toBeLessThan(TOL);
+  });
+
+  it('AdamW: maximize, decoupled decay', () => {
+    const e = compare((ps) => new O.AdamW(ps, { lr: 0.02, weightDecay: 0.3, maximize: true }),
+      adamRef(0.02, 0.9, 0.999, 1e-8, 0.3, false, true, true), { gradOf: (p, r) => p.map((x) => -2 * x + r()) });
+    expect(e).toBeLessThan(TOL);
+  });
+
+  it('Adagrad: lrDecay, initial accumulator, eps, maximize', () => {
+    const lr = 0.1, decay = 0.05, init = 0.3, eps = 1e-3;
+    const e = compare((ps) => new O.Adagrad(ps, { lr, lrDecay: decay, initialAccumulatorValue: init, eps, maximize: true }), () => {
+      let s: number[] | null = null;
+      return (p, g0, t) => {
+        s ??= p.map(() => init);
+        const clr = lr / (1 + (t - 1) * decay);
+        for (let i = 0; i < p.length; i++) {
+          const g = -g0[i]!;
+          s[i]! += g * g;
+          p[i]! -= (clr * g) / (Math.sqrt(s[i]!) + eps);
+        }
+      };
+    }, { gradOf: (p, r) => p.map((x) => -2 * x + r()) });
+    expect(e).toBeLessThan(TOL);
+  });
+
+  function rmsRef(lr: number, alpha: number, eps: number, wd: number, mu: number, centered: boolean): () => Ref {
+    return () => {
+      let s: number[] | null = null, ga: number[] = [], b: number[] = [];
+      return (p, g0) => {
+        if (s === null) { s = p.map(() => 0); ga = p.map(() => 0); b = p.map(() => 0); }
+        for (let i = 0; i < p.length; i++) {
+          const g = g0[i]! + wd * p[i]!;
+          s[i] = alpha * s[i]! + (1 - alpha) * g * g;
+          let denom = s[i]!;
+          if (centered) { ga[i] = alpha * ga[i]! + (1 - alpha) * g; denom -= ga[i]! * ga[i]!; }
+          const d = g / (Math.sqrt(denom) + eps);
+          if (mu > 0) { b[i] = mu * b[i]! + d; p[i]! -= lr * b[i]!; } else p[i]! -= lr * d;
+        }
+      };
+    };
+  }
+
+  it('RMSprop: centered without momentum', () => {
+    expect(compare((ps) => new O.RMSprop(ps, { lr: 0.003, alpha: 0.95, centered: true }), rmsRef(0.003, 0.95, 1e-8, 0, 0, true))).toBeLessThan(TOL);
+  });
+
+  it('RMSprop: momentum, weight decay, not centered', () => {
+    expect(compare((ps) => new O.RMSprop(ps, { lr: 0.003, momentum: 0.7, weightDecay: 0.02, eps: 1e-6 }), rmsRef(0.003, 0.99, 1e-6, 0.02, 0.7, false))).toBeLessThan(TOL);
+  });
+
+  it('Adadelta: eps and maximize', () => {
+    const rho = 0.8, eps = 1e-3, lr = 0.7;
+    const e = compare((ps) => new O.Adadelta(ps, { lr, rho, eps, maximize: true }), () => {
+      let s: number[] | null = null, a: number[] = [];
+      return (p, g0) => {
+        if (s === null) { s = p.map(() => 0); a = p.map(() => 0); }
+        for (let i = 0; i < p.length; i++) {
+          const g = -g0[i]!;
+          s[i] = rho * s[i]! + (1 - rho) * g * g;
+          const d = (Math.sqrt(a[i]! + eps) / Math.sqrt(s[i]! + eps)) * g;
+          a[i] = rho * a[i]! + (1 - rho) * d * d;
+          p[i]! -= lr * d;
+        }
+      };
+    }, { gradOf: (p, r) => p.map((x) => -2 * x + r()) });
+    expect(e).toBeLessThan(TOL);
+  });
+
+  it('Adamax: weight decay', () => {
+    const lr = 0.01, b1 = 0.8, b2 = 0.99, eps = 1e-8, wd = 0.1;
+    const e = compare((ps) => new O.Adamax(ps, { lr, betas: [b1, b2], weightDecay: wd }), () => {
+      let m: number[] | null = null, u: number[] = [];
+      return (p, g0, t) => {
+        if (m === null) { m = p.map(() => 0); u = p.map(() => 0); }
+        for (let i = 0; i < p.length; i++) {
+          const g = g0[i]! + wd * p[i]!;
+          m[i] = b1 * m[i]! + (1 - b1) * g;
+          u[i] = Math.max(b2 * u[i]!, Math.abs(g) + eps);
+          p[i]! -= (lr / (1 - b1 ** t)) * (m[i]! / u[i]!);
+        }
+      };
+    });
+    expect(e).toBeLessThan(TOL);
+  });
+
+  it('NAdam (published formula, PyTorch ≥ 2.0): weight decay, momentumDecay', () => {
+    const lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.01, psi = 0.01;
+    const e = compare((ps) => new O.NAdam(ps, { lr, weightDecay: wd, momentumDecay: psi }), () => {
+      let m: number[] | null = null, v: number[] = [], prod = 1;
+      return (p, g0, t) => {
+        if (m === null) { m = p.map(() => 0); v = p.map(() => 0); }
+        const mu = b1 * (1 - 0.5 * 0.96 ** (t * psi)), muNext = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi));
+        prod *= mu;
+        for (let i = 0; i < p.length; i++) {
+          const g = g0[i]! + wd * p[i]!;
+          m[i] = b1 * m[i]! + (1 - b1) * g;
+          v[i] = b2 * v[i]! + (1 - b2) * g * g;
+          const denom = Math.sqrt(v[i]! / (1 - b2 ** t)) + eps;
+          p[i]! -= (lr * (1 - mu) / (1 - prod)) * g / denom + (lr * muNext / (1 - prod * muNext)) * m[i]! / denom;
+        }
+      };
+    });
+    expect(e).toBeLessThan(TOL);
+  });
+
+  it('RAdam: weight decay, through the ρₜ > 5 switch', () => {
+    const lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.05;
+    const e = compare((ps) => new O.RAdam(ps, { lr, weightDecay: wd }), () => {
+      let m: number[] | null = null, v: number[] = [];
+      const rhoInf = 2 / (1 - b2) - 1;
+      return (p, g0, t) => {
+        if (m === null) { m = p.map(() => 0); v = p.map(() => 0); }
+        const rho = rhoInf - (2 * t * b2 ** t) / (1 - b2 ** t);
+        for (let i = 0; i < p.length; i++) {
+          const g = g0[i]! + wd * p[i]!;
+          m[i] = b1 * m[i]! + (1 - b1) * g;
+          v[i] = b2 * v[i]! + (1 - b2) * g * g;
+          const mh = m[i]! / (1 - b1 ** t);
+          if (rho > 5) {
+            const rect = Math.sqrt(((rho - 4) * (rho - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rho));
+            p[i]! -= lr * mh * rect * (Math.sqrt(1 - b2 ** t) / (Math.sqrt(v[i]!) + eps));
+          } else p[i]! -= lr * mh;
+        }
+      };
+    });
+    expect(e).toBeLessThan(TOL);
+  });
+
+  it('Rprop: custom etas and step-size bounds, maximize', () => {
+    const lr = 0.05, em = 0.3, ep = 1.5, smin = 0.01, smax = 0.2;
+    const e = compare((ps) => new O.Rprop(ps, { lr, etas: [em, ep], stepSizes: [smin, smax], maximize: true }), () => {
+      let prev: number[] | null = null, st: number[] = [];
+      return (p, g0) => {
+        if (prev === null) { prev = p.map(() => 0); st = p.map(() => lr); }
+        for (let i = 0; i < p.length; i++) {
+          let g = -g0[i]!;
+          const s = g * prev[i]!;
+          if (s > 0) st[i] = Math.min(st[i]! * ep, smax);
+          else if (s < 0) { st[i] = Math.max(st[i]! * em, smin); g = 0; }
+          p[i]! -= Math.sign(g) * st[i]!;
+          prev[i] = g;
+        }
+      };
+    }, { steps: 60, gradOf: (p, r) => p.map((x) => -2 * x + 0.3 * r()) });
+    expect(e).toBeLessThan(TOL);
+  });
+
+  it('ASGD: averaging starts at t0, lambd, alpha, weight decay (the average too)', () => {
+    const lr = 0.05, lambd = 0.01, alpha = 0.6, t0 = 5, wd = 0.02;
+    let refAx: number[] = [];
+    let optRef: O.ASGD | null = null;
+    const e = compare((ps) => (optRef = new O.ASGD(ps, { lr, lambd, alpha, t0, weightDecay: wd })), () => {
+      let eta = lr, mu = 1;
+      return (p, g0, t) => {
+        if (refAx.length === 0) refAx = p.map(() => 0);
+        for (let i = 0; i < p.length; i++) {
+          const g = g0[i]! + wd * p[i]!;
+          p[i] = p[i]! * (1 - lambd * eta) - eta * g;
+          refAx[i] = mu !== 1 ? refAx[i]! + mu * (p[i]! - refAx[i]!) : p[i]!;
+        }
+        eta = lr / (1 + lambd * lr * t) ** alpha;
+        mu = 1 / Math.max(1, t - t0);
+      };
+    });
+    expect(e).toBeLessThan(TOL);
+    const ax = ((optRef!.state[0] as unknown[])[1] as O.AsgdState).ax[0]!.data() as Float64Array;
+    refAx.forEach((v, i) => expect(Math.abs(ax[i]! - v)).toBeLessThan(1e-12 * Math.max(1, Math.abs(v))));
+  });
+
+  it('Lion: sign update with decoupled weight decay (Chen et al. 2023, Alg. 2)', () => {
+    const lr = 0.01, b1 = 0.9, b2 = 0.99, wd = 0.5;
+    const e = compare((ps) => new O.Lion(ps, { lr, betas: [b1, b2], weightDecay: wd }), () => {
+      let m: number[] | null = null;
+      return (p, g) => {
+        m ??= p.map(() => 0);
+        for (let i = 0; i < p.length; i++) {
+          const c = b1 * m[i]! + (1 - b1) * g[i]!;
+          p[i] = p[i]! - lr * (Math.sign(c) + wd * p[i]!);
+          m[i] = b2 * m[i]! + (1 - b2) * g[i]!;
+        }
+      };
+    });
+    expect(e).toBeLessThan(TOL);
+  });
+
+  it('Lookahead(SGD): slow weights every k steps', () => {
+    const lr = 0.1, k = 3, alpha = 0.4;
+    const e = compare((ps) => new O.Lookahead(new O.SGD(ps, { lr }), { k, alpha }) as unknown as O.Optimizer<any>, () => {
+      let slow: number[] | null = null;
+      return (p, g, t) => {
+        slow ??= p.slice();
+        for (let i = 0; i < p.length; i++) p[i]! -= lr * g[i]!;
+        if (t % k === 0) for (let i = 0; i < p.length; i++) { slow[i] = slow[i]! + alpha * (p[i]! - slow[i]!); p[i] = slow[i]!; }
+      };
+    });
+    expect(e).toBeLessThan(TOL);
+  });
+
+  it('the lookahead() transformation equals the Lookahead class', () => {
+    const r = rng(3);
+    const a = tensor([1, -2, 0.5], { dtype: 'float64', requiresGrad: true });
+    const b = tensor([1, -2, 0.5], { dtype: 'float64' });
+    const opt = new O.Lookahead(new O.SGD([a], { lr: 0.1, momentum: 0.5 }), { k: 4, alpha: 0.5 });
+    const tx = O.lookahead(O.sgd({ lr: 0.1, momentum: 0.5 }), { k: 4, alpha: 0.5 });
+    let s = tx.init([b]);
+    for (let t = 0; t < 13; t++) {
+      const g = Array.from({ length: 3 }, () => r());
+      a.grad = tensor(g, { dtype: 'float64' });
+      opt.step();
+      const [u, ns] = tx.update([tensor(g, { dtype: 'float64' })], s, [b]);
+      s = ns;
+      O.applyUpdates([b], u);
+      const x = a.data() as Float64Array, y = b.data() as Float64Array;
+      for (let i = 0; i < 3; i++) expect(Math.abs(x[i]! - y[i]!)).toBeLessThan(1e-14);
+    }
+  });
+});
+
+describe('momentum written as in the seeds', () => {
+  // A random convex quadratic J(θ) = ½ Σ aᵢ(θᵢ − cᵢ)², ∇J = a ∘ (θ − c).
+  const quad = (seed: number) => {
+    const r = rng(seed);
+    const a = Array.from({ length: 4 }, () => 0.5 + Math.abs(r()) * 2), c = Array.from({ length: 4 }, () => r() * 3);
+    return { a, c, grad: (th: number[]) => th.map((x, i) => a[i]! * (x - c[i]!)) };
+  };
+
+  it('v ← γv + η∇J, θ ← θ − v  ≡  PyTorch SGD(lr=η, momentum=γ)', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1e6 }), fc.double({ min: 0.01, max: 0.2, noNaN: true }), fc.double({ min: 0, max: 0.95, noNaN: true }), (seed, eta, gamma) => {
+      const q = quad(seed);
+      const th = [0, 0, 0, 0], v = [0, 0, 0, 0];
+      const p = tensor(th, { dtype: 'float64', requiresGrad: true });
+      const opt = new O.SGD([p], { lr: eta, momentum: gamma });
+      for (let t = 0; t < 30; t++) {
+        const g = q.grad(th);
+        for (let i = 0; i < 4; i++) { v[i] = gamma * v[i]! + eta * g[i]!; th[i]! -= v[i]!; }
+        p.grad = tensor(q.grad(Array.from(p.data() as Float64Array)), { dtype: 'float64' });
+        opt.step();
+      }
+      const got = p.data() as Float64Array;
+      for (let i = 0; i < 4; i++) expect(Math.abs(got[i]! - th[i]!)).toBeLessThan(1e-10 * (1 + Math.abs(th[i]!)));
+    }), { numRuns: 50 });
+  });
+
+  it('EMA m ← βm + (1−β)∇J, θ ← θ − αm  ≡  PyTorch SGD(lr=α(1−β), momentum=β)', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1e6 }), fc.double({ min: 0.05, max: 0.5, noNaN: true }), fc.double({ min: 0.1, max: 0.95, noNaN: true }), (seed, alpha, beta) => {
+      const q = quad(seed);
+      const th = [0, 0, 0, 0], m = [0, 0, 0, 0];
+      const p = tensor(th, { dtype: 'float64', requiresGrad: true });
+      const opt = new O.SGD([p], { lr: alpha * (1 - beta), momentum: beta });
+      for (let t = 0; t < 30; t++) {
+        const g = q.grad(th);
+        for (let i = 0; i < 4; i++) { m[i] = beta * m[i]! + (1 - beta) * g[i]!; th[i]! -= alpha * m[i]!; }
+        p.grad = tensor(q.grad(Array.from(p.data() as Float64Array)), { dtype: 'float64' });
+        opt.step();
+      }
+      const got = p.data() as Float64Array;
+      for (let i = 0; i < 4; i++) expect(Math.abs(got[i]! - th[i]!)).toBeLessThan(1e-10 * (1 + Math.abs(th[i]!)));
+    }), { numRuns: 50 });
+  });
+});
+
+describe('construction-time validation', () => {
+  const w = () => tensor([1, 2], { requiresGrad: true });
+  it.each([
+    ['negative lr', () => new O.SGD([w()], { lr: -0.1 }), RangeError, /SGD: invalid lr -0.1/],
+    ['beta1 = 1', () => new O.Adam([w()], { betas: [1, 0.999] }), RangeError, /Adam: invalid betas \[1, 0.999\]/],
+    ['beta2 < 0', () => new O.AdamW([w()], { betas: [0.9, -0.1] }), RangeError, /AdamW: invalid betas \[0.9, -0.1\]/],
+    ['eps = 0', () => new O.Adam([w()], { eps: 0 }), RangeError, /Adam: invalid eps 0/],
+    ['eps < 0', () => new O.RMSprop([w()], { eps: -1e-8 }), RangeError, /RMSprop: invalid eps -1e-8/],
+    ['NaN lr', () => new O.Adagrad([w()], { lr: NaN }), RangeError, /Adagrad: invalid lr NaN/],
+    ['negative weight decay', () => new O.Adamax([w()], { weightDecay: -1 }), RangeError, /Adamax: invalid weightDecay -1/],
+    ['nesterov without momentum', () => new O.SGD([w()], { lr: 0.1, nesterov: true }), RangeError, /SGD: nesterov momentum requires momentum > 0/],
+    ['Rprop etas', () => new O.Rprop([w()], { etas: [1.2, 0.5] }), RangeError, /Rprop: invalid etas \[1.2, 0.5\]/],
+    ['unknown option', () => new O.Adam([w()], { learningRate: 0.1 } as never), TypeError, /Adam: unknown option "learningRate"/],
+    ['a Set of params', () => new O.Adam(new Set([w()])), TypeError, /Adam: params must be an ordered collection .*Set/],
+    ['empty params', () => new O.SGD([], { lr: 0.1 }), RangeError, /SGD: got an empty parameter list/],
+    ['int params', () => new O.SGD([tensor([1, 2], { dtype: 'int32' })], { lr: 0.1 }), TypeError, /SGD: parameter 0 has dtype int32/],
+    ['LBFGS lineSearchFn', () => new O.LBFGS([w()], { lineSearchFn: 'armijo' as never }), RangeError, /LBFGS: invalid lineSearchFn "armijo"/],
+  ] as const)('%s', (_name, f, E, msg) => {
+    expect(f).toThrow(E);
+    expect(f).toThrow(msg);
+  });
+
+  it('a duplicated parameter, within and across groups', () => {
+    const a = w();
+    expect(() => new O.SGD([a, a], { lr: 0.1 })).toThrow(/SGD: duplicated parameter \(index 1, shape \[2\]\)/);
+    const opt = new O.SGD([a], { lr: 0.1 });
+    expect(() => opt.addParamGroup({ params: [w(), a] })).toThrow(RangeError);
+  });
+
+  it('a schedule-valued option is checked when evaluated', () => {
+    const p = w();
+    const opt = new O.SGD([p], { lr: () => NaN });
+    p.grad = tensor([1, 1]);
+    expect(() => opt.step()).toThrow(/SGD: option lr evaluated to NaN at step 0/);
+  });
+});
+
+describe('groups, skipping, zeroGrad, schedulable options', () => {
+  it('per-group options and addParamGroup', () => {
+    const a = tensor([1], { dtype: 'float64', requiresGrad: true }), b = tensor([1], { dtype: 'float64', requiresGrad: true }), c = tensor([1], { dtype: 'float64', requiresGrad: true });
+    const opt = new O.SGD([{ params: [a] }, { params: [b], lr: 0.5 }], { lr: 0.1 });
+    opt.addParamGroup({ params: [c], lr: 0.01 });
+    for (const p of [a, b, c]) p.grad = tensor([2], { dtype: 'float64' });
+    opt.step();
+    expect([a.item(), b.item(), c.item()]).toEqual([1 - 0.2, 1 - 1, 1 - 0.02]);
+    expect(opt.paramGroups.map((g) => g.lr)).toEqual([0.1, 0.5, 0.01]);
+  });
+
+  it('parameters with null grad (requiresGrad = false) are skipped and keep their state', () => {
+    const a = tensor([1, 1], { dtype: 'float64', requiresGrad: true });
+    const frozen = tensor([5, 5], { dtype: 'float64' });
+    const opt = new O.Adam([a, frozen], { lr: 0.1 });
+    a.grad = tensor([1, -1], { dtype: 'float64' });
+    opt.step();
+    expect(Array.from(frozen.data())).toEqual([5, 5]);
+    const st = (opt.state[0] as unknown[])[1] as O.AdamState; // [decay, adam, lr]
+    expect(st.count).toEqual([1, 0]);
+    expect(Array.from(st.mu[1]!.data())).toEqual([0, 0]);
+    // Adam's first step moves each element by lr (m̂/√v̂ = ±1)
+    expect(Array.from(a.data()).map((x) => Math.round(x * 1e6) / 1e6)).toEqual([0.9, 1.1]);
+  });
+
+  it('zeroGrad: null by default, zeros with setToNone=false', () => {
+    const a = tensor([1, 1], { requiresGrad: true });
+    const opt = new O.SGD([a], { lr: 0.1 });
+    a.grad = tensor([3, 4]);
+    opt.zeroGrad(false);
+    expect(Array.from(a.grad!.data())).toEqual([0, 0]);
+    opt.zeroGrad();
+    expect(a.grad).toBeNull();
+  });
+
+  it('step(closure) returns the loss and uses the gradients it sets', () => {
+    const a = tensor([3], { dtype: 'float64', requiresGrad: true });
+    const opt = new O.SGD([a], { lr: 0.25 });
+    const loss = opt.step(() => { a.grad = tensor([2 * a.item()], { dtype: 'float64' }); return a.item() ** 2; });
+    expect(loss).toBe(9);
+    expect(a.item()).toBe(1.5);
+  });
+
+  it('momentum and weight decay given as schedules follow a scalar re-implementation', () => {
+    const mom = (t: number) => Math.min(0.9, 0.1 * (t + 1));
+    const wd = (t: number) => 0.1 / (t + 1);
+    const lr = 0.05;
+    const e = compare((ps) => new O.SGD(ps, { lr, momentum: mom, weightDecay: wd }), () => {
+      let b: number[] | null = null;
+      return (p, g0, t) => {
+        const g = g0.map((x, i) => x + wd(t - 1) * p[i]!);
+        b = b === null ? g.slice() : b.map((x, i) => mom(t - 1) * x + g[i]!);
+        for (let i = 0; i < p.length; i++) p[i]! -= lr * b[i]!;
+      };
+    });
+    expect(e).toBeLessThan(TOL);
+  });
+
+  it('changing group.lr between steps takes effect (what schedulers do)', () => {
+    const a = tensor([0], { dtype: 'float64', requiresGrad: true });
+    const opt = new O.Adagrad([a], { lr: 1 });
+    a.grad = tensor([1], { dtype: 'float64' });
+    opt.step();
+    const x1 = a.item();
+    opt.paramGroups[0]!.lr = 0;
+    opt.step();
+    expect(a.item()).toBe(x1);
+  });
+});
+
+describe('state dicts', () => {
+  const makers: [string, (ps: Tensor[]) => O.Optimizer<any>][] = [
+    ['SGD', (ps) => new O.SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true })],
+    ['Adam', (ps) => new O.Adam(ps, { lr: 0.05, amsgrad: true })],
+    ['AdamW', (ps) => new O.AdamW(ps, { lr: 0.05 })],
+    ['Adagrad', (ps) => new O.Adagrad(ps, { lr: 0.05, lrDecay: 0.1 })],
+    ['RMSprop', (ps) => new O.RMSprop(ps, { lr: 0.01, centered: true, momentum: 0.5 })],
+    ['Adadelta', (ps) => new O.Adadelta(ps)],
+    ['Adamax', (ps) => new O.Adamax(ps)],
+    ['NAdam', (ps) => new O.NAdam(ps)],
+    ['RAdam', (ps) => new O.RAdam(ps)],
+    ['Rprop', (ps) => new O.Rprop(ps)],
+    ['ASGD', (ps) => new O.ASGD(ps, { t0: 2 })],
+    ['Lion', (ps) => new O.Lion(ps, { lr: 0.01, weightDecay: 0.1 })],
+  ];
+
+  it('k steps, save (through JSON), load into a fresh optimizer, continue ≡ never stopped', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 0, max: makers.length - 1 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 6 }),
+      fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 1e6 }),
+      (which, k, more, shape, seed) => {
+        const [, make] = makers[which]!;
+        const r = rng(seed);
+        const n = shape.reduce((a, b) => a * b, 1);
+        const init = Array.from({ length: n }, () => r());
+        const grads = Array.from({ length: k + more }, () => Array.from({ length: n }, () => r()));
+        const run = (p: Tensor, opt: O.Optimizer<any>, from: number, to: number) => {
+          for (let t = from; t < to; t++) { p.grad = tensor(grads[t]!, { dtype: 'float64', shape }); opt.step(); }
+        };
+        const a = tensor(init, { dtype: 'float64', shape, requiresGrad: true });
+        const oa = make([a]);
+        run(a, oa, 0, k + more);
+        const b = tensor(init, { dtype: 'float64', shape, requiresGrad: true });
+        const ob = make([b]);
+        run(b, ob, 0, k);
+        const saved = JSON.parse(JSON.stringify(ob.stateDict()));
+        const c = tensor(Array.from(b.data() as Float64Array), { dtype: 'float64', shape, requiresGrad: true });
+        const oc = make([c]);
+        oc.loadStateDict(saved);
+        run(c, oc, k, k + more);
+        expect(Array.from(c.data())).toEqual(Array.from(a.data()));
+      }), { numRuns: 60 });
+  });
+
+  it('L-BFGS state dict resumes the same iterates', () => {
+    const closureFor = (p: Tensor) => () => {
+      const [x, y] = p.data() as Float64Array;
+      const d = y! - x! * x!;
+      p.grad = tensor([-(2 * (1 - x!)) - 400 * d * x!, 200 * d], { dtype: 'float64' });
+      return (1 - x!) ** 2 + 100 * d * d;
+    };
+    const a = tensor([-1.2, 1], { dtype: 'float64', requiresGrad: true });
+    const oa = new O.LBFGS([a], { maxIter: 3, historySize: 4 });
+    for (let i = 0; i < 4; i++) oa.step(closureFor(a));
+    const b = tensor([-1.2, 1], { dtype: 'float64', requiresGrad: true });
+    const ob = new O.LBFGS([b], { maxIter: 3, historySize: 4 });
+    for (let i = 0; i < 2; i++) ob.step(closureFor(b));
+    const c = tensor(Array.from(b.data() as Float64Array), { dtype: 'float64', requiresGrad: true });
+    const oc = new O.LBFGS([c], { maxIter: 3, historySize: 4 });
+    oc.loadStateDict(JSON.parse(JSON.stringify(ob.stateDict())));
+    for (let i = 0; i < 2; i++) oc.step(closureFor(c));
+    expect(Array.from(c.data())).toEqual(Array.from(a.data()));
+  });
+
+  it('refuses a state dict with a different group layout', () => {
+    const opt = new O.Adam([tensor([1], { requiresGrad: true })]);
+    const two = new O.Adam([tensor([1], { requiresGrad: true }), tensor([2], { requiresGrad: true })]);
+    expect(() => opt.loadStateDict(two.stateDict())).toThrow(/Adam.loadStateDict: group 0 has 2 parameters in the state dict, 1 in the optimizer/);
+  });
+});
+
+describe('pure transformations', () => {
+  it('recipes match the classes, and their state survives JSON', () => {
+    const pairs: [O.GradientTransformation<unknown>, (ps: Tensor[]) => O.Optimizer<any>][] = [
+      [O.sgd({ lr: 0.1, momentum: 0.9, weightDecay: 0.01 }), (ps) => new O.SGD(ps, { lr: 0.1, momentum: 0.9, weightDecay: 0.01 })],
+      [O.adam({ lr: 0.01, weightDecay: 0.01 }), (ps) => new O.Adam(ps, { lr: 0.01, weightDecay: 0.01 })],
+      [O.adamw({ lr: 0.01, weightDecay: 0.1 }), (ps) => new O.AdamW(ps, { lr: 0.01, weightDecay: 0.1 })],
+      [O.lion({ lr: 0.01 }), (ps) => new O.Lion(ps, { lr: 0.01 })],
+    ];
+    for (const [tx, make] of pairs) {
+      const r = rng(11);
+      const init = [0.5, -1, 2];
+      const a = tensor(init, { dtype: 'float64', requiresGrad: true });
+      const opt = make([a]);
+      const b = tensor(init, { dtype: 'float64' });
+      let s = tx.init([b]);
+      for (let t = 0; t < 20; t++) {
+        const g = init.map(() => r());
+        a.grad = tensor(g, { dtype: 'float64' });
+        opt.step();
+        const [u, ns] = tx.update([tensor(g, { dtype: 'float64' })], s, [b]);
+        s = O.stateFromJSON(JSON.parse(JSON.stringify(O.stateToJSON(ns))));
+        O.applyUpdates([b], u);
+      }
+      const x = a.data() as Float64Array, y = b.data() as Float64Array;
+      for (let i = 0; i < 3; i++) expect(Math.abs(x[i]! - y[i]!)).toBeLessThan(1e-12);
+    }
+  });
+
+  it('update does not mutate the state it is given', () => {
+    const tx = O.chain(O.scaleByAdam(), O.scaleByLearningRate(0.1));
+    const p = [tensor([1, 2], { dtype: 'float64' })];
+    const s0 = tx.init(p);
+    const before = JSON.stringify(O.stateToJSON(s0));
+    tx.update([tensor([0.3, -0.2], { dtype: 'float64' })], s0, p);
+    expect(JSON.stringify(O.stateToJSON(s0))).toBe(before);
+  });
+
+  it('chain checks its state', () => {
+    const tx = O.chain(O.scale(2), O.scale(3));
+    expect(() => tx.update([null], [{ count: [0] }] as never, [tensor([1])])).toThrow(/chain: state has 1 parts, expected 2/);
+  });
+
+  it('fma rounds once', () => {
+    // 0.1·10 − 1 in exact arithmetic is the representation error of 0.1 (2⁻⁵⁴ · 10 ≈ 5.55e-17).
+    expect(O.fma(0.1, 10, -1)).toBe(5.551115123125783e-17);
+    expect(0.1 * 10 - 1).toBe(0);
+    fc.assert(fc.property(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: -1e12, max: 1e12 }), (a, b, c) => {
+      expect(O.fma(a, b, c)).toBe(a * b + c); // exact in doubles for these magnitudes
+    }), { numRuns: 100 });
+  });
+});
