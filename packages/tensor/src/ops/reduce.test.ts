@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   type DType, type OpName, Tensor, setOpObserver, tensor, zeros, ones, arange,
   sum, mean, prod, max, min, argmax, argmin, variance, std, logsumexp, norm, all, any, cumsum,
+  softmax, logSoftmax, isclose, allclose, type NestedArray,
 } from '../index.js';
 import { type ViewKind, forEachIndex, nestFlat, nestedMismatch, shapeArb, stridedViewArb } from '../testing.js';
 import { planReduce } from '../kernels/reduce.js';
@@ -569,5 +571,71 @@ describe('errors name the op and the offending values', () => {
     expect(() => max(null as never)).toThrow(/^max: expected a Tensor, got null/);
     expect(() => std(3 as never)).toThrow(/^std: expected a Tensor/);
     expect(() => min(undefined as never)).toThrow(/^min: expected a Tensor/);
+  });
+});
+
+// ------------------------------------------------------------------ PyTorch fixture
+
+/** JSON cannot hold NaN/±Infinity; the fixture spells them as strings. */
+type Enc = number | string | boolean | Enc[];
+function dec(v: Enc): NestedArray {
+  if (Array.isArray(v)) return v.map(dec);
+  if (v === 'NaN') return NaN;
+  if (v === 'Infinity') return Infinity;
+  if (v === '-Infinity') return -Infinity;
+  return v as number | boolean;
+}
+
+interface TorchFixture {
+  torch: string;
+  inputs: Record<string, { shape: number[]; values: Enc[] }>;
+  cases: { op: string; input: string; args: Record<string, Enc | null>; out: Enc; outShape: number[] }[];
+  isclose: { a: Enc[]; b: Enc[]; results: { opts: Record<string, number | boolean>; out: boolean[]; all: boolean }[] };
+}
+
+describe('agreement with PyTorch 1.13 (float64 fixture from __fixtures__/reduce-torch.py)', () => {
+  const fx = JSON.parse(readFileSync(new URL('./__fixtures__/reduce-torch.json', import.meta.url), 'utf8')) as TorchFixture;
+
+  it('every reduction, scan and softmax case matches', () => {
+    expect(fx.cases.length).toBeGreaterThan(300);
+    for (const c of fx.cases) {
+      const inp = fx.inputs[c.input]!;
+      const x = tensor(new Float64Array((dec(inp.values) as number[])), { shape: inp.shape });
+      const a = c.args;
+      const axes = a['axes'] === null ? undefined : (a['axes'] as number[] | undefined);
+      const keepdims = a['keepdims'] as boolean;
+      const axis = a['axis'] === null ? undefined : (a['axis'] as number);
+      let out: Tensor;
+      switch (c.op) {
+        case 'sum': out = sum(x, axes, keepdims); break;
+        case 'mean': out = mean(x, axes, keepdims); break;
+        case 'prod': out = prod(x, axes, keepdims); break;
+        case 'max': out = max(x, axes, keepdims); break;
+        case 'min': out = min(x, axes, keepdims); break;
+        case 'logsumexp': out = logsumexp(x, axes, keepdims); break;
+        case 'var': out = variance(x, axes, { correction: a['correction'] as number, keepdims }); break;
+        case 'std': out = std(x, axes, { correction: a['correction'] as number, keepdims }); break;
+        case 'norm': out = norm(x, dec(a['p'] as Enc) as number, axes, keepdims); break;
+        case 'argmax': out = argmax(x, axis, keepdims); break;
+        case 'argmin': out = argmin(x, axis, keepdims); break;
+        case 'cumsum': out = cumsum(x, axis!); break;
+        case 'softmax': out = softmax(x, axis); break;
+        case 'logSoftmax': out = logSoftmax(x, axis); break;
+        default: throw new Error(`unknown fixture op ${c.op}`);
+      }
+      const where = `${c.op} ${JSON.stringify(a)} on ${JSON.stringify(inp.shape)}`;
+      expect(out.shape, where).toEqual(c.outShape);
+      const mm = nestedMismatch(out.toArray(), dec(c.out), { rtol: 1e-12, atol: 1e-14 });
+      expect(mm, where).toBeNull();
+    }
+  });
+
+  it('isclose/allclose match torch.isclose/allclose', () => {
+    const a = tensor(new Float64Array(dec(fx.isclose.a) as number[]));
+    const b = tensor(new Float64Array(dec(fx.isclose.b) as number[]));
+    for (const r of fx.isclose.results) {
+      expect(isclose(a, b, r.opts).toArray(), JSON.stringify(r.opts)).toEqual(r.out);
+      expect(allclose(a.slice([0, 3]), b.slice([0, 3]), r.opts)).toBe(r.all);
+    }
   });
 });
