@@ -124,6 +124,60 @@ describe('lessons (quick settings)', () => {
     expect(countMarks(picture(r.picture, 20_000), 'line')).toBe(1);
   });
 
+  it('08 MLP: separates the spirals; the lr warms up linearly then follows the cosine; early stopping', async () => {
+    const { main } = await import('./08-mlp-classifier.js');
+    const out = capture();
+    const r = await main({ quick: true, log: out.log });
+    expect(r.valAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(r.trainAccuracy).toBeGreaterThanOrEqual(0.95);
+    // warm-up over 10 epochs × 8 batches, cosine to 0 over 100 epochs: closed form
+    const warm = 80, total = 100 * 8, peak = 0.02;
+    const expected = (t: number) => (t < warm ? (peak * t) / warm : (peak / 2) * (1 + Math.cos((Math.PI * (t - warm)) / (total - warm))));
+    for (const t of [0, 20, 40, 80, 200, r.lrs.length - 1]) expect(r.lrs[t]).toBeCloseTo(expected(t), 12);
+    if (/early stopping/.test(r.stopReason)) expect(r.epochsRun).toBeLessThan(100);
+    else expect(r.epochsRun).toBe(100);
+    const svg = picture(r.pictures[0]!, 50_000);
+    expect((svg.match(/aria-roledescription="point"/g) ?? []).length).toBe(300);
+    expect((svg.match(/aria-roledescription="rect mark"/g) ?? []).length).toBe(3600);
+    expect(out.text()).toMatch(/validation accuracy \d+\.\d%/);
+  });
+
+  it('09 lr finder: an exponential sweep, a suggestion on the falling part, better than 10× smaller', async () => {
+    const { main } = await import('./09-lr-finder.js');
+    const r = await main({ quick: true, log: () => {} });
+    const ratio = r.lrs[1]! / r.lrs[0]!;
+    for (let i = 1; i < r.lrs.length; i++) expect(r.lrs[i]! / r.lrs[i - 1]!).toBeCloseTo(ratio, 9);
+    expect(r.lrs[0]).toBeCloseTo(1e-5, 12);
+    expect(r.suggestedLr).toBeGreaterThan(1e-3);
+    expect(r.suggestedLr).toBeLessThan(10);
+    const [timid, suggested] = r.trained;
+    expect(suggested!.loss).toBeLessThan(Math.log(2));
+    expect(suggested!.loss).toBeLessThan(timid!.loss);
+    const svg = picture(r.picture);
+    expect(lineMarks(svg)).toBe(2);
+    expect(svg).toContain('suggested');
+  });
+
+  it('10 schedules: 21 schedules, values match their closed forms', async () => {
+    const { main } = await import('./10-schedules.js');
+    const r = await main({ log: () => {} });
+    const v = (name: string) => r.schedules.find((s) => s.name.startsWith(name))!.values;
+    expect(r.schedules.length).toBe(21);
+    expect(v('harmonic')[3]).toBeCloseTo(1 / 4, 12);                       // η₀ / t, t counted from 1
+    expect(v('inverse time')[20]).toBeCloseTo(1 / 3, 12);
+    expect(v('step')[60]).toBeCloseTo(0.25, 12);
+    expect(v('exponential')[10]).toBeCloseTo(0.97 ** 10, 12);
+    expect(v('cosine annealing')[50]).toBeCloseTo(0.5, 12);
+    expect(v('cosine annealing')[25]).toBeCloseTo((1 + Math.cos(Math.PI / 4)) / 2, 12);
+    expect(v('warm-up 10 + cosine')[5]).toBeCloseTo(0.5, 12);
+    expect(v('warm-up 10 + cosine')[10]).toBeCloseTo(1, 12);
+    expect(v('warm-up 10 + cosine')[55]).toBeCloseTo(0.5, 12);
+    expect(v('multiplicative')[50]).toBeCloseTo(0.98 ** 50, 12);
+    expect(Math.max(...v('one-cycle (cos)'))).toBeCloseTo(1, 2);
+    const svg = picture(r.picture, 20_000);
+    expect(lineMarks(svg)).toBe(21);
+  });
+
   it('11 matrix factorisation: fits the seen ratings and beats the mean on the hidden ones', async () => {
     const { main } = await import('./11-matrix-factorisation.js');
     const r = await main({ quick: true, log: () => {} });

@@ -123,7 +123,7 @@ export async function lineChart(series: readonly Series[], opts: LineChartOption
       spec: {
         width: opts.width ?? 180, height: opts.height ?? 110,
         mark: { type: 'line', clip: true },
-        encoding: { x, y: { ...y, scale: { zero: false } } },
+        encoding: { x, y: { ...y, scale: { zero: true } } },
       },
       resolve: { scale: { y: 'independent' } },
     } as TopLevelSpec;
