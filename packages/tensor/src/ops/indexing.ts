@@ -32,19 +32,24 @@ function positionOf(shape: readonly number[], k: number): string {
 }
 
 /**
- * Walk every element of `shape` in row-major order with one storage pointer per operand.
- * `visit(k, p)` gets the running count and the pointers (a reused array).
+ * Walk `shape` in row-major order one innermost row at a time, with one storage pointer per operand.
+ * `row(k, p, len, inner)` gets the row-major position of the row's first element, the pointers to it
+ * (a reused array), the row length and each operand's innermost stride (a reused array); it runs
+ * its own tight loop over the row. A 0-d shape is one row of length 1.
  */
-function walk(shape: readonly number[], offsets: readonly number[], strides: readonly (readonly number[])[], visit: (k: number, p: number[]) => void): void {
-  const total = sizeOf(shape);
-  if (total === 0) return;
+function walkRows(shape: readonly number[], offsets: readonly number[], strides: readonly (readonly number[])[], row: (k: number, p: number[], len: number, inner: number[]) => void): void {
   const nd = shape.length;
   const nops = offsets.length;
+  const len = nd === 0 ? 1 : shape[nd - 1]!;
+  let rows = 1;
+  for (let d = 0; d < nd - 1; d++) rows *= shape[d]!;
+  if (rows === 0 || len === 0) return;
+  const inner = strides.map((s) => (nd === 0 ? 0 : s[nd - 1]!));
   const p = offsets.slice();
-  const idx = new Array<number>(nd).fill(0);
-  for (let k = 0; k < total; k++) {
-    visit(k, p);
-    for (let d = nd - 1; d >= 0; d--) {
+  const idx = new Array<number>(Math.max(0, nd - 1)).fill(0);
+  for (let r = 0; r < rows; r++) {
+    row(r * len, p, len, inner);
+    for (let d = nd - 2; d >= 0; d--) {
       idx[d]!++;
       for (let o = 0; o < nops; o++) p[o]! += strides[o]![d]!;
       if (idx[d]! < shape[d]!) break;
@@ -57,10 +62,13 @@ function walk(shape: readonly number[], offsets: readonly number[], strides: rea
 /** Throws unless every value of `index` lies in `[0, n)`. */
 function checkRange(op: string, index: Tensor, n: number, axis: number): void {
   const s = index.storage;
-  walk(index.shape, [index.offset], [index.strides], (k, p) => {
-    const v = s[p[0]!]!;
-    if (v < 0 || v >= n) {
-      throw new RangeError(`${op}: index ${v} is out of range for dim ${axis} of size ${n} (at index position ${positionOf(index.shape, k)})`);
+  walkRows(index.shape, [index.offset], [index.strides], (k, p, len, inner) => {
+    const p0 = p[0]!, s0 = inner[0]!;
+    for (let j = 0; j < len; j++) {
+      const v = s[p0 + j * s0]!;
+      if (v < 0 || v >= n) {
+        throw new RangeError(`${op}: index ${v} is out of range for dim ${axis} of size ${n} (at index position ${positionOf(index.shape, k + j)})`);
+      }
     }
   });
 }
@@ -103,8 +111,9 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   const sAx = x.strides[ax]!;
   // Walk index positions; the input pointer moves along every dim except `axis`.
   const xWalk = x.strides.map((s, d) => (d === ax ? 0 : s));
-  walk(index.shape, [x.offset, index.offset], [xWalk, index.strides], (k, p) => {
-    os[k] = xs[p[0]! + is[p[1]!]! * sAx]!;
+  walkRows(index.shape, [x.offset, index.offset], [xWalk, index.strides], (k, p, len, inner) => {
+    const px = p[0]!, pi = p[1]!, sx = inner[0]!, si = inner[1]!;
+    for (let j = 0; j < len; j++) os[k + j] = xs[px + j * sx + is[pi + j * si]! * sAx]!;
   });
   return record('gather', [x], out, { axis: ax, index });
 }
@@ -206,8 +215,9 @@ function scatterInto(target: Tensor, ax: number, index: Tensor, src: Tensor): vo
   const ss = src.storage;
   const sAx = target.strides[ax]!;
   const tWalk = target.strides.map((s, d) => (d === ax ? 0 : s));
-  walk(index.shape, [target.offset, index.offset, src.offset], [tWalk, index.strides, src.strides], (_, p) => {
-    ts[p[0]! + is[p[1]!]! * sAx]! += ss[p[2]!]!;
+  walkRows(index.shape, [target.offset, index.offset, src.offset], [tWalk, index.strides, src.strides], (_, p, len, inner) => {
+    const pt = p[0]!, pi = p[1]!, ps = p[2]!, st = inner[0]!, si = inner[1]!, ss2 = inner[2]!;
+    for (let j = 0; j < len; j++) ts[pt + j * st + is[pi + j * si]! * sAx]! += ss[ps + j * ss2]!;
   });
 }
 
