@@ -187,4 +187,15 @@ describe('lessons (quick settings)', () => {
     const seen = picture(r.pictures[0]!);
     expect((seen.match(/aria-roledescription="rect mark"/g) ?? []).length).toBe(48);
   });
+
+  it('12 the README demo: a short training run reports its loss and where the picture went', async () => {
+    const { main } = await import('./demo.js');
+    const out = capture();
+    const r = await main({ quick: true, log: out.log });
+    expect(r.accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(r.finalLoss).toBeLessThan(0.3);
+    expect(out.text()).toMatch(/^fit: 20 epochs, 200 steps, loss \d/m);   // fit's summary line (no TTY here)
+    expect(out.text()).toContain(`loss curve written to ${r.picture}`);
+    expect(lineMarks(picture(r.picture))).toBe(1);
+  });
 });

@@ -6,7 +6,7 @@ import { quickFromArgs } from './lib/cli.js';
 
 const LESSONS = [
   '01-parabola', '02-learning-rates', '03-optimizer-paths', '04-logistic-regression', '05-linear-regression',
-  '06-nonconvex', '07-worked-example', '08-mlp-classifier', '09-lr-finder', '10-schedules', '11-matrix-factorisation',
+  '06-nonconvex', '07-worked-example', '08-mlp-classifier', '09-lr-finder', '10-schedules', '11-matrix-factorisation', 'demo',
 ] as const;
 
 const quick = quickFromArgs();
