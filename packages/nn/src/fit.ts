@@ -481,7 +481,7 @@ export class EarlyStopping implements Callback {
       return;
     }
     this.wait++;
-    if (this.wait > this.o.patience) {
+    if (this.wait >= this.o.patience) {
       this.stoppedEpoch = log.epoch;
       ctx.stop(`early stopping: ${key} did not improve for ${this.wait} epochs (best ${this.best} at epoch ${this.bestEpoch})`);
     }
