@@ -18,7 +18,7 @@ const { values: args } = parseArgs({
     reps: { type: 'string' },
   },
 });
-const sections = new Set((args.only ?? 'matmul,elementwise,small,autograd,mlp').split(','));
+const sections = new Set((args.only ?? 'matmul,elementwise,small,autograd,mlp,logreg').split(','));
 const timing: TimingOptions = args.quick ? { reps: 3, minMs: 40, warmup: 1 } : { ...DEFAULT_TIMING };
 if (args.reps !== undefined) timing.reps = Number(args.reps);
 
@@ -249,9 +249,32 @@ if (sections.has('mlp')) {
   for (const c of await mlpCases(timing, jax, [GD, gdDefault ? GD_TS : null], rounds)) rows.push(c);
 }
 
+// ------------------------------------------------------------------ logistic regression vs scikit-learn
+const extra: string[] = [];
+if (sections.has('logreg')) {
+  const { logregGd } = await import('./logreg.js');
+  const prev = gd.getBackend();
+  const ours = logregGd(args.quick ? 3 : 11);
+  gd.setBackend(prev);
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const script = fileURLToPath(new URL('../logreg_sklearn.py', import.meta.url));
+  let sk: { median_ms: number; tol: number; gap: number; iterations: number; sklearn: string } | null = null;
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    const r = spawnSync(py, [script], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
+    if (r.status === 0) { sk = JSON.parse(r.stdout.trim().split('\n').pop()!); break; }
+  }
+  extra.push('', 'Logistic regression, breast cancer 569×30 (standardised, float64, L2 C=1), from zero to f − f* ≤ 1e-8 (f* by Newton):', '');
+  extra.push(`| solver | time (median) | iterations | final gap | ratio |`, `|:--|--:|--:|--:|--:|`);
+  extra.push(`| @gd L-BFGS (strong Wolfe), whole stack | ${(ours.seconds * 1e3).toFixed(2)} ms | ${ours.iterations} | ${ours.gap.toExponential(1)} | ${sk ? `${(sk.median_ms / (ours.seconds * 1e3)).toFixed(2)}× sklearn's speed` : '—'} |`);
+  extra.push(sk ? `| scikit-learn ${sk.sklearn} LogisticRegression(lbfgs, tol=${sk.tol}), 1 BLAS thread | ${sk.median_ms.toFixed(2)} ms | ${sk.iterations} | ${sk.gap.toExponential(1)} | 1 |`
+    : '| scikit-learn | not available (run bench/logreg_sklearn.py with python3-sklearn) | | | |');
+}
+
 // ------------------------------------------------------------------ print
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 console.log(`\n@gd benchmarks — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpu} × ${os.cpus().length}, Node ${process.version}`);
 console.log(`medians of ${timing.reps} repetitions (each ≥ ${timing.minMs} ms); ratio > 1 means @gd is better than the best peer in this run.\n`);
-console.log(renderTable(rows, COLUMNS, GD));
+if (rows.length) console.log(renderTable(rows, COLUMNS, GD));
+if (extra.length) console.log(extra.join('\n'));
 process.exit(0);
