@@ -34,7 +34,7 @@ function shownIndices(shape: readonly number[], summarise: boolean): number[][] 
  * @returns text like `tensor([[1., 2.], [3., 4.]])`, with `dtype=` for non-float32 and `requiresGrad=true` when set.
  * @example
  * ```ts
- * formatTensor(tensor([1.5, -2])); // 'tensor([ 1.5000, -2.0000])'
+ * tensor([1.5, -2]).toString(); // 'tensor([ 1.5000, -2.0000])' (Tensor.toString calls formatTensor)
  * ```
  */
 export function formatTensor(t: Tensor): string {

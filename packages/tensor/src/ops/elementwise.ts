@@ -14,7 +14,17 @@ import { getBackend } from '../kernels/backend.js';
 
 // ------------------------------------------------------------------ operands
 
-/** Strides of `t` as seen from a broadcast output of shape `shape` (0 where `t` is broadcast). */
+/**
+ * Strides of `t` as seen from a broadcast output of shape `shape`: 0 for the leading dims `t` lacks
+ * and for its size-1 dims, its own strides elsewhere.
+ * @param t - the operand.
+ * @param shape - the broadcast shape (must be one `t` broadcasts to).
+ * @returns one stride per dim of `shape`.
+ * @example
+ * ```ts
+ * broadcastStrides(zeros([3, 1]), [2, 3, 4]); // [0, 1, 0]
+ * ```
+ */
 export function broadcastStrides(t: Tensor, shape: readonly number[]): number[] {
   const nd = shape.length;
   const lead = nd - t.shape.length;
@@ -26,7 +36,16 @@ export function broadcastStrides(t: Tensor, shape: readonly number[]): number[] 
   return s;
 }
 
-/** A 0-d tensor holding `v` as `dtype`. */
+/**
+ * A 0-d tensor holding `v` converted to `dtype` (see `castScalar`).
+ * @param v - the value.
+ * @param dtype - its dtype.
+ * @returns a fresh 0-d tensor.
+ * @example
+ * ```ts
+ * scalar(2.7, 'int32').item(); // 2
+ * ```
+ */
 export function scalar(v: number, dtype: DType): Tensor {
   const t = Tensor._empty([], dtype);
   t.storage[0] = castScalar(dtype, v);
@@ -66,6 +85,21 @@ function tryBackend(key: string, out: Tensor, inputs: readonly Tensor[], n: numb
 
 /**
  * Run a generated kernel writing into `out` (any strides) from inputs broadcast to `out.shape`.
+ * `expr` is a JS expression over `x`, `y`, `z` (the inputs) and `p0`, `p1`; `key` names the op
+ * and, with the dtypes, identifies the cached kernel.
+ * @param key - the op's kernel name (one expression per key).
+ * @param expr - the expression computed per element.
+ * @param out - where results go (written through its strides).
+ * @param inputs - up to three operands that broadcast to `out.shape`.
+ * @param p0 - first scalar parameter.
+ * @param p1 - second scalar parameter.
+ * @returns nothing; `out` is filled.
+ * @example
+ * ```ts
+ * const out = zeros([3]);
+ * runKernel('axpy2', 'p0 * x + y', out, [tensor([1, 2, 3]), tensor(1)], 2);
+ * out.toArray(); // [3, 5, 7]
+ * ```
  * @internal
  */
 export function runKernel(key: string, expr: string, out: Tensor, inputs: readonly Tensor[], p0 = 0, p1 = 0): void {
@@ -137,34 +171,227 @@ function recordedUnary(name: RecordedUnary, x: Tensor): Tensor {
   return record(name, [x], out, {});
 }
 
-/** `-x`. */ export const neg = (x: Tensor): Tensor => recordedUnary('neg', x);
-/** `|x|` (subgradient 0 at 0). */ export const abs = (x: Tensor): Tensor => recordedUnary('abs', x);
-/** `e^x`. */ export const exp = (x: Tensor): Tensor => recordedUnary('exp', x);
-/** Natural log. */ export const log = (x: Tensor): Tensor => recordedUnary('log', x);
-/** `log(1+x)`. */ export const log1p = (x: Tensor): Tensor => recordedUnary('log1p', x);
-/** `e^x - 1`. */ export const expm1 = (x: Tensor): Tensor => recordedUnary('expm1', x);
-/** Square root. */ export const sqrt = (x: Tensor): Tensor => recordedUnary('sqrt', x);
-/** `1/sqrt(x)`. */ export const rsqrt = (x: Tensor): Tensor => recordedUnary('rsqrt', x);
-/** `x²`. */ export const square = (x: Tensor): Tensor => recordedUnary('square', x);
-/** Sine. */ export const sin = (x: Tensor): Tensor => recordedUnary('sin', x);
-/** Cosine. */ export const cos = (x: Tensor): Tensor => recordedUnary('cos', x);
-/** Hyperbolic tangent. */ export const tanh = (x: Tensor): Tensor => recordedUnary('tanh', x);
-/** Logistic sigmoid. */ export const sigmoid = (x: Tensor): Tensor => recordedUnary('sigmoid', x);
-/** `max(x, 0)` (gradient 0 at 0, as PyTorch). */ export const relu = (x: Tensor): Tensor => recordedUnary('relu', x);
-/** Sign: -1, 0, 1 (NaN stays NaN). Not differentiable. */ export const sign = (x: Tensor): Tensor => unaryKernel('sign', x);
-/** Floor. Not differentiable. */ export const floor = (x: Tensor): Tensor => unaryKernel('floor', x);
-/** Ceiling. Not differentiable. */ export const ceil = (x: Tensor): Tensor => unaryKernel('ceil', x);
-/** Round half to even. Not differentiable. */ export const round = (x: Tensor): Tensor => unaryKernel('round', x);
-/** Logical not. */ export const logicalNot = (x: Tensor): Tensor => unaryKernel('not', x);
+/**
+ * Elementwise negation `-x`.
+ * @param x - the input (bool computes in int32).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * neg(tensor([1, -2])).toArray(); // [-1, 2]
+ * ```
+ */
+export const neg = (x: Tensor): Tensor => recordedUnary('neg', x);
+/**
+ * Elementwise absolute value `|x|` (its gradient at 0 is 0).
+ * @param x - the input (bool computes in int32).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * abs(tensor([-1.5, 2])).toArray(); // [1.5, 2]
+ * ```
+ */
+export const abs = (x: Tensor): Tensor => recordedUnary('abs', x);
+/**
+ * Elementwise exponential `e^x`.
+ * @param x - the input (ints compute in float32).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * exp(tensor([0, 1], { dtype: 'float64' })).toArray(); // [1, 2.718281828459045]
+ * ```
+ */
+export const exp = (x: Tensor): Tensor => recordedUnary('exp', x);
+/**
+ * Elementwise natural logarithm `ln x` (`-Infinity` at 0, NaN below).
+ * @param x - the input (ints compute in float32).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * log(tensor([1, Math.E], { dtype: 'float64' })).toArray(); // [0, 1]
+ * ```
+ */
+export const log = (x: Tensor): Tensor => recordedUnary('log', x);
+/**
+ * Elementwise `ln(1 + x)`, accurate for tiny `x` where `log(1 + x)` would round to 0.
+ * @param x - the input (ints compute in float32).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * log1p(tensor([1e-10], { dtype: 'float64' })).item(); // 9.9999999995e-11
+ * ```
+ */
+export const log1p = (x: Tensor): Tensor => recordedUnary('log1p', x);
+/**
+ * Elementwise `e^x - 1`, accurate for tiny `x`.
+ * @param x - the input (ints compute in float32).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * expm1(tensor([1e-10], { dtype: 'float64' })).item(); // 1.00000000005e-10
+ * ```
+ */
+export const expm1 = (x: Tensor): Tensor => recordedUnary('expm1', x);
+/**
+ * Elementwise square root `√x` (NaN below 0).
+ * @param x - the input (ints compute in float32).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * sqrt(tensor([4, 2.25])).toArray(); // [2, 1.5]
+ * ```
+ */
+export const sqrt = (x: Tensor): Tensor => recordedUnary('sqrt', x);
+/**
+ * Elementwise reciprocal square root `1 / √x`.
+ * @param x - the input (ints compute in float32).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * rsqrt(tensor([4, 0.25])).toArray(); // [0.5, 2]
+ * ```
+ */
+export const rsqrt = (x: Tensor): Tensor => recordedUnary('rsqrt', x);
+/**
+ * Elementwise square `x²`.
+ * @param x - the input (bool computes in int32).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * square(tensor([-3, 0.5])).toArray(); // [9, 0.25]
+ * ```
+ */
+export const square = (x: Tensor): Tensor => recordedUnary('square', x);
+/**
+ * Elementwise sine (radians).
+ * @param x - the input (ints compute in float32).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * sin(tensor([0, Math.PI / 2], { dtype: 'float64' })).toArray(); // [0, 1]
+ * ```
+ */
+export const sin = (x: Tensor): Tensor => recordedUnary('sin', x);
+/**
+ * Elementwise cosine (radians).
+ * @param x - the input (ints compute in float32).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * cos(tensor([0, Math.PI], { dtype: 'float64' })).toArray(); // [1, -1]
+ * ```
+ */
+export const cos = (x: Tensor): Tensor => recordedUnary('cos', x);
+/**
+ * Elementwise hyperbolic tangent `(e^x - e^-x) / (e^x + e^-x)`.
+ * @param x - the input (ints compute in float32).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * tanh(tensor([0, 100])).toArray(); // [0, 1]
+ * ```
+ */
+export const tanh = (x: Tensor): Tensor => recordedUnary('tanh', x);
+/**
+ * Elementwise logistic sigmoid `σ(x) = 1 / (1 + e^-x)`, computed without overflow for large `|x|`.
+ * @param x - the input (ints compute in float32).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * sigmoid(tensor([0, -1000])).toArray(); // [0.5, 0]
+ * ```
+ */
+export const sigmoid = (x: Tensor): Tensor => recordedUnary('sigmoid', x);
+/**
+ * Elementwise `max(x, 0)`; NaN stays NaN, and the gradient at 0 is 0 (as PyTorch).
+ * @param x - the input (bool computes in int32).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * relu(tensor([-1, 0, 2])).toArray(); // [0, 0, 2]
+ * ```
+ */
+export const relu = (x: Tensor): Tensor => recordedUnary('relu', x);
+/**
+ * Elementwise sign: -1, 0 or 1 (NaN stays NaN). Not differentiable.
+ * @param x - the input (bool computes in int32).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * sign(tensor([-2, 0, 3])).toArray(); // [-1, 0, 1]
+ * ```
+ */
+export const sign = (x: Tensor): Tensor => unaryKernel('sign', x);
+/**
+ * Elementwise round down. Keeps the dtype. Not differentiable.
+ * @param x - the input (any dtype).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * floor(tensor([-1.5, 1.5])).toArray(); // [-2, 1]
+ * ```
+ */
+export const floor = (x: Tensor): Tensor => unaryKernel('floor', x);
+/**
+ * Elementwise round up. Keeps the dtype. Not differentiable.
+ * @param x - the input (any dtype).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * ceil(tensor([-1.5, 1.5])).toArray(); // [-1, 2]
+ * ```
+ */
+export const ceil = (x: Tensor): Tensor => unaryKernel('ceil', x);
+/**
+ * Elementwise round half to even (banker's rounding, as PyTorch and NumPy). Not differentiable.
+ * @param x - the input (any dtype).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * round(tensor([0.5, 1.5, 2.5, -0.5])).toArray(); // [0, 2, 2, -0]
+ * ```
+ */
+export const round = (x: Tensor): Tensor => unaryKernel('round', x);
+/**
+ * Elementwise logical not: true where `x` is 0 (NaN counts as true, i.e. non-zero).
+ * @param x - the input (any dtype).
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * logicalNot(tensor([0, 2])).toArray(); // [true, false]
+ * ```
+ */
+export const logicalNot = (x: Tensor): Tensor => unaryKernel('not', x);
 
-/** `log(1 + exp(beta x)) / beta`, and `x` itself where `beta x > threshold`. */
+/**
+ * Elementwise softplus `log(1 + e^(βx)) / β`, a smooth ReLU; returns `x` itself where `βx > threshold`
+ * (PyTorch's defaults: β = 1, threshold 20).
+ * @param x - the input (ints compute in float32).
+ * @param beta - the sharpness β > 0.
+ * @param threshold - above this `βx` the result is `x`.
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * softplus(tensor([0, 30]), 1, 20).toArray(); // [0.6931471824645996, 30]
+ * ```
+ */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   if (!(beta > 0)) throw new RangeError(`softplus: beta must be positive, got ${beta}`);
   const out = unaryKernel('softplus', x, beta, threshold);
   return record('softplus', [x], out, { beta, threshold });
 }
 
-/** Limit every element to `[min, max]`. Gradient passes where `min <= x <= max`. */
+/**
+ * Limit every element to `[min, max]` (either bound may be omitted; NaN stays NaN). The gradient
+ * passes where `min <= x <= max`. Fractional bounds turn an int tensor into float32.
+ * @param x - the input.
+ * @param min - lower bound.
+ * @param max - upper bound.
+ * @returns a new tensor of the same shape.
+ * @example
+ * ```ts
+ * clamp(tensor([-2, 0.5, 3]), 0, 1).toArray(); // [0, 0.5, 1]
+ * ```
+ */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   if (min === undefined && max === undefined) throw new RangeError('clamp: at least one of min and max must be given');
   if (min !== undefined && max !== undefined && min > max) throw new RangeError(`clamp: min ${min} is greater than max ${max}`);
@@ -175,7 +402,18 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   return record('clamp', [x], out, { min, max });
 }
 
-/** A copy of `x` converted to `dtype`; returns `x` itself when the dtype already matches. */
+/**
+ * A copy of `x` converted to `dtype` (floats truncate toward zero into int32; non-zero and NaN are
+ * true in bool); returns `x` itself when the dtype already matches. Float-to-float casts are
+ * differentiable.
+ * @param x - the input.
+ * @param dtype - the target dtype.
+ * @returns `x`, or a new tensor.
+ * @example
+ * ```ts
+ * cast(tensor([1.7, -1.7, 0]), 'int32').toArray(); // [1, -1, 0]
+ * ```
+ */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   const out = unaryKernel(dtype === 'bool' ? 'toBool' : 'copy', x, 0, 0, dtype);
@@ -234,27 +472,179 @@ function recordedBinary(name: 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' 
   return record(name, [ta, tb], out, {});
 }
 
-/** `a + alpha * b`, broadcasting. */
+/**
+ * Elementwise `a + α·b`, broadcasting (NumPy rules) and promoting dtypes; a JS number is a weak
+ * scalar (float32 + 2.5 stays float32, int32 + 2 stays int32, int32 + 2.5 is float32).
+ * @param a - first operand (tensor or number).
+ * @param b - second operand (tensor or number).
+ * @param alpha - scale of `b` (default 1).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * add(tensor([[1], [2]]), tensor([10, 20])).toArray(); // [[11, 21], [12, 22]]
+ * add(tensor([1, 2]), tensor([1, 1]), 0.5).toArray();   // [1.5, 2.5]
+ * ```
+ */
 export function add(a: TensorLike, b: TensorLike, alpha?: number): Tensor {
   return recordedBinary('add', a, alpha === undefined || alpha === 1 ? b : mul(b, alpha));
 }
-/** `a - alpha * b`, broadcasting. */
+/**
+ * Elementwise `a - α·b`, broadcasting and promoting like {@link add}.
+ * @param a - first operand (tensor or number).
+ * @param b - second operand (tensor or number).
+ * @param alpha - scale of `b` (default 1).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * sub(tensor([5, 5]), tensor([1, 2])).toArray(); // [4, 3]
+ * ```
+ */
 export function sub(a: TensorLike, b: TensorLike, alpha?: number): Tensor {
   return recordedBinary('sub', a, alpha === undefined || alpha === 1 ? b : mul(b, alpha));
 }
-/** `a * b`, broadcasting. */ export const mul = (a: TensorLike, b: TensorLike): Tensor => recordedBinary('mul', a, b);
-/** `a / b` (true division), broadcasting. */ export const div = (a: TensorLike, b: TensorLike): Tensor => recordedBinary('div', a, b);
-/** `a ** b`, broadcasting; both base and exponent are differentiable. */ export const pow = (a: TensorLike, b: TensorLike): Tensor => recordedBinary('pow', a, b);
-/** Elementwise maximum; at ties the gradient is split evenly (as PyTorch). */ export const maximum = (a: TensorLike, b: TensorLike): Tensor => recordedBinary('maximum', a, b);
-/** Elementwise minimum; at ties the gradient is split evenly (as PyTorch). */ export const minimum = (a: TensorLike, b: TensorLike): Tensor => recordedBinary('minimum', a, b);
-/** `a == b`. */ export const eq = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('eq', a, b)[0];
-/** `a != b`. */ export const ne = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('ne', a, b)[0];
-/** `a < b`. */ export const lt = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('lt', a, b)[0];
-/** `a <= b`. */ export const le = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('le', a, b)[0];
-/** `a > b`. */ export const gt = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('gt', a, b)[0];
-/** `a >= b`. */ export const ge = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('ge', a, b)[0];
-/** Logical and. */ export const logicalAnd = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('and', a, b)[0];
-/** Logical or. */ export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('or', a, b)[0];
+/**
+ * Elementwise product `a · b`, broadcasting (NumPy rules) and promoting dtypes (a JS number is a weak scalar).
+ * @param a - first operand (tensor or number).
+ * @param b - second operand (tensor or number).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * mul(tensor([[1], [2]]), tensor([10, 20])).toArray(); // [[10, 20], [20, 40]]
+ * ```
+ */
+export const mul = (a: TensorLike, b: TensorLike): Tensor => recordedBinary('mul', a, b);
+/**
+ * Elementwise true division `a / b`, broadcasting; integer operands give float32.
+ * @param a - first operand (tensor or number).
+ * @param b - second operand (tensor or number).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * div(tensor([7, -7], { dtype: 'int32' }), 2).toArray(); // [3.5, -3.5]
+ * ```
+ */
+export const div = (a: TensorLike, b: TensorLike): Tensor => recordedBinary('div', a, b);
+/**
+ * Elementwise power `a^b`, broadcasting; base and exponent are both differentiable. Int tensors refuse negative integer exponents.
+ * @param a - first operand (tensor or number).
+ * @param b - second operand (tensor or number).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * pow(tensor([2, 3]), 2).toArray(); // [4, 9]
+ * ```
+ */
+export const pow = (a: TensorLike, b: TensorLike): Tensor => recordedBinary('pow', a, b);
+/**
+ * Elementwise maximum, broadcasting; NaN propagates, and at ties the gradient is split evenly (as PyTorch).
+ * @param a - first operand (tensor or number).
+ * @param b - second operand (tensor or number).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * maximum(tensor([1, 5]), 3).toArray(); // [3, 5]
+ * ```
+ */
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => recordedBinary('maximum', a, b);
+/**
+ * Elementwise minimum, broadcasting; NaN propagates, and at ties the gradient is split evenly (as PyTorch).
+ * @param a - first operand (tensor or number).
+ * @param b - second operand (tensor or number).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * minimum(tensor([1, 5]), 3).toArray(); // [1, 3]
+ * ```
+ */
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => recordedBinary('minimum', a, b);
+/**
+ * Elementwise `a == b` as a bool tensor, broadcasting (NaN equals nothing).
+ * @param a - first operand (tensor or number).
+ * @param b - second operand (tensor or number).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * eq(tensor([1, 2]), 2).toArray(); // [false, true]
+ * ```
+ */
+export const eq = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('eq', a, b)[0];
+/**
+ * Elementwise `a != b` as a bool tensor, broadcasting.
+ * @param a - first operand (tensor or number).
+ * @param b - second operand (tensor or number).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * ne(tensor([1, 2]), 2).toArray(); // [true, false]
+ * ```
+ */
+export const ne = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('ne', a, b)[0];
+/**
+ * Elementwise `a < b` as a bool tensor, broadcasting.
+ * @param a - first operand (tensor or number).
+ * @param b - second operand (tensor or number).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * lt(tensor([1, 2]), 2).toArray(); // [true, false]
+ * ```
+ */
+export const lt = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('lt', a, b)[0];
+/**
+ * Elementwise `a <= b` as a bool tensor, broadcasting.
+ * @param a - first operand (tensor or number).
+ * @param b - second operand (tensor or number).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * le(tensor([1, 3]), 2).toArray(); // [true, false]
+ * ```
+ */
+export const le = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('le', a, b)[0];
+/**
+ * Elementwise `a > b` as a bool tensor, broadcasting.
+ * @param a - first operand (tensor or number).
+ * @param b - second operand (tensor or number).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * gt(tensor([1, 3]), 2).toArray(); // [false, true]
+ * ```
+ */
+export const gt = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('gt', a, b)[0];
+/**
+ * Elementwise `a >= b` as a bool tensor, broadcasting.
+ * @param a - first operand (tensor or number).
+ * @param b - second operand (tensor or number).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * ge(tensor([1, 2]), 2).toArray(); // [false, true]
+ * ```
+ */
+export const ge = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('ge', a, b)[0];
+/**
+ * Elementwise logical and (non-zero, NaN included, is true), broadcasting; gives bool.
+ * @param a - first operand (tensor or number).
+ * @param b - second operand (tensor or number).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * logicalAnd(tensor([0, 1, 2]), tensor([1, 1, 0])).toArray(); // [false, true, false]
+ * ```
+ */
+export const logicalAnd = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('and', a, b)[0];
+/**
+ * Elementwise logical or (non-zero, NaN included, is true), broadcasting; gives bool.
+ * @param a - first operand (tensor or number).
+ * @param b - second operand (tensor or number).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * logicalOr(tensor([0, 0, 2]), tensor([0, 1, 0])).toArray(); // [false, true, true]
+ * ```
+ */
+export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => binaryKernel('or', a, b)[0];
 
 // ------------------------------------------------------------------ where / maskedFill
 
@@ -263,7 +653,18 @@ function checkMask(op: string, mask: Tensor): void {
   if (mask.dtype !== 'bool') throw new TypeError(`${op}: condition must have dtype bool, got ${mask.dtype}`);
 }
 
-/** Pick `a` where `cond` is true and `b` elsewhere; all three broadcast together. */
+/**
+ * Pick `a` where `cond` is true and `b` elsewhere; all three broadcast together and `a`, `b`
+ * promote like {@link add}. Differentiable in `a` and `b`.
+ * @param cond - a bool tensor.
+ * @param a - values where true (tensor or number).
+ * @param b - values where false (tensor or number).
+ * @returns a new tensor of the broadcast shape.
+ * @example
+ * ```ts
+ * where(tensor([true, false]), tensor([1, 2]), 0).toArray(); // [1, 0]
+ * ```
+ */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   checkMask('where', cond);
   checkOperand('where', a, 'second');
@@ -277,7 +678,18 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   return record('where', [ta, tb], out, { cond });
 }
 
-/** `x` with `value` wherever `mask` (broadcast to `x`'s shape) is true. */
+/**
+ * `x` with `value` wherever `mask` (broadcast to `x`'s shape) is true. A fractional value turns an
+ * int tensor into float32.
+ * @param x - the input.
+ * @param mask - a bool tensor broadcastable to `x`.
+ * @param value - the fill value.
+ * @returns a new tensor of `x`'s shape.
+ * @example
+ * ```ts
+ * maskedFill(tensor([1, 2, 3]), tensor([false, true, false]), -1).toArray(); // [1, -1, 3]
+ * ```
+ */
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   checkMask('maskedFill', mask);
   const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
