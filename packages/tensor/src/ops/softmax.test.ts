@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type DType, type OpName, setOpObserver, tensor, zeros, softmax, logSoftmax } from '../index.js';
+import { type DType, type OpName, setOpObserver, tensor, zeros, softmax, logSoftmax, randn, getBackend, setBackend, Generator } from '../index.js';
+import { backendSoftmax } from './softmax.js';
 import { forEachIndex, nestFlat, nestedMismatch, shapeArb, stridedViewArb } from '../testing.js';
 
 function flatPos(shape: readonly number[], idx: readonly number[]): number {
@@ -120,6 +121,71 @@ describe('closed forms and special values', () => {
     expect(logSoftmax(tensor(3)).item()).toBe(0);
     expect(softmax(zeros([0, 3])).shape).toEqual([0, 3]);
     expect(softmax(zeros([3, 0]), 1).shape).toEqual([3, 0]);
+  });
+});
+
+describe('large float32 inputs: exponentials from the backend', () => {
+  const x = randn([6, 1100], { generator: new Generator(2024) }).mul(20);
+  // A few rows with extreme or special values.
+  x.select(0, 1).fillInPlace(-1000);
+  x.select(0, 2).narrow(0, 0, 3).fillInPlace(1000);
+  x.select(0, 3).narrow(0, 5, 1).fillInPlace(-Infinity);
+  const vals = Array.from(x.data());
+  const len = 1100;
+  const ref = (log: boolean): number[] => {
+    const out: number[] = [];
+    for (let r = 0; r < 6; r++) {
+      const row = vals.slice(r * len, (r + 1) * len);
+      const m = Math.max(...row);
+      const s = row.reduce((a, v) => a + Math.exp(v - m), 0);
+      for (const v of row) out.push(log ? v - m - Math.log(s) : Math.exp(v - m) / s);
+    }
+    return out;
+  };
+
+  it('the default backend path agrees with a float64 reference (and with the TypeScript kernel)', () => {
+    for (const log of [false, true]) {
+      const got = (log ? logSoftmax(x) : softmax(x)).toArray();
+      expect(nestedMismatch(got, nestFlat([6, len], ref(log)), { rtol: 1e-5, atol: 1e-7 })).toBeNull();
+      const prev = setBackend(null);
+      try {
+        const ts = (log ? logSoftmax(x) : softmax(x)).toArray();
+        expect(nestedMismatch(got, ts, { rtol: 1e-5, atol: 1e-7 })).toBeNull();
+      } finally {
+        setBackend(prev);
+      }
+    }
+  });
+
+  it('uses the backend when one is installed and falls back when it declines', () => {
+    const calls: number[] = [];
+    const prev = setBackend({
+      name: 'math-exp',
+      elementwise: (op, out, xs, y) => {
+        if (op !== 'exp' || y !== null) return false;
+        calls.push(out.length);
+        for (let i = 0; i < out.length; i++) out[i] = Math.exp(xs[i]!);
+        return true;
+      },
+    });
+    try {
+      const p = backendSoftmax(x, 1, false);
+      expect(p).not.toBeNull();
+      expect(calls).toEqual([6 * len]);
+      expect(nestedMismatch(p!.toArray(), nestFlat([6, len], ref(false)), { rtol: 2e-6, atol: 1e-8 })).toBeNull();
+      expect(nestedMismatch(backendSoftmax(x, 1, true)!.toArray(), nestFlat([6, len], ref(true)), { rtol: 2e-6, atol: 1e-4 })).toBeNull();
+      // Not applicable: another axis, a non-contiguous view, float64, small tensors.
+      expect(backendSoftmax(x, 0, false)).toBeNull();
+      expect(backendSoftmax(x.T.contiguous().T, 1, false)).toBeNull();
+      expect(backendSoftmax(x.to('float64'), 1, false)).toBeNull();
+      expect(backendSoftmax(x.narrow(0, 0, 1), 1, false)).toBeNull();
+      setBackend({ name: 'declines', elementwise: () => false });
+      expect(backendSoftmax(x, 1, false)).toBeNull();
+      expect(nestedMismatch(softmax(x).toArray(), nestFlat([6, len], ref(false)), { rtol: 2e-6, atol: 1e-8 })).toBeNull();
+    } finally {
+      setBackend(prev);
+    }
+    expect(getBackend()).toBe(prev);
   });
 });
 
