@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Tensor, Generator, tensor, randn } from '@gd/tensor';
 import { noGrad } from '@gd/autograd';
-import { SGD, Adam, LBFGS } from '@gd/optim';
+import { SGD, Adam, LBFGS, ExponentialLR, ReduceLROnPlateau, maxIterations, lossBelow, anyOf } from '@gd/optim';
 import {
   Module, Linear, Sequential, Tanh, ReLU, fit, evaluate, accuracy, loadBreastCancer, standardize, twoSpirals,
   bceWithLogitsLoss, crossEntropy, mseLoss, DataLoader, TensorDataset, EarlyStopping, ModelCheckpoint, LambdaCallback,
@@ -32,7 +32,7 @@ describe('logistic regression on Wisconsin breast cancer (float64, L2 λ = 0.01)
 
     const sgd = make();
     const opt = new SGD(sgd.parameters(), { lr: 0.3, momentum: 0.9 });
-    const decay = { step: () => { opt.paramGroups[0]!.lr = (opt.paramGroups[0]!.lr as number) * 0.94; } };
+    const decay = new ExponentialLR(opt, { gamma: 0.94 });
     const hSgd = fit(sgd, { loss: objective(sgd), optimizer: opt, data: new DataLoader(new TensorDataset(x, y), { batchSize: 64, shuffle: true, seed: 1 }), epochs: 100, scheduler: decay, progress: false });
     expect(hSgd.steps.length).toBe(100 * 9);
     expect(hSgd.epochs[1]!.lr).toBeCloseTo(0.3 * 0.94 ** 2, 12);
@@ -158,6 +158,30 @@ describe('fit: history, callbacks, progress', () => {
       expect(h.epochs[0]!.loss).toBeCloseTo((h.steps[0]!.loss + h.steps[1]!.loss + h.steps[2]!.loss) / 3, 12);
       expect(h.stopReason).toBe('epochs');
     }
+  });
+
+  it('stops on @gd/optim stopping criteria, steps ReduceLROnPlateau with the epoch loss, stops on divergence keeping finite weights', () => {
+    const { x, y } = regression(7);
+    const m = mlp(8);
+    const h = fit(m, { loss: mseLoss, optimizer: new SGD(m.parameters(), { lr: 0.01 }), data: new DataLoader(new TensorDataset(x, y), { batchSize: 8 }), epochs: 10, stop: anyOf(maxIterations(7), lossBelow(-1)), progress: false });
+    expect(h.steps.length).toBe(7);
+    expect(h.stopReason).toBe('maxIterations');
+    const h2 = fit(m, { loss: mseLoss, optimizer: new SGD(m.parameters(), { lr: 0.05 }), data: [x, y], epochs: 500, stop: lossBelow(0.05), progress: false });
+    expect(h2.stopReason).toBe('lossBelow');
+    expect(h2.steps[h2.steps.length - 1]!.loss).toBeLessThan(0.05);
+    expect(h2.steps.slice(0, -1).every((s) => s.loss >= 0.05)).toBe(true);
+    // plateau: a constant loss never improves, so the lr is cut after `patience` + 1 bad epochs
+    const m2 = mlp(9);
+    const opt2 = new SGD(m2.parameters(), { lr: 0.1 });
+    const plateau = new ReduceLROnPlateau(opt2, { patience: 1, factor: 0.5 });
+    const h3 = fit(m2, { loss: (p) => p.mul(0).sum(), optimizer: opt2, data: [x, y], epochs: 5, scheduler: plateau, progress: false });
+    expect(h3.epochs.map((e) => e.lr)).toEqual([0.1, 0.1, 0.05, 0.05, 0.025]);
+    // divergence: a huge learning rate overflows the loss; training stops and the weights stay finite
+    const m3 = mlp(10);
+    const h4 = fit(m3, { loss: (p, t) => mseLoss(p, t).mul(1e30), optimizer: new SGD(m3.parameters(), { lr: 1e30 }), data: [x, y], epochs: 50, progress: false });
+    expect(h4.stopReason).toBe('diverged');
+    expect(h4.steps.length).toBeLessThan(50);
+    expect(flat(m3).every(Number.isFinite)).toBe(true);
   });
 
   it('clipGradNorm bounds the global gradient norm and records the norm before clipping', () => {

@@ -5,6 +5,7 @@
  */
 import { Tensor, fmt, setGradEnabled, argmax } from '@gd/tensor';
 import { SingleBar, Presets } from 'cli-progress';
+import { clipGradNorm, globalNorm, ReduceLROnPlateau, type StopCriterion } from '@gd/optim';
 import { Module, cloneStateDict, type StateDict } from './module.js';
 import { DataLoader, TensorDataset, type Dataset } from './data.js';
 import { saveCheckpoint, type Stateful } from './checkpoint.js';
@@ -118,8 +119,17 @@ export interface FitOptions {
   scheduler?: SchedulerLike;
   /** Step the scheduler after every `'epoch'` (default) or every `'step'`. */
   schedulerInterval?: 'epoch' | 'step';
-  /** For plateau schedulers: pass this epoch metric to `scheduler.step(metric)` (e.g. `'valLoss'`). */
+  /**
+   * The epoch-log value passed to `scheduler.step(metric)` (e.g. `'valLoss'`). Defaults, for
+   * `ReduceLROnPlateau`, to `'valLoss'` with validation data and `'loss'` without.
+   */
   schedulerMetric?: string;
+  /**
+   * A stopping criterion from `@gd/optim` (`maxIterations`, `lossBelow`, `gradNormBelow`,
+   * `noImprovement`, `timeBudget`, `divergence`, `anyOf(...)`), checked after every step with the
+   * step count, the batch loss, the gradient norm and the elapsed time.
+   */
+  stop?: StopCriterion;
   /** Clip the global L2 norm of the gradients to this value before each update. */
   clipGradNorm?: number;
   /** Validation data, evaluated after every epoch (loss and metrics, prefixed `val`). */
@@ -160,27 +170,8 @@ function lrOf(opt: OptimizerLike): number {
   return typeof lr === 'number' ? lr : NaN;
 }
 
-/** Global L2 norm of the gradients, scaled down in place to `maxNorm` when above it. */
-function clipGrads(params: readonly Tensor[], maxNorm: number): number {
-  let sq = 0;
-  for (const p of params) {
-    if (p.grad === null) continue;
-    const g = p.grad.data();
-    for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!;
-  }
-  const norm = Math.sqrt(sq);
-  if (!Number.isFinite(norm)) throw new RangeError(`fit: the gradient norm is ${norm}; training diverged (lower the learning rate or clip earlier)`);
-  if (norm > maxNorm) {
-    const k = maxNorm / (norm + 1e-6);
-    const prev = setGradEnabled(false);
-    try {
-      for (const p of params) if (p.grad !== null) p.grad = p.grad.mul(k);
-    } finally {
-      setGradEnabled(prev);
-    }
-  }
-  return norm;
-}
+/** Thrown inside the step closure when the loss is not finite, so the update is skipped. */
+class Diverged extends Error {}
 
 function batchInputs(op: string, batch: Tensor[]): [Tensor, Tensor] {
   if (batch.length !== 2) throw new RangeError(`${op}: each batch must be [inputs, targets], got ${batch.length} tensors`);
@@ -320,6 +311,7 @@ export function fit(model: Module, opts: FitOptions): History {
   }
   const params = model.parameters();
   const t0 = Date.now();
+  opts.stop?.reset();
   let step = 0;
   model.train();
   try {
@@ -341,23 +333,32 @@ export function fit(model: Module, opts: FitOptions): History {
           const pred = model.forward(x);
           const loss = opts.loss(pred, y);
           if (!(loss instanceof Tensor) || loss.size !== 1) throw new RangeError(`fit: the loss must be a scalar tensor, got ${loss instanceof Tensor ? fmt(loss.shape) : typeof loss}`);
+          const value = loss.item();
+          if (!Number.isFinite(value)) throw new Diverged(`loss is ${value}`);
           loss.backward();
           if (opts.clipGradNorm !== undefined) {
-            const norm = clipGrads(params, opts.clipGradNorm);
+            const norm = clipGradNorm(params, opts.clipGradNorm, { errorIfNonfinite: true });
             if (gradNorm === undefined) gradNorm = norm;
+          } else if (opts.stop !== undefined && gradNorm === undefined) {
+            gradNorm = globalNorm(params.map((p) => p.grad).filter((g): g is Tensor => g !== null));
           }
           if (firstLoss === null) {
-            firstLoss = loss.item();
+            firstLoss = value;
             firstPred = pred.detach();
           }
           return loss.detach();
         };
-        optimizer.step(closure);
+        try {
+          optimizer.step(closure);
+        } catch (e) {
+          if (!(e instanceof Diverged)) throw e;
+          // the parameters that gave a non-finite loss are kept (finite); no update was applied
+          history.steps.push({ epoch, step, loss: NaN, lr });
+          ctx.stop('diverged');
+          break;
+        }
         if (firstLoss === null) throw new Error('fit: the optimizer did not call the closure; fit needs optimizers that accept step(closure)');
         const lossValue: number = firstLoss;
-        if (!Number.isFinite(lossValue)) {
-          ctx.stop('diverged');
-        }
         lossSum += lossValue * bs;
         count += bs;
         if (Object.keys(metrics).length > 0) {
@@ -373,6 +374,10 @@ export function fit(model: Module, opts: FitOptions): History {
         history.steps.push(slog);
         step++;
         for (const cb of callbacks) cb.onStepEnd?.(slog, ctx);
+        if (opts.stop !== undefined) {
+          const reason = opts.stop.check({ step, loss: lossValue, gradNorm: gradNorm ?? NaN, elapsedMs: Date.now() - t0 });
+          if (reason !== null) ctx.stop(reason);
+        }
         if (opts.scheduler && interval === 'step') opts.scheduler.step();
         bar?.update(step, { epoch: epoch + 1, loss: fmtNum(lossValue), lr: fmtNum(lrOf(optimizer)) });
         if (stopReason !== null) break;
@@ -384,10 +389,11 @@ export function fit(model: Module, opts: FitOptions): History {
         elog.valLoss = v.loss;
         for (const name of Object.keys(metrics)) elog[`val${name[0]!.toUpperCase()}${name.slice(1)}`] = v[name];
       }
-      if (opts.scheduler && interval === 'epoch') {
-        if (opts.schedulerMetric !== undefined) {
-          const m = elog[opts.schedulerMetric];
-          if (typeof m !== 'number') throw new RangeError(`fit: schedulerMetric '${opts.schedulerMetric}' is not in the epoch log (has ${Object.keys(elog).join(', ')})`);
+      if (opts.scheduler && interval === 'epoch' && !(stopReason === 'diverged')) {
+        const metricKey = opts.schedulerMetric ?? (opts.scheduler instanceof ReduceLROnPlateau ? (elog.valLoss !== undefined ? 'valLoss' : 'loss') : undefined);
+        if (metricKey !== undefined) {
+          const m = elog[metricKey];
+          if (typeof m !== 'number') throw new RangeError(`fit: schedulerMetric '${metricKey}' is not in the epoch log (has ${Object.keys(elog).join(', ')})`);
           opts.scheduler.step(m);
         } else {
           opts.scheduler.step();
