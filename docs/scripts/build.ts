@@ -23,7 +23,18 @@ if (!skipExamples) {
   run(['--import', 'tsx', '--conditions=source', 'examples/run-all.ts', '--quick']);
 }
 console.log('docs: typedoc');
-run([bin('typedoc', 'bin/typedoc'), '--options', 'typedoc.json']);
+// typedoc empties docs/site first, so it runs before the playground build; if it fails (e.g. an
+// export lacks documentation) the playground is still built, and the command fails at the end.
+let typedocFailed = false;
+try {
+  run([bin('typedoc', 'bin/typedoc'), '--options', 'typedoc.json']);
+} catch {
+  typedocFailed = true;
+}
 console.log('docs: playground (vite)');
 run([bin('vite', 'bin/vite.js'), 'build', '--config', 'docs/playground/vite.config.ts', '--logLevel', 'warn']);
+if (typedocFailed) {
+  console.error('docs: typedoc reported errors or warnings (see above); the API pages are incomplete');
+  process.exit(1);
+}
 console.log(`docs: site written to ${join(root, 'docs', 'site')}`);
