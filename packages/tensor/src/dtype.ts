@@ -22,34 +22,77 @@ export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
 
 const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
 
-/** True when `x` names a dtype. */
+/**
+ * True when `x` names a dtype.
+ * @param x - any value.
+ * @returns whether it is one of `'float32'`, `'float64'`, `'int32'`, `'bool'`.
+ * @example
+ * ```ts
+ * isDType('int32'); // true
+ * isDType('int64'); // false
+ * ```
+ */
 export function isDType(x: unknown): x is DType {
   return x === 'float32' || x === 'float64' || x === 'int32' || x === 'bool';
 }
 
-/** Throws a `TypeError` naming `op` when `x` is not a dtype. */
+/**
+ * Check that `x` names a dtype.
+ * @param op - the op name used in the error message.
+ * @param x - any value.
+ * @returns `x` as a dtype.
+ * @throws TypeError naming `op`, the value and the valid dtypes.
+ * @example
+ * ```ts
+ * checkDType('zeros', 'float64'); // 'float64'
+ * checkDType('zeros', 'half');    // throws
+ * ```
+ */
 export function checkDType(op: string, x: unknown): DType {
   if (!isDType(x)) throw new TypeError(`${op}: unknown dtype ${JSON.stringify(x)} (expected one of ${DTYPES.join(', ')})`);
   return x;
 }
 
-/** True for `float32` and `float64`. */
+/**
+ * True for the floating-point dtypes `float32` and `float64`.
+ * @param d - a dtype.
+ * @returns whether it is a float dtype.
+ * @example
+ * ```ts
+ * isFloat('int32'); // false
+ * ```
+ */
 export function isFloat(d: DType): boolean {
   return d === 'float32' || d === 'float64';
 }
 
 /**
- * The dtype two tensor operands are promoted to, as in PyTorch:
- * bool < int32 < float32 < float64.
+ * The dtype two tensor operands are promoted to, as in PyTorch: the larger in
+ * `bool < int32 < float32 < float64`.
+ * @param a - first dtype.
+ * @param b - second dtype.
+ * @returns the common dtype.
+ * @example
+ * ```ts
+ * promoteTypes('int32', 'float32'); // 'float32'
+ * ```
  */
 export function promoteTypes(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
 /**
- * The dtype of `tensor op scalar`. A JS number is a "weak" operand, as a Python scalar is in PyTorch:
- * it never widens a float tensor (float32 + 2.5 is float32), an integer scalar keeps an int tensor
- * int32, and a fractional scalar turns an int or bool tensor into float32.
+ * The dtype of `tensor ⊕ number`. A JS number is a "weak" operand, as a Python scalar is in PyTorch:
+ * it never widens a float tensor (float32 + 2.5 is float32), an integer keeps an int tensor int32 (and
+ * makes a bool tensor int32), and a fractional number turns an int or bool tensor into float32.
+ * @param d - the tensor's dtype.
+ * @param s - the number.
+ * @returns the common dtype.
+ * @example
+ * ```ts
+ * promoteWithScalar('int32', 2);   // 'int32'
+ * promoteWithScalar('int32', 2.5); // 'float32'
+ * ```
  */
 export function promoteWithScalar(d: DType, s: number): DType {
   if (isFloat(d)) return d;
@@ -57,19 +100,43 @@ export function promoteWithScalar(d: DType, s: number): DType {
   return 'float32';
 }
 
-/** The dtype arithmetic is computed in: bool counts as int32, as in NumPy's `bool + bool -> int`. */
+/**
+ * The dtype arithmetic is computed in: bool counts as int32 (NumPy's `bool + bool -> int`), others
+ * are unchanged.
+ * @param d - a dtype.
+ * @returns the arithmetic dtype.
+ * @example
+ * ```ts
+ * arithmeticType('bool'); // 'int32'
+ * ```
+ */
 export function arithmeticType(d: DType): DType {
   return d === 'bool' ? 'int32' : d;
 }
 
-/** The dtype of a floating-point function (exp, sqrt, division) of `d`: ints become float32. */
+/**
+ * The dtype of a floating-point function (exp, sqrt, true division) of `d`: ints and bool give float32.
+ * @param d - a dtype.
+ * @returns `d` if it is a float dtype, else `'float32'`.
+ * @example
+ * ```ts
+ * floatType('int32'); // 'float32'
+ * ```
+ */
 export function floatType(d: DType): DType {
   return isFloat(d) ? d : 'float32';
 }
 
 /**
- * The one place storage is allocated. Every tensor's backing array comes from here, so a different
- * memory source (for example a WebAssembly memory) can be slotted in later.
+ * Allocate zero-filled storage for `length` elements of `dtype`. The one place storage is
+ * allocated, so a different memory source (for example WebAssembly memory) can be slotted in later.
+ * @param dtype - the element type.
+ * @param length - the number of elements.
+ * @returns a new typed array (`Float32Array`, `Float64Array`, `Int32Array` or `Uint8Array` for bool).
+ * @example
+ * ```ts
+ * allocate('int32', 3).length; // 3
+ * ```
  */
 export function allocate<D extends DType>(dtype: D, length: number): TypedArrayFor[D] {
   switch (dtype) {
@@ -81,7 +148,16 @@ export function allocate<D extends DType>(dtype: D, length: number): TypedArrayF
   throw new TypeError(`allocate: unknown dtype ${String(dtype)}`);
 }
 
-/** The dtype matching a typed array, or undefined for an unsupported array type. */
+/**
+ * The dtype matching a typed array, or `undefined` for anything else.
+ * @param a - any value.
+ * @returns the dtype or `undefined`.
+ * @example
+ * ```ts
+ * dtypeOfArray(new Float64Array(2)); // 'float64'
+ * dtypeOfArray([1, 2]);              // undefined
+ * ```
+ */
 export function dtypeOfArray(a: unknown): DType | undefined {
   if (a instanceof Float32Array) return 'float32';
   if (a instanceof Float64Array) return 'float64';

@@ -6,19 +6,45 @@
 /** A tensor's shape: one non-negative integer per dimension. */
 export type Shape = readonly number[];
 
-/** Format a shape the way errors print it: `[2,3]`. */
+/**
+ * Format a shape the way error messages print it.
+ * @param shape - the shape.
+ * @returns text like `[2,3]`.
+ * @example
+ * ```ts
+ * fmt([2, 3]); // '[2,3]'
+ * ```
+ */
 export function fmt(shape: Shape): string {
   return `[${shape.join(',')}]`;
 }
 
-/** Number of elements of a shape (1 for a scalar). */
+/**
+ * Number of elements of a shape: the product of its sizes (1 for a scalar `[]`).
+ * @param shape - the shape.
+ * @returns the element count.
+ * @example
+ * ```ts
+ * sizeOf([2, 3, 4]); // 24
+ * sizeOf([]);        // 1
+ * ```
+ */
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (let i = 0; i < shape.length; i++) n *= shape[i]!;
   return n;
 }
 
-/** Row-major (C-order) strides for a shape. */
+/**
+ * Row-major (C-order) strides: the last dim has stride 1 and each earlier stride is the product of
+ * the sizes after it, `stride[d] = ∏_{k>d} shape[k]`.
+ * @param shape - the shape.
+ * @returns one stride per dim.
+ * @example
+ * ```ts
+ * contiguousStrides([2, 3, 4]); // [12, 4, 1]
+ * ```
+ */
 export function contiguousStrides(shape: Shape): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
@@ -29,7 +55,19 @@ export function contiguousStrides(shape: Shape): number[] {
   return s;
 }
 
-/** Throws unless every entry of `shape` is a non-negative integer. */
+/**
+ * Validate a shape argument: an array of non-negative integers.
+ * @param op - the op name used in the error message.
+ * @param shape - the value to check.
+ * @returns a copy of the shape.
+ * @throws TypeError when `shape` is not an array; RangeError naming `op` and the shape on a negative,
+ *   fractional or non-numeric size.
+ * @example
+ * ```ts
+ * checkShape('zeros', [2, 3]); // [2, 3]
+ * checkShape('zeros', [2, -1]); // throws
+ * ```
+ */
 export function checkShape(op: string, shape: unknown): number[] {
   if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of integers, got ${String(shape)}`);
   for (const d of shape) {
@@ -41,8 +79,18 @@ export function checkShape(op: string, shape: unknown): number[] {
 }
 
 /**
- * The shape two shapes broadcast to (NumPy rules: align on the right; sizes must match or be 1).
- * @throws RangeError naming `op` and both shapes when they do not broadcast.
+ * The shape two shapes broadcast to (NumPy rules): align them on the right, pad the shorter with
+ * leading 1s, and in each dim the sizes must be equal or one of them 1 (the result takes the other).
+ * @param op - the op name used in the error message.
+ * @param a - first shape.
+ * @param b - second shape.
+ * @returns the broadcast shape.
+ * @throws RangeError naming `op`, both shapes and the first dim that disagrees.
+ * @example
+ * ```ts
+ * broadcastShapes('add', [3, 1], [4]); // [3, 4]
+ * broadcastShapes('add', [2], [3]);    // throws
+ * ```
  */
 export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   const n = Math.max(a.length, b.length);
@@ -57,14 +105,32 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   return out;
 }
 
-/** Broadcast any number of shapes together. */
+/**
+ * Broadcast any number of shapes together (see {@link broadcastShapes}).
+ * @param op - the op name used in the error message.
+ * @param shapes - the shapes.
+ * @returns the broadcast shape (`[]` for no shapes).
+ * @example
+ * ```ts
+ * broadcastAll('where', [[2, 1], [3], [1, 1]]); // [2, 3]
+ * ```
+ */
 export function broadcastAll(op: string, shapes: readonly Shape[]): number[] {
   let out: number[] = [];
   for (const s of shapes) out = broadcastShapes(op, out, s);
   return out;
 }
 
-/** True when two shapes are equal. */
+/**
+ * True when two shapes have the same rank and sizes.
+ * @param a - first shape.
+ * @param b - second shape.
+ * @returns whether they are equal.
+ * @example
+ * ```ts
+ * shapesEqual([2, 3], [2, 3]); // true
+ * ```
+ */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -72,8 +138,16 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 }
 
 /**
- * Normalise a possibly negative axis into `[0, ndim)`.
+ * Normalise a possibly negative axis into `[0, ndim)` (`-1` is the last axis).
+ * @param op - the op name used in the error message.
+ * @param axis - an integer in `[-ndim, ndim)`.
+ * @param ndim - the rank.
+ * @returns the axis in `[0, ndim)`.
  * @throws RangeError naming `op`, the axis and the rank.
+ * @example
+ * ```ts
+ * normAxis('sum', -1, 3); // 2
+ * ```
  */
 export function normAxis(op: string, axis: number, ndim: number): number {
   if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
@@ -83,8 +157,18 @@ export function normAxis(op: string, axis: number, ndim: number): number {
 }
 
 /**
- * Normalise an axis argument of a reduction: `undefined` means all axes. Returns sorted unique axes.
+ * Normalise an axis argument of a reduction: `undefined` means all axes; a number or list of
+ * possibly negative axes is normalised, sorted and checked for repeats.
+ * @param op - the op name used in the error message.
+ * @param axes - `undefined`, one axis or a list.
+ * @param ndim - the rank.
+ * @returns sorted unique axes in `[0, ndim)`.
  * @throws RangeError on an out-of-range or repeated axis.
+ * @example
+ * ```ts
+ * normAxes('sum', [-1, 0], 3); // [0, 2]
+ * normAxes('sum', undefined, 2); // [0, 1]
+ * ```
  */
 export function normAxes(op: string, axes: number | readonly number[] | undefined, ndim: number): number[] {
   if (axes === undefined) return Array.from({ length: ndim }, (_, i) => i);

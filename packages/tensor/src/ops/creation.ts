@@ -86,7 +86,17 @@ export function tensor(data: NestedArray | TypedArray | readonly number[], opts:
   return finish(result, opts);
 }
 
-/** A tensor of `shape` filled with `value`. */
+/**
+ * A tensor of `shape` filled with `value` (a boolean value makes a bool tensor by default).
+ * @param shape - the shape (non-negative integers).
+ * @param opts - `dtype` (default float32) and `requiresGrad`.
+ * @param value - the fill value (refused for int32 when NaN, infinite or out of range; fractions truncate).
+ * @returns a new contiguous tensor.
+ * @example
+ * ```ts
+ * full([2], 7, { dtype: 'int32' }).toArray(); // [7, 7]
+ * ```
+ */
 export function full(shape: readonly number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
   return fill('full', shape, value, opts);
 }
@@ -102,29 +112,75 @@ function fill(op: string, shape: readonly number[], value: number | boolean, opt
   return finish(t, opts);
 }
 
-/** Zeros. */
+/**
+ * A tensor of zeros.
+ * @param shape - the shape (non-negative integers).
+ * @param opts - `dtype` (default float32) and `requiresGrad`.
+ * @returns a new contiguous tensor.
+ * @example
+ * ```ts
+ * zeros([2, 3]).shape; // [2, 3]
+ * ```
+ */
 export function zeros(shape: readonly number[], opts: CreateOptions = {}): Tensor {
   return fill('zeros', shape, 0, opts);
 }
 
-/** Ones. */
+/**
+ * A tensor of ones.
+ * @param shape - the shape (non-negative integers).
+ * @param opts - `dtype` (default float32) and `requiresGrad`.
+ * @returns a new contiguous tensor.
+ * @example
+ * ```ts
+ * ones([2], { dtype: 'float64' }).toArray(); // [1, 1]
+ * ```
+ */
 export function ones(shape: readonly number[], opts: CreateOptions = {}): Tensor {
   return fill('ones', shape, 1, opts);
 }
 
-/** Zeros with the shape (and, unless overridden, dtype) of `like`. */
+/**
+ * Zeros with the shape and (unless `opts.dtype` says otherwise) the dtype of `like`.
+ * @param like - the tensor to copy the shape of.
+ * @param opts - overrides for `dtype` and `requiresGrad`.
+ * @returns a new contiguous tensor.
+ * @example
+ * ```ts
+ * zerosLike(ones([2], { dtype: 'int32' })).dtype; // 'int32'
+ * ```
+ */
 export function zerosLike(like: Tensor, opts: CreateOptions = {}): Tensor {
   checkLike('zerosLike', like);
   return fill('zerosLike', like.shape, 0, { dtype: like.dtype, ...opts });
 }
 
-/** Ones with the shape and dtype of `like`. */
+/**
+ * Ones with the shape and (unless overridden) the dtype of `like`.
+ * @param like - the tensor to copy the shape of.
+ * @param opts - overrides for `dtype` and `requiresGrad`.
+ * @returns a new contiguous tensor.
+ * @example
+ * ```ts
+ * onesLike(zeros([2])).toArray(); // [1, 1]
+ * ```
+ */
 export function onesLike(like: Tensor, opts: CreateOptions = {}): Tensor {
   checkLike('onesLike', like);
   return fill('onesLike', like.shape, 1, { dtype: like.dtype, ...opts });
 }
 
-/** `value` with the shape and dtype of `like`. */
+/**
+ * `value` everywhere, with the shape and (unless overridden) the dtype of `like`.
+ * @param like - the tensor to copy the shape of.
+ * @param value - the fill value.
+ * @param opts - overrides for `dtype` and `requiresGrad`.
+ * @returns a new contiguous tensor.
+ * @example
+ * ```ts
+ * fullLike(zeros([2]), 3).toArray(); // [3, 3]
+ * ```
+ */
 export function fullLike(like: Tensor, value: number, opts: CreateOptions = {}): Tensor {
   checkLike('fullLike', like);
   return fill('fullLike', like.shape, value, { dtype: like.dtype, ...opts });
@@ -134,7 +190,17 @@ function checkLike(op: string, like: unknown): void {
   if (!(like instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor to copy the shape of, got ${like === null ? 'null' : typeof like}`);
 }
 
-/** The `n × m` identity matrix (m defaults to n). */
+/**
+ * The `n × m` identity matrix: ones on the diagonal `i = j`, zeros elsewhere.
+ * @param n - rows.
+ * @param m - columns (default `n`).
+ * @param opts - `dtype` and `requiresGrad`.
+ * @returns a new `[n, m]` tensor.
+ * @example
+ * ```ts
+ * eye(2).toArray(); // [[1, 0], [0, 1]]
+ * ```
+ */
 export function eye(n: number, m: number = n, opts: CreateOptions = {}): Tensor {
   checkShape('eye', [n, m]);
   const t = fill('eye', [n, m], 0, opts);
@@ -143,8 +209,19 @@ export function eye(n: number, m: number = n, opts: CreateOptions = {}): Tensor 
 }
 
 /**
- * `start, start+step, ...` up to but excluding `end`. With one argument, `0..end-1`.
- * The dtype is int32 when all arguments are integers, else float32.
+ * `start, start + step, ...` up to but excluding `end`, i.e. `⌈(end - start) / step⌉` values
+ * `start + i·step`; with one argument, `0..end-1`. The dtype is int32 when all arguments are
+ * integers, else float32.
+ * @param start - first value (or `end` when it is the only argument).
+ * @param end - exclusive bound.
+ * @param step - non-zero increment (its sign must point from start to end).
+ * @param opts - `dtype` and `requiresGrad`.
+ * @returns a new 1-d tensor.
+ * @example
+ * ```ts
+ * arange(4).toArray();          // [0, 1, 2, 3]
+ * arange(1, 2, 0.25).toArray(); // [1, 1.25, 1.5, 1.75]
+ * ```
  */
 export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
   if (end === undefined) { end = start; start = 0; }
@@ -161,7 +238,19 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
   return finish(t, opts);
 }
 
-/** `steps` evenly spaced values from `start` to `end`, both included. */
+/**
+ * `steps` evenly spaced values from `start` to `end`, both included: `start + i·(end - start)/(steps - 1)`
+ * (the second half is computed from `end`, so both ends are exact, as in PyTorch).
+ * @param start - first value.
+ * @param end - last value.
+ * @param steps - how many values (a non-negative integer).
+ * @param opts - `dtype` (default float32) and `requiresGrad`.
+ * @returns a new 1-d tensor.
+ * @example
+ * ```ts
+ * linspace(0, 1, 5).toArray(); // [0, 0.25, 0.5, 0.75, 1]
+ * ```
+ */
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
   if (!Number.isFinite(start) || !Number.isFinite(end)) throw new RangeError(`linspace: start and end must be finite, got ${start} and ${end}`);
@@ -188,24 +277,63 @@ function randomFill(op: string, shape: readonly number[], opts: RandomOptions, d
   return finish(t, opts);
 }
 
-/** Uniform samples in [0, 1). */
+/**
+ * Uniform samples in [0, 1).
+ * @param shape - the shape (non-negative integers).
+ * @param opts - `dtype` (default float32), `generator` (default: the global one, see `manualSeed`) and `requiresGrad`.
+ * @returns a new tensor.
+ * @example
+ * ```ts
+ * rand([2, 2], { generator: new Generator(0) }).shape; // [2, 2]
+ * ```
+ */
 export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor {
   return randomFill('rand', shape, opts, (g) => g.uniform());
 }
 
-/** Standard normal samples. */
+/**
+ * Standard normal samples N(0, 1).
+ * @param shape - the shape (non-negative integers).
+ * @param opts - `dtype` (default float32), `generator` (default: the global one, see `manualSeed`) and `requiresGrad`.
+ * @returns a new tensor.
+ * @example
+ * ```ts
+ * randn([3], { generator: new Generator(0), dtype: 'float64' }).dtype; // 'float64'
+ * ```
+ */
 export function randn(shape: readonly number[], opts: RandomOptions = {}): Tensor {
   return randomFill('randn', shape, opts, (g) => g.normal());
 }
 
-/** Uniform integers in [low, high) (int32 by default). */
+/**
+ * Uniform integers in [low, high) (int32 by default).
+ * @param low - smallest value (an integer).
+ * @param high - exclusive bound (an integer greater than `low`).
+ * @param shape - the shape.
+ * @param opts - `dtype`, `generator` and `requiresGrad`.
+ * @returns a new tensor.
+ * @example
+ * ```ts
+ * randint(0, 2, [4], { generator: new Generator(0) }).dtype; // 'int32'
+ * ```
+ */
 export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) throw new RangeError(`randint: need integers low < high, got low ${low}, high ${high}`);
   if ((opts.dtype ?? 'int32') === 'int32' && (low < -2147483648 || high - 1 > 2147483647)) throw new RangeError(`randint: [${low}, ${high}) does not fit in int32`);
   return randomFill('randint', shape, opts, (g) => g.integer(low, high - 1), 'int32');
 }
 
-/** 1 with probability `p` (a number or a tensor of probabilities), else 0. */
+/**
+ * 1 with probability `p`, else 0: one draw per element of `p` when it is a tensor of probabilities
+ * (result shaped and typed like `p`), else `opts.shape` draws of the number `p`.
+ * @param p - a probability in [0, 1], or a tensor of them.
+ * @param opts - `shape` (for a number `p`), `dtype`, `generator`, `requiresGrad`.
+ * @returns a new tensor of 0s and 1s.
+ * @example
+ * ```ts
+ * bernoulli(tensor([0, 1])).toArray(); // [0, 1]
+ * ```
+ */
 export function bernoulli(p: number | Tensor, opts: RandomOptions & { shape?: readonly number[] } = {}): Tensor {
   if (typeof p === 'number') {
     if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: probability must be in [0, 1], got ${p}`);
@@ -219,14 +347,36 @@ export function bernoulli(p: number | Tensor, opts: RandomOptions & { shape?: re
   return randomFill('bernoulli', p.shape, { dtype: p.dtype, ...opts }, (g) => (g.uniform() < probs[i++]! ? 1 : 0));
 }
 
-/** Uniform samples in [low, high). */
+/**
+ * Uniform samples in [low, high).
+ * @param shape - the shape.
+ * @param low - finite lower bound.
+ * @param high - finite upper bound (not below `low`).
+ * @param opts - `dtype`, `generator` and `requiresGrad`.
+ * @returns a new tensor.
+ * @example
+ * ```ts
+ * uniform([3], -1, 1, { generator: new Generator(0) }).shape; // [3]
+ * ```
+ */
 export function uniform(shape: readonly number[], low: number, high: number, opts: RandomOptions = {}): Tensor {
   if (!Number.isFinite(low) || !Number.isFinite(high)) throw new RangeError(`uniform: bounds must be finite, got low ${low}, high ${high}`);
   if (!(low <= high)) throw new RangeError(`uniform: low ${low} must not exceed high ${high}`);
   return randomFill('uniform', shape, opts, (g) => low + (high - low) * g.uniform());
 }
 
-/** Normal samples with the given mean and standard deviation. */
+/**
+ * Normal samples `mean + std·N(0, 1)`.
+ * @param shape - the shape.
+ * @param mean - finite mean.
+ * @param std - finite non-negative standard deviation.
+ * @param opts - `dtype`, `generator` and `requiresGrad`.
+ * @returns a new tensor.
+ * @example
+ * ```ts
+ * normal([2], 5, 0).toArray(); // [5, 5]
+ * ```
+ */
 export function normal(shape: readonly number[], mean: number, std: number, opts: RandomOptions = {}): Tensor {
   if (!(std >= 0) || !Number.isFinite(std)) throw new RangeError(`normal: std must be finite and non-negative, got ${std}`);
   if (!Number.isFinite(mean)) throw new RangeError(`normal: mean must be finite, got ${mean}`);

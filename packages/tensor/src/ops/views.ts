@@ -20,27 +20,64 @@ export function copyKernel(x: Tensor): Tensor {
   return out;
 }
 
-/** The elements of `x` in row-major order, as a fresh typed array. */
+/**
+ * The elements of `x` in row-major order as a fresh typed array (what `Tensor.data()` returns).
+ * @param x - any tensor or view.
+ * @returns a new typed array of `x.size` elements (bool as 0/1 in a `Uint8Array`).
+ * @example
+ * ```ts
+ * Array.from(tensor([[1, 2], [3, 4]]).T.data()); // [1, 3, 2, 4] (Tensor.data calls contiguousData)
+ * ```
+ */
 export function contiguousData(x: Tensor): TypedArray {
   checkTensor('data', x);
   if (x.isContiguous()) return x.storage.slice(x.offset, x.offset + x.size);
   return copyKernel(x).storage;
 }
 
-/** A contiguous copy; differentiable. */
+/**
+ * A contiguous copy of `x` in new storage (differentiable; the copy has its own version counter).
+ * @param x - any tensor or view.
+ * @returns the copy.
+ * @example
+ * ```ts
+ * const t = tensor([1, 2]);
+ * clone(t).storage === t.storage; // false
+ * ```
+ */
 export function clone(x: Tensor): Tensor {
   checkTensor('clone', x);
   return record('contiguous', [x], copyKernel(x), {});
 }
 
-/** `x` itself if contiguous, else a contiguous copy; differentiable. */
+/**
+ * `x` itself when its elements are already laid out row-major, else a contiguous copy (differentiable).
+ * @param x - any tensor or view.
+ * @returns a contiguous tensor with the same elements.
+ * @example
+ * ```ts
+ * contiguous(tensor([[1, 2], [3, 4]]).T).strides; // [2, 1]
+ * ```
+ */
 export function contiguous(x: Tensor): Tensor {
   checkTensor('contiguous', x);
   if (x.isContiguous()) return x;
   return record('contiguous', [x], copyKernel(x), {});
 }
 
-/** Resolve one `-1` entry and check the element count. */
+/**
+ * Resolve a reshape target: at most one `-1` is inferred from the element count, and the sizes must
+ * multiply to `x.size`.
+ * @param op - the op name used in the error message.
+ * @param x - the tensor being reshaped.
+ * @param shape - the requested shape, possibly with one `-1`.
+ * @returns the full shape.
+ * @throws RangeError naming `op` for a second `-1`, a negative or fractional size, or a wrong count.
+ * @example
+ * ```ts
+ * zeros([2, 6]).reshape(3, -1).shape; // [3, 4] (reshape resolves the -1 with inferShape)
+ * ```
+ */
 export function inferShape(op: string, x: Tensor, shape: readonly number[]): number[] {
   const out = shape.slice();
   let infer = -1;
@@ -64,8 +101,19 @@ export function inferShape(op: string, x: Tensor, shape: readonly number[]): num
 }
 
 /**
- * Strides that view `x`'s storage in `shape`, or null when impossible without a copy.
- * Groups of input dims that are contiguous among themselves may be split or merged freely.
+ * Strides that show the elements of a tensor of shape `oldShape`/`oldStrides` in `shape` without
+ * copying, or `null` when no such strides exist. Old dims are grouped into runs that are contiguous
+ * among themselves (`stride[d] = stride[d+1]·size[d+1]`); the new shape must split or merge within
+ * those runs (PyTorch's rule).
+ * @param oldShape - the current shape.
+ * @param oldStrides - the current strides.
+ * @param shape - the wanted shape (same element count).
+ * @returns the new strides, or `null`.
+ * @example
+ * ```ts
+ * viewStrides([2, 3], [3, 1], [3, 2]); // [2, 1]
+ * viewStrides([3, 2], [1, 3], [6]);    // null (a transpose cannot be flattened in place)
+ * ```
  */
 export function viewStrides(oldShape: readonly number[], oldStrides: readonly number[], shape: readonly number[]): number[] | null {
   const total = sizeOf(shape);
@@ -96,7 +144,17 @@ export function viewStrides(oldShape: readonly number[], oldStrides: readonly nu
   return newStrides;
 }
 
-/** Reshape, as a view when possible and a copy otherwise; differentiable. */
+/**
+ * The same elements in a new shape: a view sharing storage whenever {@link viewStrides} finds one
+ * (always for contiguous tensors), a contiguous copy otherwise. One size may be `-1`.
+ * @param x - any tensor or view.
+ * @param shape - the new shape.
+ * @returns a view or a copy; check `out.storage === x.storage` to tell.
+ * @example
+ * ```ts
+ * reshape(arange(6), [2, -1]).shape; // [2, 3]
+ * ```
+ */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('reshape', x);
   const s = inferShape('reshape', x, shape);
@@ -105,7 +163,18 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return record('reshape', [x], out, { shape: s });
 }
 
-/** Reshape that must not copy. */
+/**
+ * Like {@link reshape}, but never copies: throws when the strides do not allow a view.
+ * @param x - any tensor or view.
+ * @param shape - the new shape (one size may be `-1`).
+ * @returns a view sharing `x`'s storage.
+ * @throws Error naming the shape and strides when a copy would be needed.
+ * @example
+ * ```ts
+ * view(arange(6), [3, 2]).shape;          // [3, 2]
+ * view(arange(6).reshape(2, 3).T, [6]);   // throws
+ * ```
+ */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('view', x);
   const s = inferShape('view', x, shape);
@@ -116,7 +185,17 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
   return record('reshape', [x], Tensor._view(x, s, strides, x.offset), { shape: s });
 }
 
-/** Merge dims `startDim..endDim` into one. */
+/**
+ * Merge dims `startDim..endDim` (inclusive, negative allowed) into one; a 0-d tensor becomes `[1]`.
+ * @param x - any tensor.
+ * @param startDim - first dim to merge.
+ * @param endDim - last dim to merge.
+ * @returns a view when possible, else a copy (as {@link reshape}).
+ * @example
+ * ```ts
+ * flatten(zeros([2, 3, 4]), 1).shape; // [2, 12]
+ * ```
+ */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   checkTensor('flatten', x);
   if (x.ndim === 0) return reshape(x, [1]);
@@ -127,7 +206,16 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, shape);
 }
 
-/** Reorder dims. */
+/**
+ * Reorder dims without copying: dim `i` of the result is dim `dims[i]` of `x`.
+ * @param x - any tensor.
+ * @param dims - a permutation of `0..ndim-1` (negative allowed).
+ * @returns a view.
+ * @example
+ * ```ts
+ * permute(zeros([2, 3, 4]), [2, 0, 1]).shape; // [4, 2, 3]
+ * ```
+ */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   checkTensor('permute', x);
   if (dims.length !== x.ndim) throw new RangeError(`permute: got ${dims.length} dims ${fmt(dims)} for a tensor of rank ${x.ndim}`);
@@ -137,7 +225,17 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return record('permute', [x], out, { dims: d });
 }
 
-/** Swap two dims. */
+/**
+ * Swap two dims without copying (defaults: the last two; a 0-d or 1-d tensor is returned as is).
+ * @param x - any tensor.
+ * @param dim0 - first dim.
+ * @param dim1 - second dim.
+ * @returns a view.
+ * @example
+ * ```ts
+ * transpose(zeros([2, 3])).shape; // [3, 2]
+ * ```
+ */
 export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   checkTensor('transpose', x);
   if (x.ndim < 2 && dim0 === -2 && dim1 === -1) return x;
@@ -149,7 +247,20 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   return permute(x, dims);
 }
 
-/** Python's `slice.indices`: normalised start, stop, step and resulting length. */
+/**
+ * Python's `slice(start, stop, step).indices(n)`: clamp the bounds into range (negative ones count
+ * from the end; `null` means "from the start/end" in the step's direction).
+ * @param op - the op name used in the error message.
+ * @param n - the length of the axis.
+ * @param start - first index (inclusive).
+ * @param stop - end index (exclusive).
+ * @param step - non-zero integer step.
+ * @returns `[start, stop, step, length]` after normalisation.
+ * @example
+ * ```ts
+ * sliceIndices('slice', 5, null, null, -2); // [4, -1, -2, 3]
+ * ```
+ */
 export function sliceIndices(op: string, n: number, start: number | null | undefined, stop: number | null | undefined, step: number | null | undefined): [number, number, number, number] {
   const st = step ?? 1;
   if (!Number.isInteger(st) || st === 0) throw new RangeError(`${op}: slice step must be a non-zero integer, got ${step}`);
@@ -169,7 +280,18 @@ export function sliceIndices(op: string, n: number, start: number | null | undef
   return [a, b, st, len];
 }
 
-/** Strided view with Python slicing per leading axis; a number selects an index and drops the axis. */
+/**
+ * A strided view with Python slicing semantics, one spec per leading axis: `[start, stop, step]`
+ * (negative indices count from the end, negative steps walk backwards), a number to pick one index
+ * and drop the axis, or `null` for the whole axis.
+ * @param x - any tensor.
+ * @param specs - one spec per leading axis (the rest are kept whole).
+ * @returns a view.
+ * @example
+ * ```ts
+ * slice(arange(10), [[null, null, -3]]).toArray(); // [9, 6, 3, 0]
+ * ```
+ */
 export function slice(x: Tensor, specs: readonly SliceSpec[]): Tensor {
   checkTensor('slice', x);
   if (specs.length > x.ndim) throw new RangeError(`slice: ${specs.length} slice specs for a tensor of rank ${x.ndim}`);
@@ -206,7 +328,18 @@ export function slice(x: Tensor, specs: readonly SliceSpec[]): Tensor {
   return out;
 }
 
-/** `length` elements from `start` along `axis`. */
+/**
+ * `length` elements of axis `axis` starting at `start` (negative counts from the end), as a view.
+ * @param x - any tensor.
+ * @param axis - the axis.
+ * @param start - first index.
+ * @param length - how many.
+ * @returns a view.
+ * @example
+ * ```ts
+ * narrow(arange(6), 0, 2, 3).toArray(); // [2, 3, 4]
+ * ```
+ */
 export function narrow(x: Tensor, axis: number, start: number, length: number): Tensor {
   checkTensor('narrow', x);
   const a = normAxis('narrow', axis, x.ndim);
@@ -220,7 +353,17 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
   return slice(x, specs);
 }
 
-/** Pick index `index` along `axis`, dropping that axis. */
+/**
+ * Index `index` of axis `axis` (negative counts from the end), removing that axis; a view.
+ * @param x - any tensor.
+ * @param axis - the axis.
+ * @param index - the index.
+ * @returns a view of rank `ndim - 1`.
+ * @example
+ * ```ts
+ * select(arange(6).reshape(2, 3), 1, -1).toArray(); // [2, 5]
+ * ```
+ */
 export function select(x: Tensor, axis: number, index: number): Tensor {
   checkTensor('select', x);
   const a = normAxis('select', axis, x.ndim);
@@ -231,7 +374,17 @@ export function select(x: Tensor, axis: number, index: number): Tensor {
   return slice(x, specs);
 }
 
-/** Drop size-1 dims. */
+/**
+ * Remove size-1 dims: all of them, or the listed ones (each must have size 1).
+ * @param x - any tensor.
+ * @param axes - the dims to remove (default: every size-1 dim).
+ * @returns a view.
+ * @example
+ * ```ts
+ * squeeze(zeros([2, 1, 3, 1])).shape;    // [2, 3]
+ * squeeze(zeros([2, 1, 3, 1]), 1).shape; // [2, 3, 1]
+ * ```
+ */
 export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
   checkTensor('squeeze', x);
   const list = axes === undefined ? x.shape.map((n, i) => (n === 1 ? i : -1)).filter((i) => i >= 0) : normAxes('squeeze', axes, x.ndim);
@@ -241,7 +394,17 @@ export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
   return reshape(x, x.shape.filter((_, i) => !list.includes(i)));
 }
 
-/** Insert a size-1 dim at `axis` (which may be `ndim`). */
+/**
+ * Insert a size-1 dim at `axis` (which may be `ndim`, or negative counting from `ndim + 1`).
+ * @param x - any tensor.
+ * @param axis - where the new dim goes.
+ * @returns a view.
+ * @example
+ * ```ts
+ * unsqueeze(zeros([3]), 0).shape;  // [1, 3]
+ * unsqueeze(zeros([3]), -1).shape; // [3, 1]
+ * ```
+ */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
   checkTensor('unsqueeze', x);
   const a = normAxis('unsqueeze', axis, x.ndim + 1);
@@ -250,7 +413,17 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
   return reshape(x, shape);
 }
 
-/** Broadcast to `shape` without copying. */
+/**
+ * Broadcast to `shape` without copying: size-1 dims and new leading dims get stride 0; `-1` keeps a
+ * size. Such a view cannot be written in place.
+ * @param x - any tensor.
+ * @param shape - the target shape.
+ * @returns a view.
+ * @example
+ * ```ts
+ * expand(tensor([[1], [2]]), [2, 3]).toArray(); // [[1, 1, 1], [2, 2, 2]]
+ * ```
+ */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('expand', x);
   if (shape.length < x.ndim) throw new RangeError(`expand: target shape ${fmt(shape)} has fewer dims than the tensor's ${fmt(x.shape)}`);
@@ -273,7 +446,16 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   return record('expand', [x], Tensor._view(x, outShape, strides, x.offset), { shape: outShape });
 }
 
-/** Reverse along `axes` (negative strides). */
+/**
+ * Reverse the order of elements along `axes` without copying (negative strides).
+ * @param x - any tensor.
+ * @param axes - one axis or a list (negative allowed, no repeats).
+ * @returns a view.
+ * @example
+ * ```ts
+ * flip(tensor([[1, 2], [3, 4]]), 1).toArray(); // [[2, 1], [4, 3]]
+ * ```
+ */
 export function flip(x: Tensor, axes: number | readonly number[]): Tensor {
   checkTensor('flip', x);
   const list = normAxes('flip', axes, x.ndim);
