@@ -27,7 +27,10 @@ const FORMAT = 'gd-checkpoint/1';
  * @param metadata - optional string → string metadata.
  * @example
  * ```ts
- * saveWeights('mlp.safetensors', model);
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const model = new Sequential(new Linear(2, 8), new ReLU(), new Linear(8, 1));
+ * saveWeights(join(tmpdir(), 'mlp.safetensors'), model);
  * ```
  */
 export function saveWeights(path: string, model: Module, metadata: Record<string, string> = {}): void {
@@ -44,7 +47,14 @@ export function saveWeights(path: string, model: Module, metadata: Record<string
  * @returns the file's metadata.
  * @example
  * ```ts
- * loadWeights('mlp.safetensors', model);
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const path = join(tmpdir(), 'doc-linear.safetensors');
+ * const trained = new Linear(2, 1);
+ * saveWeights(path, trained);
+ * const fresh = new Linear(2, 1);
+ * loadWeights(path, fresh);
+ * equal(fresh.weight, trained.weight); // true
  * ```
  */
 export function loadWeights(path: string, model: Module, opts: { strict?: boolean } = {}): Record<string, string> {
@@ -76,7 +86,11 @@ export interface CheckpointContents {
  * @param contents - model, optimizer, scheduler, extra.
  * @example
  * ```ts
- * saveCheckpoint('run.ckpt.safetensors', { model, optimizer, extra: { epoch: 3 } });
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const model = new Linear(2, 1);
+ * const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+ * saveCheckpoint(join(tmpdir(), 'run.ckpt.safetensors'), { model, optimizer, extra: { epoch: 3 } });
  * ```
  */
 export function saveCheckpoint(path: string, contents: CheckpointContents): void {
@@ -117,7 +131,14 @@ function parseJson(path: string, key: string, text: string | undefined): unknown
  * @returns the `extra` value stored with the checkpoint (or undefined).
  * @example
  * ```ts
- * const { epoch } = loadCheckpoint('run.ckpt.safetensors', { model, optimizer }) as { epoch: number };
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const path = join(tmpdir(), 'doc-resume.ckpt.safetensors');
+ * const model = new Linear(2, 1);
+ * const optimizer = new Adam(model.parameters());
+ * saveCheckpoint(path, { model, optimizer, extra: { epoch: 3 } });
+ * const { epoch } = loadCheckpoint(path, { model, optimizer }) as { epoch: number };
+ * epoch; // 3
  * ```
  */
 export function loadCheckpoint(path: string, targets: CheckpointTargets): unknown {

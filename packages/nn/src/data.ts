@@ -82,7 +82,9 @@ export class TensorDataset implements Dataset {
  * The examples of `dataset` at the given indices, as a dataset of its own.
  * @example
  * ```ts
+ * const ds = new TensorDataset(arange(0, 10));
  * const head = new Subset(ds, [0, 1, 2]);
+ * head.length; // 3
  * ```
  */
 export class Subset implements Dataset {
@@ -121,7 +123,10 @@ export class Subset implements Dataset {
  * @returns one {@link Subset} per entry of `lengths`.
  * @example
  * ```ts
+ * const ds = new TensorDataset(arange(0, 10));
  * const [train, val] = randomSplit(ds, [0.8, 0.2], new Generator(42));
+ * train!.length; // 8
+ * val!.length;   // 2
  * ```
  */
 export function randomSplit(dataset: Dataset, lengths: readonly number[], generator: Generator = defaultGenerator): Subset[] {
@@ -169,9 +174,12 @@ export interface DataLoaderOptions {
  * anything between mini-batch gradient descent.
  * @example
  * ```ts
+ * const x = randn([100, 3]);
+ * const y = randint(0, 2, [100]);
  * const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 32, shuffle: true, seed: 1 });
+ * loader.length; // 4
  * for (const [xb, yb] of loader) {
- *   // one optimisation step per batch
+ *   // one optimisation step per batch: xb is [32, 3] (the last one [4, 3]), yb [32]
  * }
  * ```
  */
@@ -273,7 +281,13 @@ export function parseCsv(text: string, opts: { header?: boolean } = {}): CsvTabl
  * @returns the column names and rows.
  * @example
  * ```ts
- * const { columns, rows } = readCsv('data.csv');
+ * import { writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const path = join(tmpdir(), 'doc-data.csv');
+ * writeFileSync(path, 'x,label\n0.5,1\n-2,0\n');
+ * const { columns, rows } = readCsv(path);
+ * rows; // [[0.5, 1], [-2, 0]]
  * ```
  */
 export function readCsv(path: string, opts: { header?: boolean } = {}): CsvTable {

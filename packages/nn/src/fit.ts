@@ -187,7 +187,10 @@ function batchInputs(op: string, batch: Tensor[]): [Tensor, Tensor] {
  * @returns `{ loss?, ...metrics }`.
  * @example
  * ```ts
- * evaluate(model, [xTest, yTest], { loss: crossEntropy, metrics: { accuracy } }); // { loss, accuracy }
+ * const model = new Linear(2, 3);
+ * const xTest = randn([10, 2]);
+ * const yTest = randint(0, 3, [10]);
+ * const { loss, accuracy: acc } = evaluate(model, [xTest, yTest], { loss: crossEntropy, metrics: { accuracy } });
  * ```
  */
 export function evaluate(model: Module, data: FitData, opts: { loss?: LossFn; metrics?: Record<string, MetricFn>; batchSize?: number } = {}): Record<string, number> {
@@ -269,11 +272,16 @@ function fmtNum(x: number | undefined): string {
  * @returns the history.
  * @example
  * ```ts
+ * const { x, y } = twoSpirals({ n: 50, seed: 0 });
+ * const [train, val] = randomSplit(new TensorDataset(x, y), [0.8, 0.2], new Generator(1));
+ * const model = new Sequential(new Linear(2, 16), new Tanh(), new Linear(16, 2));
  * const history = fit(model, {
  *   loss: crossEntropy, optimizer: new Adam(model.parameters(), { lr: 1e-2 }),
- *   data: new DataLoader(train, { batchSize: 32, shuffle: true }), epochs: 20,
- *   validation: [xVal, yVal], metrics: { accuracy }, callbacks: [new EarlyStopping({ patience: 3, restoreBestWeights: true })],
+ *   data: new DataLoader(train!, { batchSize: 16, shuffle: true }), epochs: 5,
+ *   validation: val, metrics: { accuracy }, progress: false,
+ *   callbacks: [new EarlyStopping({ patience: 3, restoreBestWeights: true })],
  * });
+ * history.epochs.length; // 5
  * ```
  */
 export function fit(model: Module, opts: FitOptions): History {
@@ -442,7 +450,12 @@ export interface EarlyStoppingOptions {
  * restore the best epoch's weights.
  * @example
  * ```ts
- * fit(model, { ...opts, validation: [xv, yv], callbacks: [new EarlyStopping({ patience: 3, restoreBestWeights: true })] });
+ * const x = randn([32, 2]);
+ * const y = x.sum(1, true);
+ * const model = new Linear(2, 1);
+ * const stopper = new EarlyStopping({ patience: 3, restoreBestWeights: true });
+ * fit(model, { loss: mseLoss, optimizer: new SGD(model.parameters(), { lr: 0.1 }), data: [x, y], validation: [x, y], epochs: 50, callbacks: [stopper], progress: false });
+ * stopper.bestEpoch >= 0; // true
  * ```
  */
 export class EarlyStopping implements Callback {
@@ -516,7 +529,13 @@ export interface ModelCheckpointOptions {
  * monitored value improves.
  * @example
  * ```ts
- * fit(model, { ...opts, callbacks: [new ModelCheckpoint({ path: 'best.safetensors', saveBestOnly: true })] });
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const x = randn([32, 2]);
+ * const model = new Linear(2, 1);
+ * const ckpt = new ModelCheckpoint({ path: join(tmpdir(), 'best.safetensors'), saveBestOnly: true });
+ * fit(model, { loss: mseLoss, optimizer: new SGD(model.parameters(), { lr: 0.1 }), data: [x, x.sum(1, true)], epochs: 3, callbacks: [ckpt], progress: false });
+ * ckpt.savedEpochs; // [0, 1, 2]
  * ```
  */
 export class ModelCheckpoint implements Callback {

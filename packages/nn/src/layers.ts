@@ -256,7 +256,7 @@ export class Softmax extends Module {
  * Log-softmax along an axis.
  * @example
  * ```ts
- * new LogSoftmax(-1).forward(tensor([0, 0])).toArray(); // [-0.693, -0.693]
+ * new LogSoftmax(-1).forward(tensor([0, 0])).toArray(); // [-0.6931472, -0.6931472]
  * ```
  */
 export class LogSoftmax extends Module {

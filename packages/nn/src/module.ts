@@ -383,9 +383,11 @@ function dtypeKind(d: string): string {
  * @returns a new record with cloned, detached tensors.
  * @example
  * ```ts
+ * const model = new Linear(2, 1);
  * const best = cloneStateDict(model.stateDict());
- * // ... train more ...
+ * init.zeros(model.weight); // ... train more ...
  * model.loadStateDict(best);
+ * equal(model.weight, best['weight']!); // true
  * ```
  */
 export function cloneStateDict(state: StateDict): StateDict {

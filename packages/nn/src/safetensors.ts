@@ -235,7 +235,10 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
  * @param metadata - optional string → string metadata.
  * @example
  * ```ts
- * saveSafetensors('model.safetensors', model.stateDict(), { epoch: '10' });
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const model = new Linear(4, 2);
+ * saveSafetensors(join(tmpdir(), 'model.safetensors'), model.stateDict(), { epoch: '10' });
  * ```
  */
 export function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): void {
@@ -249,7 +252,13 @@ export function saveSafetensors(path: string, tensors: Record<string, Tensor>, m
  * @throws Error naming the file for a missing, truncated or corrupt file.
  * @example
  * ```ts
- * const { tensors, metadata } = loadSafetensors('model.safetensors');
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const path = join(tmpdir(), 'doc-weights.safetensors');
+ * saveSafetensors(path, { w: tensor([1, 2]) }, { note: 'demo' });
+ * const { tensors, metadata } = loadSafetensors(path);
+ * metadata.note; // 'demo'
+ * tensors.w; // [1, 2]
  * ```
  */
 export function loadSafetensors(path: string): SafetensorsContent {
