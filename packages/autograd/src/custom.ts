@@ -30,7 +30,14 @@ export class FunctionCtx {
    * @param tensors - the tensors to keep.
    * @example
    * ```ts
-   * ctx.save(x, y);
+   * const mulOp = customFunction({
+   *   name: 'mulOp',
+   *   forward(ctx, a: Tensor, b: Tensor) { ctx.save(a, b); return a.mul(b); },
+   *   backward(ctx, g) { const [a, b] = ctx.saved; return [g.mul(b!), g.mul(a!)]; },
+   * });
+   * const a = tensor([2]).requiresGrad_();
+   * mulOp(a, tensor([5])).sum().backward();
+   * a.grad!.toArray(); // [5]
    * ```
    */
   save(...tensors: Tensor[]): void {

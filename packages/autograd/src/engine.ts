@@ -206,7 +206,9 @@ let anomalyOn = false;
  * @example
  * ```ts
  * const prev = setDetectAnomaly(true);
- * try { train(); } finally { setDetectAnomaly(prev); }
+ * const x = tensor([4, 9]).requiresGrad_();
+ * try { x.sqrt().sum().backward(); } finally { setDetectAnomaly(prev); }
+ * x.grad!.toArray(); // [0.25, 0.16666667]
  * ```
  */
 export function setDetectAnomaly(on: boolean): boolean {
@@ -654,7 +656,10 @@ export function gradients(outputs: Tensor | readonly Tensor[], inputs: readonly 
  * @param params - the tensors.
  * @example
  * ```ts
- * zeroGrad([w, b]);
+ * const w = tensor([1, 2]).requiresGrad_();
+ * w.square().sum().backward();
+ * zeroGrad([w]);
+ * w.grad; // null
  * ```
  */
 export function zeroGrad(params: Iterable<Tensor>): void {

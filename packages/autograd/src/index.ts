@@ -32,4 +32,4 @@ export type { GradcheckOptions } from './gradcheck.js';
 export { rules } from './rules/index.js';
 export { sumToShape, keptShape, unreduce, reducedCount } from './rule.js';
 export type { VjpRule, RuleCtx, AnyRule } from './rule.js';
-export { sliceBackward, sliceView } from './ops.js';
+export { sliceBackward, sliceView, unpad, gatherInto } from './ops.js';
