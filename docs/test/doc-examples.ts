@@ -86,6 +86,16 @@ export function findSnippets(): { where: string; code: string }[] {
             } else fence.push(line);
             return;
           }
+          // a one-line form: `@example ```ts code ``` ` (typedoc warns about it too)
+          const inline = /@example\s*```(?:ts|typescript)\s+(.*?)```/.exec(line);
+          if (inline) {
+            const key = `${file}\n${inline[1]}`;
+            if (!seen.has(key)) {
+              seen.add(key);
+              found.push({ where: `${relative(ROOT, file)}:${blockLine + i}`, code: inline[1]!.trim() });
+            }
+            return;
+          }
           if (/^\s*@example\b/.test(line)) inExample = true;
           else if (/^\s*@\w+/.test(line)) inExample = false;
           if (inExample && /^\s*```(ts|typescript)\s*$/.test(line)) { fence = []; fenceLine = i; }
