@@ -71,11 +71,14 @@ export function matmulFloat(args: MatmulArgs): void {
   packed(args);
 }
 
-/** Straightforward loops for small or skinny products (no packing overhead, no padding waste). */
+/**
+ * Unpacked loops for small or skinny products: no packing cost and no padding waste. Small products
+ * fit in L1, so each row of C is computed four columns at a time with the accumulators in locals.
+ * Large skinny products stream B in memory order instead (one row of C accumulated at a time).
+ */
 function unpacked(args: MatmulArgs): void {
   const { m, n, k, a, aOff, aRowStride: ars, aColStride: acs, b, bOff, bRowStride: brs, bColStride: bcs, c, cOff } = args;
-  if (n > 1 && Math.abs(bcs) <= Math.abs(brs)) {
-    // Rows of B are walked along their (shorter-stride) columns: accumulate one row of C at a time.
+  if (m * n * k > SMALL && n > 1 && Math.abs(bcs) <= Math.abs(brs)) {
     if (rowAcc.length < n) rowAcc = new Float64Array(n);
     const acc = rowAcc;
     for (let i = 0; i < m; i++) {
@@ -84,25 +87,43 @@ function unpacked(args: MatmulArgs): void {
       for (let p = 0; p < k; p++) {
         const av = a[ai + p * acs]!;
         const bp = bOff + p * brs;
-        if (bcs === 1) {
-          for (let j = 0; j < n; j++) acc[j] += av * b[bp + j]!;
-        } else {
-          for (let j = 0; j < n; j++) acc[j] += av * b[bp + j * bcs]!;
-        }
+        for (let j = 0; j < n; j++) acc[j] += av * b[bp + j * bcs]!;
       }
       const ci = cOff + i * n;
       for (let j = 0; j < n; j++) c[ci + j] = acc[j]!;
     }
     return;
   }
-  // Dot-product order: each C element is one pass over a row of A and a column of B.
+  const b2 = 2 * bcs, b3 = 3 * bcs;
   for (let i = 0; i < m; i++) {
     const ai = aOff + i * ars;
-    for (let j = 0; j < n; j++) {
-      const bj = bOff + j * bcs;
+    const ci = cOff + i * n;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let pa = ai;
+      let pb = bOff + j * bcs;
+      for (let p = 0; p < k; p++) {
+        const av = a[pa]!;
+        s0 += av * b[pb]!;
+        s1 += av * b[pb + bcs]!;
+        s2 += av * b[pb + b2]!;
+        s3 += av * b[pb + b3]!;
+        pa += acs;
+        pb += brs;
+      }
+      c[ci + j] = s0; c[ci + j + 1] = s1; c[ci + j + 2] = s2; c[ci + j + 3] = s3;
+    }
+    for (; j < n; j++) {
       let s = 0;
-      for (let p = 0; p < k; p++) s += a[ai + p * acs]! * b[bj + p * brs]!;
-      c[cOff + i * n + j] = s;
+      let pa = ai;
+      let pb = bOff + j * bcs;
+      for (let p = 0; p < k; p++) {
+        s += a[pa]! * b[pb]!;
+        pa += acs;
+        pb += brs;
+      }
+      c[ci + j] = s;
     }
   }
 }
