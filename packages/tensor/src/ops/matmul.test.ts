@@ -161,8 +161,13 @@ describe('matmul against a float64 triple loop', () => {
   });
 
   // Sizes that reach the packed kernel and every one of its block edges: partial micro-tiles,
-  // several K blocks (KC = 256), several M blocks (MC = 96), several N blocks (NC = 1020).
-  const BIG: [number, number, number][] = [[17, 23, 19], [31, 300, 5], [7, 600, 11], [200, 5, 7], [4, 3, 1100], [3, 3, 600], [97, 257, 10]];
+  // several K blocks (KC = 256), several M blocks (MC = 96), several N blocks (NC = 1020); and the
+  // unpacked loops for skinny products.
+  const BIG: [number, number, number][] = [
+    [17, 23, 19], [31, 300, 5], [7, 600, 11], [200, 5, 7], [4, 3, 1100], [3, 3, 600], [97, 257, 10],
+    // skinny products too large for the small path: the row-streaming loop and the 4-column loop
+    [2, 300, 40], [40, 300, 2], [1, 500, 30], [30, 500, 1],
+  ];
   for (const [m, k, n] of BIG) {
     for (const form of ['a@b', 'a.T@b', 'a@b.T', 'a.T@b.T', 'flipped'] as const) {
       it(`packed kernel ${m}x${k} @ ${k}x${n}, ${form}`, () => {
