@@ -126,7 +126,17 @@ export class Tensor {
 
   // ---------------------------------------------------------------- autograd entry points
 
-  /** Mark this (leaf) tensor as requiring a gradient; returns `this`. */
+  /**
+   * Mark this (leaf) tensor as requiring a gradient (or, with `false`, stop requiring one).
+   * @param on - whether gradients are wanted (default true).
+   * @returns `this`.
+   * @throws TypeError for a non-float tensor; Error when turning off a non-leaf.
+   * @example
+   * ```ts
+   * const w = zeros([3]).requiresGrad_();
+   * w.requiresGrad; // true
+   * ```
+   */
   requiresGrad_(on = true): this {
     if (on && this.dtype !== 'float32' && this.dtype !== 'float64') {
       throw new TypeError(`requiresGrad_: only floating-point tensors can require gradients (dtype is ${this.dtype})`);
@@ -165,12 +175,30 @@ export class Tensor {
     return autogradHooks('registerHook').registerHook(this, fn);
   }
 
-  /** A tensor sharing storage with this one but cut off from the graph (never requires a gradient). */
+  /**
+   * A tensor sharing storage (and the version counter) with this one but cut off from the graph: it
+   * never requires a gradient.
+   * @returns a new view.
+   * @example
+   * ```ts
+   * const w = ones([2]).requiresGrad_();
+   * w.detach().requiresGrad; // false
+   * ```
+   */
   detach(): Tensor {
     return Tensor._view(this, this.shape, this.strides, this.offset);
   }
 
-  /** Clear `.grad` (set it to `null`). */
+  /**
+   * Clear `.grad` (set it to `null`).
+   * @returns nothing.
+   * @example
+   * ```ts
+   * const w = zeros([2]).requiresGrad_();
+   * w.zeroGrad();
+   * w.grad; // null
+   * ```
+   */
   zeroGrad(): void {
     this.grad = null;
   }
@@ -193,23 +221,56 @@ export class Tensor {
     return p;
   }
 
-  /** The element at a multi-index (negative indices count from the end). Booleans read as 0/1. */
+  /**
+   * The element at a multi-index (negative indices count from the end). Booleans read as 0/1.
+   * @param idx - one integer index per dimension.
+   * @returns the element as a JS number.
+   * @throws RangeError on a wrong number of indices or an index out of range.
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).get(1, -1); // 4
+   * ```
+   */
   get(...idx: number[]): number {
     return this.storage[this.flatIndex('get', idx)]!;
   }
 
-  /** The single element of a one-element tensor as a JS number. */
+  /**
+   * The single element of a one-element tensor (any shape) as a JS number.
+   * @returns the element (0/1 for bool).
+   * @throws RangeError when the tensor has more or fewer than one element.
+   * @example
+   * ```ts
+   * tensor([[2.5]]).item(); // 2.5
+   * ```
+   */
   item(): number {
     if (this.size !== 1) throw new RangeError(`item: tensor of shape ${fmt(this.shape)} has ${this.size} elements, expected 1`);
     return this.storage[this.offset]!;
   }
 
-  /** A fresh typed-array copy of the elements in row-major order (bool gives a `Uint8Array` of 0/1). */
+  /**
+   * A fresh typed-array copy of the elements in row-major order, whatever the view's layout (bool
+   * gives a `Uint8Array` of 0/1). Writing to it does not change the tensor.
+   * @returns the copy.
+   * @example
+   * ```ts
+   * Array.from(tensor([[1, 2], [3, 4]]).T.data()); // [1, 3, 2, 4]
+   * ```
+   */
   data(): TypedArray {
     return views.contiguousData(this);
   }
 
-  /** The elements as nested JS arrays (numbers; bool tensors give booleans). A scalar gives a number. */
+  /**
+   * The elements as nested JS arrays (numbers; bool tensors give booleans). A 0-d tensor gives a
+   * plain number.
+   * @returns nested arrays matching `shape`.
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).flip(0).toArray(); // [[3, 4], [1, 2]]
+   * ```
+   */
   toArray(): NestedArray {
     const flat = views.contiguousData(this);
     const asBool = this.dtype === 'bool';
@@ -224,7 +285,15 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** NumPy-style text, summarised with `...` for large tensors. */
+  /**
+   * NumPy/PyTorch-style text; tensors of more than 1000 elements show the first and last 3 entries of
+   * each long dimension around `...`.
+   * @returns the text.
+   * @example
+   * ```ts
+   * tensor([1, 2]).toString(); // 'tensor([1., 2.])'
+   * ```
+   */
   toString(): string {
     return formatTensor(this);
   }
@@ -236,25 +305,50 @@ export class Tensor {
 
   // ---------------------------------------------------------------- dtype
 
-  /** A copy converted to `dtype` (or `this` when it already has it). Float-to-float casts are differentiable. */
+  /**
+   * A copy converted to `dtype` (or `this` when it already has it): floats truncate toward zero into
+   * int32, non-zero (and NaN) is true in bool. Float-to-float casts are differentiable. See {@link cast}.
+   * @param dtype - the target dtype.
+   * @returns `this` or a converted copy.
+   * @example
+   * ```ts
+   * tensor([1.7, -1.7]).to('int32').toArray(); // [1, -1]
+   * ```
+   */
   to(dtype: DType): Tensor {
     checkDType('to', dtype);
     return ew.cast(this, dtype);
   }
 
-  /** Alias of {@link Tensor.to}. */
+  /**
+   * Alias of {@link Tensor.to} with NumPy's name.
+   * @param dtype - the target dtype.
+   * @returns `this` or a converted copy.
+   * @example
+   * ```ts
+   * tensor([0, 2]).astype('bool').toArray(); // [false, true]
+   * ```
+   */
   astype(dtype: DType): Tensor {
     return this.to(dtype);
   }
 
-  /** A contiguous copy (always a new storage). */
+  /**
+   * A contiguous copy in new storage, with its own version counter (differentiable). See {@link clone}.
+   * @returns the copy.
+   * @example
+   * ```ts
+   * const t = tensor([1, 2]);
+   * t.clone().storage === t.storage; // false
+   * ```
+   */
   clone(): Tensor {
     return views.clone(this);
   }
 
   // ---------------------------------------------------------------- views
 
-  /** This tensor if contiguous, else a contiguous copy. */
+  /** This tensor if contiguous, else a contiguous copy. See {@link contiguous}. */
   contiguous(): Tensor {
     return views.contiguous(this);
   }
@@ -267,22 +361,22 @@ export class Tensor {
     return views.reshape(this, flatShapeArg(shape));
   }
 
-  /** Like {@link Tensor.reshape} but never copies: throws when the strides do not allow a view. */
+  /** Like {@link Tensor.reshape} but never copies: throws when the strides do not allow a view. See {@link view}. */
   view(...shape: number[] | [readonly number[]]): Tensor {
     return views.view(this, flatShapeArg(shape));
   }
 
-  /** Flatten dimensions `startDim..endDim` (inclusive) into one. */
+  /** Flatten dimensions `startDim..endDim` (inclusive) into one. See {@link flatten}. */
   flatten(startDim = 0, endDim = -1): Tensor {
     return views.flatten(this, startDim, endDim);
   }
 
-  /** Reorder dimensions (a view). `dims` must be a permutation of `0..ndim-1`. */
+  /** Reorder dimensions (a view). `dims` must be a permutation of `0..ndim-1`. See {@link permute}. */
   permute(...dims: number[] | [readonly number[]]): Tensor {
     return views.permute(this, flatShapeArg(dims));
   }
 
-  /** Swap two dimensions (a view). Defaults swap the last two. */
+  /** Swap two dimensions (a view). Defaults swap the last two. See {@link transpose}. */
   transpose(dim0 = -2, dim1 = -1): Tensor {
     return views.transpose(this, dim0, dim1);
   }
@@ -301,27 +395,27 @@ export class Tensor {
     return views.slice(this, specs);
   }
 
-  /** `length` elements of axis `axis` starting at `start` (a view). */
+  /** `length` elements of axis `axis` starting at `start` (a view). See {@link narrow}. */
   narrow(axis: number, start: number, length: number): Tensor {
     return views.narrow(this, axis, start, length);
   }
 
-  /** Index `index` of axis `axis`, removing that axis (a view). */
+  /** Index `index` of axis `axis`, removing that axis (a view). See {@link select}. */
   select(axis: number, index: number): Tensor {
     return views.select(this, axis, index);
   }
 
-  /** Remove size-1 dimensions (all of them, or the listed ones). */
+  /** Remove size-1 dimensions (all of them, or the listed ones). See {@link squeeze}. */
   squeeze(axes?: number | readonly number[]): Tensor {
     return views.squeeze(this, axes);
   }
 
-  /** Insert a size-1 dimension at `axis`. */
+  /** Insert a size-1 dimension at `axis`. See {@link unsqueeze}. */
   unsqueeze(axis: number): Tensor {
     return views.unsqueeze(this, axis);
   }
 
-  /** Broadcast to `shape` without copying (stride 0 on expanded dims); `-1` keeps a size. */
+  /** Broadcast to `shape` without copying (stride 0 on expanded dims); `-1` keeps a size. See {@link expand}. */
   expand(...shape: number[] | [readonly number[]]): Tensor {
     return views.expand(this, flatShapeArg(shape));
   }
@@ -331,86 +425,86 @@ export class Tensor {
     return views.expand(this, shape);
   }
 
-  /** Reverse the order of elements along `axes` (a view with negative strides). */
+  /** Reverse the order of elements along `axes` (a view with negative strides). See {@link flip}. */
   flip(axes: number | readonly number[]): Tensor {
     return views.flip(this, axes);
   }
 
   // ---------------------------------------------------------------- elementwise (see ops/elementwise.ts)
 
-  /** `this + alpha * other`, broadcasting. */
+  /** `this + alpha * other`, broadcasting. See {@link add}. */
   add(other: TensorLike, alpha?: number): Tensor { return ew.add(this, other, alpha); }
-  /** `this - alpha * other`, broadcasting. */
+  /** `this - alpha * other`, broadcasting. See {@link sub}. */
   sub(other: TensorLike, alpha?: number): Tensor { return ew.sub(this, other, alpha); }
-  /** Elementwise product, broadcasting. */
+  /** Elementwise product, broadcasting. See {@link mul}. */
   mul(other: TensorLike): Tensor { return ew.mul(this, other); }
-  /** True division (integers give float32), broadcasting. */
+  /** True division (integers give float32), broadcasting. See {@link div}. */
   div(other: TensorLike): Tensor { return ew.div(this, other); }
-  /** Elementwise power; the exponent may be a tensor. */
+  /** Elementwise power; the exponent may be a tensor. See {@link pow}. */
   pow(exponent: TensorLike): Tensor { return ew.pow(this, exponent); }
-  /** Elementwise maximum (NaN propagates). */
+  /** Elementwise maximum (NaN propagates). See {@link maximum}. */
   maximum(other: TensorLike): Tensor { return ew.maximum(this, other); }
-  /** Elementwise minimum (NaN propagates). */
+  /** Elementwise minimum (NaN propagates). See {@link minimum}. */
   minimum(other: TensorLike): Tensor { return ew.minimum(this, other); }
-  /** `-x`. */
+  /** `-x`. See {@link neg}. */
   neg(): Tensor { return ew.neg(this); }
-  /** `|x|`. */
+  /** `|x|`. See {@link abs}. */
   abs(): Tensor { return ew.abs(this); }
-  /** -1, 0 or 1 (not differentiable). */
+  /** -1, 0 or 1 (not differentiable). See {@link sign}. */
   sign(): Tensor { return ew.sign(this); }
-  /** `e^x`. */
+  /** `e^x`. See {@link exp}. */
   exp(): Tensor { return ew.exp(this); }
-  /** Natural logarithm. */
+  /** Natural logarithm. See {@link log}. */
   log(): Tensor { return ew.log(this); }
-  /** `log(1 + x)`, accurate near 0. */
+  /** `log(1 + x)`, accurate near 0. See {@link log1p}. */
   log1p(): Tensor { return ew.log1p(this); }
-  /** `e^x - 1`, accurate near 0. */
+  /** `e^x - 1`, accurate near 0. See {@link expm1}. */
   expm1(): Tensor { return ew.expm1(this); }
-  /** Square root. */
+  /** Square root. See {@link sqrt}. */
   sqrt(): Tensor { return ew.sqrt(this); }
-  /** `1 / sqrt(x)`. */
+  /** `1 / sqrt(x)`. See {@link rsqrt}. */
   rsqrt(): Tensor { return ew.rsqrt(this); }
-  /** `x * x`. */
+  /** `x * x`. See {@link square}. */
   square(): Tensor { return ew.square(this); }
-  /** Sine. */
+  /** Sine. See {@link sin}. */
   sin(): Tensor { return ew.sin(this); }
-  /** Cosine. */
+  /** Cosine. See {@link cos}. */
   cos(): Tensor { return ew.cos(this); }
-  /** Hyperbolic tangent. */
+  /** Hyperbolic tangent. See {@link tanh}. */
   tanh(): Tensor { return ew.tanh(this); }
-  /** Logistic sigmoid `1 / (1 + e^-x)`, computed without overflow. */
+  /** Logistic sigmoid `1 / (1 + e^-x)`, computed without overflow. See {@link sigmoid}. */
   sigmoid(): Tensor { return ew.sigmoid(this); }
-  /** `max(x, 0)`. */
+  /** `max(x, 0)`. See {@link relu}. */
   relu(): Tensor { return ew.relu(this); }
-  /** `log(1 + e^(beta x)) / beta`, linear above `threshold` (PyTorch's defaults: beta 1, threshold 20). */
+  /** `log(1 + e^(beta x)) / beta`, linear above `threshold` (PyTorch's defaults: beta 1, threshold 20). See {@link softplus}. */
   softplus(beta?: number, threshold?: number): Tensor { return ew.softplus(this, beta, threshold); }
-  /** Limit to `[min, max]` (either bound may be omitted). */
+  /** Limit to `[min, max]` (either bound may be omitted). See {@link clamp}. */
   clamp(min?: number, max?: number): Tensor { return ew.clamp(this, min, max); }
-  /** Round down (not differentiable). */
+  /** Round down (not differentiable). See {@link floor}. */
   floor(): Tensor { return ew.floor(this); }
-  /** Round up (not differentiable). */
+  /** Round up (not differentiable). See {@link ceil}. */
   ceil(): Tensor { return ew.ceil(this); }
-  /** Round half to even, as PyTorch and NumPy do (not differentiable). */
+  /** Round half to even, as PyTorch and NumPy do (not differentiable). See {@link round}. */
   round(): Tensor { return ew.round(this); }
-  /** `this == other` as bool. */
+  /** `this == other` as bool. See {@link eq}. */
   eq(other: TensorLike): Tensor { return ew.eq(this, other); }
-  /** `this != other` as bool. */
+  /** `this != other` as bool. See {@link ne}. */
   ne(other: TensorLike): Tensor { return ew.ne(this, other); }
-  /** `this < other` as bool. */
+  /** `this < other` as bool. See {@link lt}. */
   lt(other: TensorLike): Tensor { return ew.lt(this, other); }
-  /** `this <= other` as bool. */
+  /** `this <= other` as bool. See {@link le}. */
   le(other: TensorLike): Tensor { return ew.le(this, other); }
-  /** `this > other` as bool. */
+  /** `this > other` as bool. See {@link gt}. */
   gt(other: TensorLike): Tensor { return ew.gt(this, other); }
-  /** `this >= other` as bool. */
+  /** `this >= other` as bool. See {@link ge}. */
   ge(other: TensorLike): Tensor { return ew.ge(this, other); }
-  /** Logical and (non-zero is true). */
+  /** Logical and (non-zero is true). See {@link logicalAnd}. */
   and(other: TensorLike): Tensor { return ew.logicalAnd(this, other); }
-  /** Logical or (non-zero is true). */
+  /** Logical or (non-zero is true). See {@link logicalOr}. */
   or(other: TensorLike): Tensor { return ew.logicalOr(this, other); }
-  /** Logical not (non-zero is true). */
+  /** Logical not (non-zero is true). See {@link logicalNot}. */
   not(): Tensor { return ew.logicalNot(this); }
-  /** Replace elements where `mask` is true with `value`. */
+  /** Replace elements where `mask` is true with `value`. See {@link maskedFill}. */
   maskedFill(mask: Tensor, value: number): Tensor { return ew.maskedFill(this, mask, value); }
 
   // ---------------------------------------------------------------- reductions (see ops/reduce.ts, softmax.ts, compare.ts)
@@ -568,33 +662,161 @@ export class Tensor {
 
   // ---------------------------------------------------------------- in place (never recorded)
 
-  /** `this += alpha * other` in place (respects views); returns `this`. */
+  /**
+   * `this += α·other` in place, writing through this view only (other elements of the storage are
+   * untouched). `other` broadcasts to this shape and is read in full before anything is written, even
+   * when it overlaps this tensor. Refuses expanded targets, float results into int32 (including
+   * fractional numbers or `alpha`), arithmetic into bool, and tensors that require grad while recording.
+   * Bumps the version counter. Never recorded.
+   * @param other - a tensor broadcastable to this shape, or a number.
+   * @param alpha - scale of `other` (default 1).
+   * @returns `this`.
+   * @example
+   * ```ts
+   * const p = tensor([1, 2, 3]);
+   * p.addInPlace(tensor([1, 1, 1]), -0.5).toArray(); // [0.5, 1.5, 2.5]
+   * ```
+   */
   addInPlace(other: TensorLike, alpha = 1): this { ew.addInPlace(this, other, alpha); return this; }
-  /** `this -= alpha * other` in place; returns `this`. */
+  /**
+   * `this -= α·other` in place (see {@link Tensor.addInPlace} for the rules).
+   * @param other - a tensor broadcastable to this shape, or a number.
+   * @param alpha - scale of `other` (default 1).
+   * @returns `this`.
+   * @example
+   * ```ts
+   * tensor([5, 5]).subInPlace(tensor([1, 2])).toArray(); // [4, 3]
+   * ```
+   */
   subInPlace(other: TensorLike, alpha = 1): this { ew.addInPlace(this, other, -alpha, 'subInPlace'); return this; }
-  /** `this *= other` in place; returns `this`. */
+  /**
+   * `this *= other` in place (see {@link Tensor.addInPlace} for the rules).
+   * @param other - a tensor broadcastable to this shape, or a number.
+   * @returns `this`.
+   * @example
+   * ```ts
+   * tensor([1, 2]).mulInPlace(3).toArray(); // [3, 6]
+   * ```
+   */
   mulInPlace(other: TensorLike): this { ew.binaryInPlace('mul', this, other); return this; }
-  /** `this /= other` in place; returns `this`. */
+  /**
+   * `this /= other` in place (true division, so float tensors only; see {@link Tensor.addInPlace}).
+   * @param other - a tensor broadcastable to this shape, or a number.
+   * @returns `this`.
+   * @example
+   * ```ts
+   * tensor([1, 2]).divInPlace(4).toArray(); // [0.25, 0.5]
+   * ```
+   */
   divInPlace(other: TensorLike): this { ew.binaryInPlace('div', this, other); return this; }
-  /** `this = max(this, other)` in place; returns `this`. */
+  /**
+   * `this = max(this, other)` in place, NaN propagating (see {@link Tensor.addInPlace} for the rules).
+   * @param other - a tensor broadcastable to this shape, or a number.
+   * @returns `this`.
+   * @example
+   * ```ts
+   * tensor([1, 5]).maximumInPlace(3).toArray(); // [3, 5]
+   * ```
+   */
   maximumInPlace(other: TensorLike): this { ew.binaryInPlace('maximum', this, other); return this; }
-  /** `this += value * a * b` in place; returns `this`. */
+  /**
+   * `this += value·a·b` in place (Adam's second-moment update; see {@link Tensor.addInPlace} for the rules).
+   * @param a - a tensor broadcastable to this shape, or a number.
+   * @param b - a tensor broadcastable to this shape, or a number.
+   * @param value - the scale (default 1).
+   * @returns `this`.
+   * @example
+   * ```ts
+   * tensor([1, 1]).addcmulInPlace(tensor([2, 3]), tensor([2, 3]), 0.5).toArray(); // [3, 5.5]
+   * ```
+   */
   addcmulInPlace(a: TensorLike, b: TensorLike, value = 1): this { ew.ternaryInPlace('addcmul', this, a, b, value); return this; }
-  /** `this += value * a / b` in place; returns `this`. */
+  /**
+   * `this += value·a / b` in place (float tensors only; see {@link Tensor.addInPlace} for the rules).
+   * @param a - a tensor broadcastable to this shape, or a number.
+   * @param b - a tensor broadcastable to this shape, or a number.
+   * @param value - the scale (default 1).
+   * @returns `this`.
+   * @example
+   * ```ts
+   * tensor([0, 0]).addcdivInPlace(tensor([1, 1]), tensor([2, 4]), -1).toArray(); // [-0.5, -0.25]
+   * ```
+   */
   addcdivInPlace(a: TensorLike, b: TensorLike, value = 1): this { ew.ternaryInPlace('addcdiv', this, a, b, value); return this; }
-  /** `this += weight * (end - this)` in place; returns `this`. */
+  /**
+   * `this += weight·(end - this)` in place: linear interpolation towards `end` (exponential moving
+   * averages; see {@link Tensor.addInPlace} for the rules).
+   * @param end - a tensor broadcastable to this shape, or a number.
+   * @param weight - the interpolation weight.
+   * @returns `this`.
+   * @example
+   * ```ts
+   * tensor([0, 10]).lerpInPlace(tensor([10, 10]), 0.1).toArray(); // [1, 10]
+   * ```
+   */
   lerpInPlace(end: TensorLike, weight: number): this { ew.lerpInPlace(this, end, weight); return this; }
-  /** Copy `src` (broadcast to this shape, cast to this dtype) into this tensor's elements; returns `this`. */
+  /**
+   * Copy `src` into this tensor's elements in place: a tensor is broadcast to this shape and converted
+   * like {@link cast} (floats truncate into int32); a number must fit this dtype. Writes through the
+   * view; an overlapping `src` is read in full first. Bumps the version counter.
+   * @param src - a tensor broadcastable to this shape, or a number.
+   * @returns `this`.
+   * @example
+   * ```ts
+   * const t = zeros([2, 3]);
+   * t.select(0, 1).copyFrom(tensor([1, 2, 3]));
+   * t.toArray(); // [[0, 0, 0], [1, 2, 3]]
+   * ```
+   */
   copyFrom(src: TensorLike): this { ew.copyInPlace(this, src); return this; }
-  /** Set every element to `value`; returns `this`. */
+  /**
+   * Set every element of this view to `value` in place (it must fit the dtype).
+   * @param value - the value.
+   * @returns `this`.
+   * @example
+   * ```ts
+   * arange(4).to('float32').narrow(0, 1, 2).fillInPlace(9).toArray(); // [9, 9]
+   * ```
+   */
   fillInPlace(value: number): this { ew.copyInPlace(this, value, 'fillInPlace'); return this; }
-  /** Set every element to 0; returns `this`. */
+  /**
+   * Set every element of this view to 0 in place.
+   * @returns `this`.
+   * @example
+   * ```ts
+   * tensor([1, 2]).zeroInPlace().toArray(); // [0, 0]
+   * ```
+   */
   zeroInPlace(): this { ew.copyInPlace(this, 0, 'zeroInPlace'); return this; }
-  /** Clamp in place; returns `this`. */
+  /**
+   * Limit every element to `[min, max]` in place (either bound may be omitted; int tensors need
+   * integer bounds). See {@link Tensor.addInPlace} for the in-place rules.
+   * @param min - lower bound.
+   * @param max - upper bound.
+   * @returns `this`.
+   * @example
+   * ```ts
+   * tensor([-2, 0.5, 3]).clampInPlace(0, 1).toArray(); // [0, 0.5, 1]
+   * ```
+   */
   clampInPlace(min?: number, max?: number): this { ew.unaryInPlace('clamp', this, min ?? -Infinity, max ?? Infinity); return this; }
-  /** Square root in place; returns `this`. */
+  /**
+   * Square root in place (float tensors only).
+   * @returns `this`.
+   * @example
+   * ```ts
+   * tensor([4, 9]).sqrtInPlace().toArray(); // [2, 3]
+   * ```
+   */
   sqrtInPlace(): this { ew.unaryInPlace('sqrt', this); return this; }
-  /** `sign(x)` in place; returns `this`. */
+  /**
+   * Replace each element by its sign (-1, 0 or 1; NaN stays NaN) in place.
+   * @returns `this`.
+   * @example
+   * ```ts
+   * tensor([-2, 0, 3]).signInPlace().toArray(); // [-1, 0, 1]
+   * ```
+   */
   signInPlace(): this { ew.unaryInPlace('sign', this); return this; }
 }
 
