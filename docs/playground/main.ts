@@ -251,7 +251,7 @@ function run(): void {
 
 fnSelect.addEventListener('change', () => { setFunction(fnSelect.value); run(); });
 $<HTMLButtonElement>('run').addEventListener('click', run);
-for (const input of document.querySelectorAll<HTMLInputElement>('#controls input')) input.addEventListener('change', run);
+document.querySelectorAll<HTMLInputElement>('#controls input').forEach((input) => input.addEventListener('change', run));
 contour.addEventListener('click', (ev) => {
   const rect = contour.getBoundingClientRect();
   const [x, y] = fromPx(((ev.clientX - rect.left) / rect.width) * contour.width, ((ev.clientY - rect.top) / rect.height) * contour.height, contour);

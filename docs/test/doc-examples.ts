@@ -15,8 +15,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** Generated modules live in examples/out (gitignored) so `@gd/*` resolves through examples/node_modules. */
-export const GEN_DIR = join(ROOT, 'examples', 'out', '.doc-examples');
+/** Generated modules live in docs/.doc-examples (gitignored): `@gd/*` resolves through docs/node_modules, and vitest transforms files outside node_modules. */
+export const GEN_DIR = join(ROOT, 'docs', '.doc-examples');
 
 /** One extracted snippet. */
 export interface DocExample {
