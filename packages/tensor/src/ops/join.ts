@@ -68,7 +68,7 @@ export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
     }
     at += len;
   }
-  return record('cat', tensors, out, { axis: ax });
+  return record('cat', tensors.slice(), out, { axis: ax });
 }
 
 /**
