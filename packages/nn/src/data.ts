@@ -364,6 +364,24 @@ export function loadIris(opts: { dtype?: DType } = {}): ClassificationData {
   return tableToClassification(readCsv(dataFile('iris.csv')), ['setosa', 'versicolor', 'virginica'], opts.dtype);
 }
 
+/** Standardised features and the statistics used (see {@link standardize}). */
+export interface Standardized {
+  /** The standardised features. */
+  x: Tensor;
+  /** Column means used. */
+  mean: number[];
+  /** Column standard deviations used. */
+  std: number[];
+}
+
+/** Features and labels of a generated dataset. */
+export interface XY {
+  /** Features. */
+  x: Tensor;
+  /** Labels. */
+  y: Tensor;
+}
+
 /**
  * Standardise the columns of a `[n, d]` matrix: `(x − μ) / σ` with the column means and (population)
  * standard deviations, or with given ones (to apply training statistics to test data).
@@ -376,7 +394,7 @@ export function loadIris(opts: { dtype?: DType } = {}): ClassificationData {
  * const { x: xs, mean, std } = standardize(loadIris().x);
  * ```
  */
-export function standardize(x: Tensor, stats?: { mean: number[]; std: number[] }): { x: Tensor; mean: number[]; std: number[] } {
+export function standardize(x: Tensor, stats?: { mean: number[]; std: number[] }): Standardized {
   if (x.ndim !== 2) throw new RangeError(`standardize: expected a [n, d] matrix, got shape ${fmt(x.shape)}`);
   const [n, d] = x.shape as [number, number];
   const a = x.data();
@@ -424,7 +442,7 @@ export interface TwoSpiralsOptions {
  * const { x, y } = twoSpirals({ n: 100, noise: 0.02, seed: 1 });
  * ```
  */
-export function twoSpirals(opts: TwoSpiralsOptions = {}): { x: Tensor; y: Tensor } {
+export function twoSpirals(opts: TwoSpiralsOptions = {}): XY {
   const n = opts.n ?? 100;
   const turns = opts.turns ?? 1.5;
   const noise = opts.noise ?? 0;

@@ -16,6 +16,14 @@ export type LossFn = (prediction: Tensor, target: Tensor) => Tensor;
 /** A metric: predictions and targets of a batch → a number (averaged over batches, weighted by batch size). */
 export type MetricFn = (prediction: Tensor, target: Tensor) => number;
 
+/** What {@link OptimizerLike.paramGroups} must expose. */
+export interface ParamGroupLike {
+  /** The group's learning rate (recorded in the history when a number). */
+  lr?: unknown;
+  /** The group's parameters. */
+  params: readonly Tensor[];
+}
+
 /** The optimizer interface `fit` needs (every `@gd/optim` optimizer has it). */
 export interface OptimizerLike {
   /** One update; calls `closure` (possibly several times, as L-BFGS does) to get the loss and gradients. */
@@ -23,7 +31,7 @@ export interface OptimizerLike {
   /** Clear gradients. */
   zeroGrad(): void;
   /** Parameter groups; `paramGroups[0].lr` is what the history records as the learning rate. */
-  readonly paramGroups: readonly { lr?: unknown; params: readonly Tensor[] }[];
+  readonly paramGroups: readonly ParamGroupLike[];
 }
 
 /** A learning-rate scheduler (PyTorch-style): `step()` after each epoch or batch; plateau schedulers take a metric. */

@@ -5,7 +5,7 @@
 import '@gd/autograd';
 export * from './module.js';
 export * as init from './init.js';
-export { calculateGain, calculateFans, type InitOptions, type KaimingOptions, type FanMode, type Nonlinearity } from './init.js';
+export { calculateGain, calculateFans, type Fans, type InitOptions, type KaimingOptions, type FanMode, type Nonlinearity } from './init.js';
 export * as F from './functional.js';
 export {
   leakyRelu, elu, silu, gelu, dropout, linear, embedding, layerNorm, batchNorm, conv2d, maxPool2d, avgPool2d,

@@ -62,6 +62,14 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
   throw new RangeError(`calculateGain: unknown nonlinearity ${JSON.stringify(nonlinearity)} (expected linear, conv1d, conv2d, conv3d, sigmoid, tanh, relu, leakyRelu, selu)`);
 }
 
+/** Fan-in and fan-out of a weight (see {@link calculateFans}). */
+export interface Fans {
+  /** Inputs feeding each output unit (`in · ∏k`). */
+  fanIn: number;
+  /** Outputs each input unit feeds (`out · ∏k`). */
+  fanOut: number;
+}
+
 /**
  * Fan-in and fan-out of a weight tensor: for `[out, in]` they are `in` and `out`; for a convolution
  * weight `[out, in, k…]` both are multiplied by the receptive-field size `∏k`.
@@ -72,7 +80,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
  * calculateFans(zeros([8, 3, 5, 5])); // { fanIn: 75, fanOut: 200 }
  * ```
  */
-export function calculateFans(t: Tensor): { fanIn: number; fanOut: number } {
+export function calculateFans(t: Tensor): Fans {
   if (t.ndim < 2) throw new RangeError(`calculateFans: fan in and fan out need a tensor with at least 2 dimensions, got shape ${fmt(t.shape)}`);
   let receptive = 1;
   for (let d = 2; d < t.ndim; d++) receptive *= t.shape[d]!;

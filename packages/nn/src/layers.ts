@@ -354,6 +354,18 @@ export class Embedding extends Module {
   }
 }
 
+/** Options of {@link LayerNorm}. */
+export interface LayerNormOptions {
+  /** Added to the variance (default 1e-5). */
+  eps?: number;
+  /** Learn γ and β (default true). */
+  elementwiseAffine?: boolean;
+  /** Learn β (default true; needs `elementwiseAffine`). */
+  bias?: boolean;
+  /** Parameter dtype (default float32). */
+  dtype?: DType;
+}
+
 /**
  * Layer normalisation over trailing axes, with learnable γ (ones) and β (zeros).
  * @example
@@ -373,7 +385,7 @@ export class LayerNorm extends Module {
    * @param normalizedShape - trailing shape to normalise over (a number for one axis).
    * @param opts - `eps` (1e-5), `elementwiseAffine` (true), `bias` (true), `dtype`.
    */
-  constructor(normalizedShape: number | readonly number[], readonly opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean; dtype?: DType } = {}) {
+  constructor(normalizedShape: number | readonly number[], readonly opts: LayerNormOptions = {}) {
     super();
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape.slice();
     for (const d of this.normalizedShape) checkPositiveInt('LayerNorm', 'normalizedShape entry', d);
@@ -390,6 +402,20 @@ export class LayerNorm extends Module {
   forward(x: Tensor): Tensor {
     return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.opts.eps ?? 1e-5);
   }
+}
+
+/** Options of {@link BatchNorm1d}. */
+export interface BatchNorm1dOptions {
+  /** Added to the variance (default 1e-5). */
+  eps?: number;
+  /** Weight of a new batch in the running averages (default 0.1); `null` for a cumulative average. */
+  momentum?: number | null;
+  /** Learn γ and β (default true). */
+  affine?: boolean;
+  /** Keep running statistics for evaluation (default true). */
+  trackRunningStats?: boolean;
+  /** Parameter and buffer dtype (default float32). */
+  dtype?: DType;
 }
 
 /**
@@ -419,7 +445,7 @@ export class BatchNorm1d extends Module {
    * @param opts - `eps` (1e-5), `momentum` (0.1, or null for a cumulative average), `affine` (true),
    *   `trackRunningStats` (true), `dtype`.
    */
-  constructor(readonly numFeatures: number, opts: { eps?: number; momentum?: number | null; affine?: boolean; trackRunningStats?: boolean; dtype?: DType } = {}) {
+  constructor(readonly numFeatures: number, opts: BatchNorm1dOptions = {}) {
     super();
     checkPositiveInt('BatchNorm1d', 'numFeatures', numFeatures);
     const dtype = opts.dtype ?? 'float32';

@@ -92,6 +92,16 @@ export interface LoadStateDictResult {
   unexpectedKeys: string[];
 }
 
+/** Parameter counts from {@link Module.parameterCount}. */
+export interface ParameterCount {
+  /** All parameter elements. */
+  total: number;
+  /** Elements of parameters that require a gradient. */
+  trainable: number;
+  /** Elements of frozen parameters (`requiresGrad === false`). */
+  frozen: number;
+}
+
 /**
  * Base class of layers and models.
  *
@@ -328,7 +338,7 @@ export abstract class Module {
    * Parameter counts: total, trainable (requiresGrad) and frozen.
    * @returns the three counts.
    */
-  parameterCount(): { total: number; trainable: number; frozen: number } {
+  parameterCount(): ParameterCount {
     let total = 0;
     let trainable = 0;
     for (const p of this.parameters()) {
