@@ -9,6 +9,14 @@ import { Optimizer, type ParamGroup, type ParamsInput, withGrad } from './optimi
 import { type GradientTransformation } from './transforms.js';
 import { type JSONValue } from './serialize.js';
 
+/** Work counters of an {@link LBFGS} optimizer. */
+export interface LBFGSCounters {
+  /** Closure evaluations so far. */
+  funcEvals: number;
+  /** L-BFGS iterations so far. */
+  nIter: number;
+}
+
 /** Options of {@link LBFGS}. */
 export interface LBFGSOptions {
   /** Step length multiplier (default 1). */
@@ -350,7 +358,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   }
 
   /** Number of closure evaluations and iterations so far. */
-  get counters(): { funcEvals: number; nIter: number } {
+  get counters(): LBFGSCounters {
     return { funcEvals: this._lb.funcEvals, nIter: this._lb.nIter };
   }
 

@@ -19,7 +19,14 @@ function checkLookahead(k: number, alpha: number): void {
 }
 
 /** State of {@link lookahead}. */
-export interface LookaheadState<S> { inner: S; slow: Tensor[]; count: number }
+export interface LookaheadState<S> {
+  /** State of the inner (fast) transformation. */
+  inner: S;
+  /** Slow weights φ. */
+  slow: Tensor[];
+  /** Updates taken. */
+  count: number;
+}
 
 /**
  * Lookahead as a pure transformation around an inner one. The slow weights start as a copy of the

@@ -203,7 +203,10 @@ export interface LrFinderResult {
  * @returns the curve and the suggested learning rate.
  * @example
  * ```ts
- * const { suggestedLr } = lrFinder(opt, (i) => { const l = lossOnBatch(i); l.backward(); return l; });
+ * const w = tensor([3], { dtype: 'float64', requiresGrad: true });
+ * const opt = new SGD([w], { lr: 0.1 });
+ * const { suggestedLr, lrs } = lrFinder(opt, () => { const loss = w.square().sum(); loss.backward(); return loss; }, { numSteps: 50 });
+ * w.item(); // 3 (the sweep is undone)
  * ```
  */
 export function lrFinder(optimizer: Optimizer<any>, lossStep: (i: number) => number | Tensor, opts: LrFinderOptions = {}): LrFinderResult {

@@ -10,6 +10,7 @@ import { type JSONValue, stateFromJSON, stateToJSON } from './serialize.js';
 
 /** A parameter group: its parameters plus every option of the optimizer (filled from the defaults). */
 export type ParamGroup<O> = O & {
+  /** The group's parameters. */
   params: Tensor[];
   /** The learning rate a scheduler started from (set by the first scheduler attached). */
   initialLr?: number;
@@ -17,7 +18,11 @@ export type ParamGroup<O> = O & {
 };
 
 /** A parameter group as given by the user: parameters and any options that differ from the defaults. */
-export type ParamGroupInput<O> = Partial<O> & { params: Iterable<Tensor>; [extra: string]: unknown };
+export type ParamGroupInput<O> = Partial<O> & {
+  /** The group's parameters (an Array or another ordered iterable; not a Set). */
+  params: Iterable<Tensor>;
+  [extra: string]: unknown;
+};
 
 /** What an optimizer accepts: an ordered iterable of tensors, or of parameter groups. */
 export type ParamsInput<O> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
@@ -36,7 +41,10 @@ export interface OptimizerStateDict {
 export type Closure<T = number | Tensor> = () => T;
 
 /** Base hyperparameter set every optimizer has. */
-export interface BaseOptions { lr: Hyper }
+export interface BaseOptions {
+  /** Learning rate (a number or a schedule). */
+  lr: Hyper;
+}
 
 /**
  * Base class of all PyTorch-style optimizers. Subclasses declare their option defaults, a

@@ -14,7 +14,18 @@ export interface SchedulerOptions {
 }
 
 /** Anything with PyTorch-style parameter groups (an {@link Optimizer} or a {@link Lookahead}). */
-export interface Schedulable { readonly paramGroups: readonly object[] }
+export interface Schedulable {
+  /** Parameter groups whose options the scheduler writes. */
+  readonly paramGroups: readonly object[];
+}
+
+/** A scheduler's position, from {@link LRScheduler.stateDict}. */
+export interface SchedulerStateDict {
+  /** Index of the last step applied. */
+  lastEpoch: number;
+  /** Base value of each group. */
+  baseValues: number[];
+}
 type AnyOptimizer = Schedulable;
 
 function readKey(group: Record<string, unknown>, key: string): unknown {
@@ -110,7 +121,7 @@ export abstract class LRScheduler {
    * The scheduler's position, for checkpointing.
    * @returns `{ lastEpoch, baseValues }`.
    */
-  stateDict(): { lastEpoch: number; baseValues: number[] } {
+  stateDict(): SchedulerStateDict {
     return { lastEpoch: this.lastEpoch, baseValues: this.baseValues.slice() };
   }
 
@@ -119,7 +130,7 @@ export abstract class LRScheduler {
    * @param sd - the saved state.
    * @returns nothing.
    */
-  loadStateDict(sd: { lastEpoch: number; baseValues: number[] }): void {
+  loadStateDict(sd: SchedulerStateDict): void {
     this.baseValues = sd.baseValues.slice();
     this.lastEpoch = sd.lastEpoch - 1;
     this.step();
@@ -153,9 +164,19 @@ export class ScheduleLR extends LRScheduler {
   }
 }
 
-/** `η₀·γ^⌊t/stepSize⌋`. @example ```ts new StepLR(opt, { stepSize: 30, gamma: 0.1 }); ``` */
+/**
+ * `η₀·γ^⌊t/stepSize⌋`.
+ * @example
+ * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
+ * const sched = new StepLR(opt, { stepSize: 30, gamma: 0.1 });
+ * opt.paramGroups[0]!.lr; // 0.1
+ * ```
+ */
 export class StepLR extends LRScheduler {
+  /** Steps between decays. */
   readonly stepSize: number;
+  /** Decay factor. */
   readonly gamma: number;
   /**
    * @param optimizer - the optimizer.
@@ -174,7 +195,16 @@ export class StepLR extends LRScheduler {
   }
 }
 
-/** `η₀·γ^{#milestones ≤ t}`. @example ```ts new MultiStepLR(opt, { milestones: [30, 80] }); ``` */
+/**
+ * `η₀·γ^{#milestones ≤ t}`.
+ * @example
+ * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
+ * const sched = new MultiStepLR(opt, { milestones: [30, 80] });
+ * for (let t = 0; t < 30; t++) sched.step();
+ * sched.getLastLr(); // [0.01]
+ * ```
+ */
 export class MultiStepLR extends LRScheduler {
   private readonly f: Schedule;
   /**
@@ -192,8 +222,18 @@ export class MultiStepLR extends LRScheduler {
   }
 }
 
-/** `η₀·γᵗ`. @example ```ts new ExponentialLR(opt, { gamma: 0.95 }); ``` */
+/**
+ * `η₀·γᵗ`.
+ * @example
+ * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
+ * const sched = new ExponentialLR(opt, { gamma: 0.95 });
+ * sched.step();
+ * sched.getLastLr(); // [0.095]
+ * ```
+ */
 export class ExponentialLR extends LRScheduler {
+  /** Decay factor. */
   readonly gamma: number;
   /**
    * @param optimizer - the optimizer.
@@ -211,8 +251,18 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
-/** `η₀/(1 + k·t)` (inverse-time decay). @example ```ts new InverseTimeLR(opt, { k: 0.01 }); ``` */
+/**
+ * `η₀/(1 + k·t)` (inverse-time decay).
+ * @example
+ * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
+ * const sched = new InverseTimeLR(opt, { k: 1 });
+ * sched.step();
+ * sched.getLastLr(); // [0.05]
+ * ```
+ */
 export class InverseTimeLR extends LRScheduler {
+  /** Decay rate k. */
   readonly k: number;
   /**
    * @param optimizer - the optimizer.
@@ -230,9 +280,20 @@ export class InverseTimeLR extends LRScheduler {
   }
 }
 
-/** Cosine from η₀ to `etaMin` over `tMax` steps. @example ```ts new CosineAnnealingLR(opt, { tMax: 100 }); ``` */
+/**
+ * Cosine from η₀ to `etaMin` over `tMax` steps.
+ * @example
+ * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
+ * const sched = new CosineAnnealingLR(opt, { tMax: 100 });
+ * for (let t = 0; t < 50; t++) sched.step();
+ * sched.getLastLr(); // [0.05]
+ * ```
+ */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Half-period of the cosine. */
   readonly tMax: number;
+  /** Lowest value. */
   readonly etaMin: number;
   /**
    * @param optimizer - the optimizer.
@@ -251,10 +312,22 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
-/** SGDR warm restarts. @example ```ts new CosineAnnealingWarmRestarts(opt, { t0: 10, tMult: 2 }); ``` */
+/**
+ * SGDR warm restarts.
+ * @example
+ * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
+ * const sched = new CosineAnnealingWarmRestarts(opt, { t0: 10, tMult: 2 });
+ * for (let t = 0; t < 10; t++) sched.step();
+ * sched.getLastLr(); // [0.1] (restart)
+ * ```
+ */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
+  /** First period. */
   readonly t0: number;
+  /** Period growth factor. */
   readonly tMult: number;
+  /** Lowest value. */
   readonly etaMin: number;
   /**
    * @param optimizer - the optimizer.
@@ -272,7 +345,15 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   }
 }
 
-/** Linear factor ramp (warm-up). @example ```ts new LinearLR(opt, { startFactor: 0.1, totalIters: 10 }); ``` */
+/**
+ * Linear factor ramp (warm-up).
+ * @example
+ * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
+ * new LinearLR(opt, { startFactor: 0.1, totalIters: 10 });
+ * opt.paramGroups[0]!.lr; // 0.01
+ * ```
+ */
 export class LinearLR extends LRScheduler {
   private readonly f: Schedule;
   /**
@@ -293,7 +374,15 @@ export class LinearLR extends LRScheduler {
   }
 }
 
-/** `factor·η₀` for `totalIters` steps, then η₀. @example ```ts new ConstantLR(opt, { factor: 0.5, totalIters: 5 }); ``` */
+/**
+ * `factor·η₀` for `totalIters` steps, then η₀.
+ * @example
+ * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
+ * new ConstantLR(opt, { factor: 0.5, totalIters: 5 });
+ * opt.paramGroups[0]!.lr; // 0.05
+ * ```
+ */
 export class ConstantLR extends LRScheduler {
   private readonly f: Schedule;
   /**
@@ -311,9 +400,20 @@ export class ConstantLR extends LRScheduler {
   }
 }
 
-/** `η₀(1 − t/T)^p`. @example ```ts new PolynomialLR(opt, { totalIters: 40, power: 2 }); ``` */
+/**
+ * `η₀(1 − t/T)^p`.
+ * @example
+ * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
+ * const sched = new PolynomialLR(opt, { totalIters: 40, power: 2 });
+ * for (let t = 0; t < 20; t++) sched.step();
+ * sched.getLastLr(); // [0.025]
+ * ```
+ */
 export class PolynomialLR extends LRScheduler {
+  /** Steps until the value reaches 0. */
   readonly totalIters: number;
+  /** Exponent of the decay. */
   readonly power: number;
   /**
    * @param optimizer - the optimizer.
@@ -331,7 +431,16 @@ export class PolynomialLR extends LRScheduler {
   }
 }
 
-/** `η₀·λ(t)`. @example ```ts new LambdaLR(opt, { lrLambda: (t) => 0.95 ** t }); ``` */
+/**
+ * `η₀·λ(t)`.
+ * @example
+ * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
+ * const sched = new LambdaLR(opt, { lrLambda: (t) => 1 / (t + 1) });
+ * sched.step();
+ * sched.getLastLr(); // [0.05]
+ * ```
+ */
 export class LambdaLR extends LRScheduler {
   private readonly lambda: (t: number, groupIndex: number) => number;
   /**
@@ -350,7 +459,16 @@ export class LambdaLR extends LRScheduler {
   }
 }
 
-/** `ηₜ = ηₜ₋₁·λ(t)`. @example ```ts new MultiplicativeLR(opt, { lrLambda: () => 0.95 }); ``` */
+/**
+ * `ηₜ = ηₜ₋₁·λ(t)`.
+ * @example
+ * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
+ * const sched = new MultiplicativeLR(opt, { lrLambda: () => 0.5 });
+ * sched.step(); sched.step();
+ * sched.getLastLr(); // [0.025]
+ * ```
+ */
 export class MultiplicativeLR extends LRScheduler {
   private readonly lambda: (t: number, groupIndex: number) => number;
   private cache: { t: number; v: number }[] = [];
@@ -392,7 +510,10 @@ export interface OneCycleLROptions extends SchedulerOptions, S.OneCycleOptions {
  * One-cycle learning rate with momentum cycling. Overrides the groups' lr (base = maxLr/divFactor).
  * @example
  * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
  * new OneCycleLR(opt, { maxLr: 1.0, totalSteps: 60 });
+ * opt.paramGroups[0]!.lr; // 0.04
+ * opt.paramGroups[0]!.momentum; // 0.95
  * ```
  */
 export class OneCycleLR extends LRScheduler {
@@ -445,7 +566,11 @@ export interface CyclicLROptions extends SchedulerOptions, S.CyclicOptions {
  * Cyclical learning rate (triangular, triangular2, exp_range) with momentum cycling.
  * @example
  * ```ts
- * new CyclicLR(opt, { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 5 });
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
+ * const sched = new CyclicLR(opt, { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 5 });
+ * for (let t = 0; t < 5; t++) sched.step();
+ * sched.getLastLr(); // [0.1]
+ * opt.paramGroups[0]!.momentum; // 0.8
  * ```
  */
 export class CyclicLR extends LRScheduler {
@@ -480,9 +605,12 @@ export class CyclicLR extends LRScheduler {
  * Run schedulers one after another, switching at the milestones (each restarts at its own step 0).
  * @example
  * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
  * const warm = new LinearLR(opt, { startFactor: 0.1, totalIters: 5 });
  * const cos = new CosineAnnealingLR(opt, { tMax: 50 });
  * const sched = new SequentialLR(opt, { schedulers: [warm, cos], milestones: [5] });
+ * for (let t = 0; t < 5; t++) sched.step();
+ * sched.getLastLr(); // [0.1]
  * ```
  */
 export class SequentialLR extends LRScheduler {
@@ -512,7 +640,9 @@ export class SequentialLR extends LRScheduler {
  * Apply several multiplicative schedulers at once: `η₀·Π (schedᵢ(t)/η₀)`.
  * @example
  * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
  * new ChainedScheduler(opt, { schedulers: [new ConstantLR(opt, { factor: 0.1, totalIters: 2 }), new ExponentialLR(opt, { gamma: 0.9 })] });
+ * opt.paramGroups[0]!.lr; // 0.01
  * ```
  */
 export class ChainedScheduler extends LRScheduler {
@@ -560,20 +690,32 @@ export interface ReduceLROnPlateauOptions extends SchedulerOptions {
  * Call `step(metric)` after each evaluation.
  * @example
  * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
  * const sched = new ReduceLROnPlateau(opt, { factor: 0.5, patience: 3 });
- * sched.step(validationLoss);
+ * for (const loss of [1, 0.5, 0.5, 0.5, 0.5, 0.5]) sched.step(loss);
+ * sched.getLastLr(); // [0.05]
  * ```
  */
 export class ReduceLROnPlateau {
+  /** The optimizer whose groups are driven. */
   readonly optimizer: AnyOptimizer;
+  /** The option driven (default `'lr'`). */
   readonly key: string;
+  /** `'min'`: lower is better; `'max'`: higher is better. */
   readonly mode: 'min' | 'max';
+  /** Multiplier applied on a plateau. */
   readonly factor: number;
+  /** Bad steps tolerated before reducing. */
   readonly patience: number;
+  /** Minimum significant improvement. */
   readonly threshold: number;
+  /** Whether `threshold` is relative or absolute. */
   readonly thresholdMode: 'rel' | 'abs';
+  /** Steps to wait after a reduction. */
   readonly cooldown: number;
+  /** Lower bound per group. */
   readonly minLrs: number[];
+  /** Reductions smaller than this are skipped. */
   readonly eps: number;
   /** Best metric so far. */
   best: number;

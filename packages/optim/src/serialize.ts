@@ -5,7 +5,16 @@
 import { Tensor, tensor, type DType } from '@gd/tensor';
 
 /** A tensor as plain JSON data. */
-export interface TensorJSON { __tensor__: true; dtype: DType; shape: number[]; data: (number | string)[] }
+export interface TensorJSON {
+  /** Tag marking this object as a tensor. */
+  __tensor__: true;
+  /** Element type. */
+  dtype: DType;
+  /** Shape. */
+  shape: number[];
+  /** Elements in row-major order; non-finite values as the strings 'NaN', 'Infinity', '-Infinity'. */
+  data: (number | string)[];
+}
 
 /** A JSON value. */
 export type JSONValue = null | boolean | number | string | JSONValue[] | { [k: string]: JSONValue };

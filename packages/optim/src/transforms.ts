@@ -66,6 +66,12 @@ function checkLengths(op: string, grads: readonly unknown[], n: number): void {
 
 // ------------------------------------------------------------------------------------------ combinators
 
+/** What {@link chain} returns: a transformation that also exposes its parts. */
+export interface Chain<S, Ts> extends GradientTransformation<S> {
+  /** The composed parts, in order. */
+  readonly parts: Ts;
+}
+
 /**
  * Compose transformations left to right: the updates of one are the gradients of the next.
  * The state is the tuple of the parts' states.
@@ -76,7 +82,7 @@ function checkLengths(op: string, grads: readonly unknown[], n: number): void {
  * const adamw = chain(scaleByAdam(), addDecayedWeights(0.01), scaleByLearningRate(1e-3));
  * ```
  */
-export function chain<Ts extends readonly GradientTransformation<any>[]>(...parts: Ts): GradientTransformation<{ [K in keyof Ts]: StateOf<Ts[K]> }> & { readonly parts: Ts } {
+export function chain<Ts extends readonly GradientTransformation<any>[]>(...parts: Ts): Chain<{ [K in keyof Ts]: StateOf<Ts[K]> }, Ts> {
   return {
     parts,
     init: (params) => parts.map((p) => p.init(params)) as any,
@@ -123,7 +129,10 @@ export function applyUpdates(params: readonly Tensor[], updates: readonly (Tenso
 }
 
 /** State of a transformation that keeps only a per-parameter step counter. */
-export interface CountState { count: number[] }
+export interface CountState {
+  /** Per-parameter number of updates taken. */
+  count: number[];
+}
 
 function counts(params: readonly Tensor[]): CountState {
   return { count: params.map(() => 0) };
@@ -222,7 +231,12 @@ export function addDecayedWeights(weightDecay: Hyper): GradientTransformation<Co
 }
 
 /** State of {@link traceMomentum}: the momentum buffers (`null` until the first gradient). */
-export interface TraceState { count: number[]; buffers: (Tensor | null)[] }
+export interface TraceState {
+  /** Per-parameter number of updates taken. */
+  count: number[];
+  /** Per-parameter momentum buffer (`null` before its first gradient). */
+  buffers: (Tensor | null)[];
+}
 
 /**
  * Heavy-ball momentum as PyTorch's SGD writes it: `b ← μ·b + (1−τ)·g` (with `b ← g` on the first
@@ -269,7 +283,16 @@ export function traceMomentum(opts: { momentum?: Hyper; dampening?: Hyper; neste
 }
 
 /** State of {@link scaleByAdam}: step counts, first and second moments, running max of the second. */
-export interface AdamState { count: number[]; mu: Tensor[]; nu: Tensor[]; nuMax: Tensor[] | null }
+export interface AdamState {
+  /** Per-parameter number of updates taken. */
+  count: number[];
+  /** Per-parameter first-moment (momentum) estimate. */
+  mu: Tensor[];
+  /** Per-parameter second-moment estimate. */
+  nu: Tensor[];
+  /** Running maximum of the second moment (AMSGrad), or `null`. */
+  nuMax: Tensor[] | null;
+}
 
 /**
  * Adam's scaling: `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`, output
@@ -327,7 +350,14 @@ export function scaleByAdam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper
 }
 
 /** State of {@link scaleByAdamax}. */
-export interface AdamaxState { count: number[]; mu: Tensor[]; infNorm: Tensor[] }
+export interface AdamaxState {
+  /** Per-parameter number of updates taken. */
+  count: number[];
+  /** Per-parameter first-moment (momentum) estimate. */
+  mu: Tensor[];
+  /** Per-parameter exponentially weighted infinity norm. */
+  infNorm: Tensor[];
+}
 
 /**
  * Adamax's scaling: `m ← β₁m + (1−β₁)g`, `u ← max(β₂u, |g| + ε)`, output `(m/(1−β₁ᵗ)) / u`.
@@ -368,7 +398,16 @@ export function scaleByAdamax(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyp
 }
 
 /** State of {@link scaleByNadam}: moments plus the running product of the momentum coefficients. */
-export interface NadamState { count: number[]; mu: Tensor[]; nu: Tensor[]; muProduct: number[] }
+export interface NadamState {
+  /** Per-parameter number of updates taken. */
+  count: number[];
+  /** Per-parameter first-moment (momentum) estimate. */
+  mu: Tensor[];
+  /** Per-parameter second-moment estimate. */
+  nu: Tensor[];
+  /** Per-parameter running product of the momentum coefficients μ₁⋯μₜ. */
+  muProduct: number[];
+}
 
 /**
  * NAdam's scaling (Dozat 2016, PyTorch's schedule): `μₜ = β₁(1 − ½·0.96^{tψ})`, moments as Adam,
@@ -418,7 +457,14 @@ export function scaleByNadam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hype
 }
 
 /** State of {@link scaleByRadam}. */
-export interface RadamState { count: number[]; mu: Tensor[]; nu: Tensor[] }
+export interface RadamState {
+  /** Per-parameter number of updates taken. */
+  count: number[];
+  /** Per-parameter first-moment (momentum) estimate. */
+  mu: Tensor[];
+  /** Per-parameter second-moment estimate. */
+  nu: Tensor[];
+}
 
 /**
  * RAdam's scaling (Liu et al. 2019): Adam's moments; while the variance estimate is unreliable
@@ -465,7 +511,10 @@ export function scaleByRadam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hype
 }
 
 /** State of {@link scaleByAdagrad}: the running sums of squared gradients. */
-export interface AdagradState { sum: Tensor[] }
+export interface AdagradState {
+  /** Per-parameter running sum of squared gradients. */
+  sum: Tensor[];
+}
 
 /**
  * Adagrad's scaling: `s ← s + g²`, output `g / (√s + ε)`.
@@ -504,7 +553,14 @@ export function scaleByAdagrad(opts: { initialAccumulatorValue?: number; eps?: H
 }
 
 /** State of {@link scaleByRms}. */
-export interface RmsState { count: number[]; squareAvg: Tensor[]; gradAvg: Tensor[] | null }
+export interface RmsState {
+  /** Per-parameter number of updates taken. */
+  count: number[];
+  /** Per-parameter running average of squared gradients. */
+  squareAvg: Tensor[];
+  /** Per-parameter running average of gradients (centered only), or `null`. */
+  gradAvg: Tensor[] | null;
+}
 
 /**
  * RMSprop's scaling: `s ← αs + (1−α)g²`, output `g / (√s + ε)`; `centered` subtracts the squared
@@ -551,7 +607,14 @@ export function scaleByRms(opts: { alpha?: Hyper; eps?: Hyper; centered?: boolea
 }
 
 /** State of {@link scaleByAdadelta}. */
-export interface AdadeltaState { count: number[]; squareAvg: Tensor[]; accDelta: Tensor[] }
+export interface AdadeltaState {
+  /** Per-parameter number of updates taken. */
+  count: number[];
+  /** Per-parameter running average of squared gradients. */
+  squareAvg: Tensor[];
+  /** Per-parameter running average of squared updates. */
+  accDelta: Tensor[];
+}
 
 /**
  * Adadelta's scaling (Zeiler 2012): `s ← ρs + (1−ρ)g²`, `δ = √(a+ε)/√(s+ε) · g`,
@@ -592,7 +655,12 @@ export function scaleByAdadelta(opts: { rho?: Hyper; eps?: Hyper } = {}): Gradie
 }
 
 /** State of {@link scaleByRprop}: previous gradients and per-element step sizes. */
-export interface RpropState { prev: Tensor[]; stepSize: Tensor[] }
+export interface RpropState {
+  /** Per-parameter previous gradient (zeroed where the sign flipped). */
+  prev: Tensor[];
+  /** Per-parameter, per-element step sizes. */
+  stepSize: Tensor[];
+}
 
 /**
  * Rprop (Riedmiller & Braun 1993, PyTorch's variant): per element, the step size grows by η₊
@@ -634,7 +702,12 @@ export function scaleByRprop(opts: { lr?: number; etas?: readonly [number, numbe
 }
 
 /** State of {@link scaleByLion}. */
-export interface LionState { count: number[]; mu: Tensor[] }
+export interface LionState {
+  /** Per-parameter number of updates taken. */
+  count: number[];
+  /** Per-parameter first-moment (momentum) estimate. */
+  mu: Tensor[];
+}
 
 /**
  * Lion (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms"): output
@@ -671,7 +744,16 @@ export function scaleByLion(opts: { betas?: readonly [Hyper, Hyper] } = {}): Gra
 }
 
 /** State of {@link asgdUpdate}: step counts, current η and μ, and the averaged parameters. */
-export interface AsgdState { count: number[]; eta: number[]; mu: number[]; ax: Tensor[] }
+export interface AsgdState {
+  /** Per-parameter number of updates taken. */
+  count: number[];
+  /** Per-parameter current step size η. */
+  eta: number[];
+  /** Per-parameter current averaging weight μ. */
+  mu: number[];
+  /** Per-parameter averaged parameters. */
+  ax: Tensor[];
+}
 
 /**
  * Averaged SGD (Polyak & Juditsky 1992) as PyTorch implements it: `p ← p(1−λη) − η·g`, the
