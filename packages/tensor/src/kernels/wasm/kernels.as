@@ -75,6 +75,19 @@ export function hasFma(): i32 {
   v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
 }
 
+// Transpose the 4x4 float32 block whose rows are r0..r3 and store its rows (the block's columns) at
+// d, d + stride, d + 2*stride, d + 3*stride.
+@inline function storeTransposed4(r0: v128, r1: v128, r2: v128, r3: v128, d: usize, stride: usize): void {
+  const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+  v128.store(d, v128.shuffle<i64>(t0, t2, 0, 2));
+  v128.store(d + stride, v128.shuffle<i64>(t0, t2, 1, 3));
+  v128.store(d + 2 * stride, v128.shuffle<i64>(t1, t3, 0, 2));
+  v128.store(d + 3 * stride, v128.shuffle<i64>(t1, t3, 1, 3));
+}
+
 // Pack A[0..mc, 0..kc] (at byte address a, byte strides rs, cs) into MR-row strips:
 // strip s holds element (s*MR + r, p) at [p*MR + r]; rows past mc are zero.
 function packA<T>(mc: i32, kc: i32, a: i32, rs: i32, cs: i32, dst: i32): void {
@@ -82,7 +95,27 @@ function packA<T>(mc: i32, kc: i32, a: i32, rs: i32, cs: i32, dst: i32): void {
   for (let i = 0; i < mc; i += MR) {
     const rows = min(MR, mc - i);
     const src0 = a + i * rs;
-    if (rows == MR) {
+    if (rows == MR && rs == E) {
+      // A is stored transposed (a.T @ b): the strip's 4 values at each p are adjacent.
+      for (let p = 0; p < kc; p++) {
+        const s = <usize>(src0 + p * cs);
+        const d = <usize>(dst + p * MR * E);
+        v128.store(d, v128.load(s));
+        if (E == 8) v128.store(d, v128.load(s, 16), 16);
+      }
+    } else if (rows == MR && cs == E && E == 4) {
+      // Row-major float32 A: transpose 4x4 blocks with shuffles.
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const s = <usize>(src0 + p * E);
+        storeTransposed4(v128.load(s), v128.load(s + <usize>rs), v128.load(s + <usize>(2 * rs)), v128.load(s + <usize>(3 * rs)), <usize>(dst + p * 16), 16);
+      }
+      for (; p < kc; p++) {
+        const s = src0 + p * cs;
+        const d = dst + p * MR * E;
+        for (let r = 0; r < MR; r++) store<T>(<usize>(d + r * E), load<T>(<usize>(s + r * rs)));
+      }
+    } else if (rows == MR) {
       for (let p = 0; p < kc; p++) {
         const s = src0 + p * cs;
         const d = dst + p * MR * E;
@@ -118,6 +151,22 @@ function packB<T>(kc: i32, nc: i32, b: i32, rs: i32, cs: i32, dst: i32): void {
         const d = <usize>(dst + p * 32);
         v128.store(d, v128.load(s));
         v128.store(d, v128.load(s, 16), 16);
+      }
+    } else if (cols == NR && rs == E && E == 4) {
+      // B stored transposed (a @ b.T, float32): each column is contiguous along p; transpose 4x4
+      // blocks, two per group of 4 p's (columns 0-3 and 4-7 of the strip).
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const s = <usize>(src0 + p * E);
+        const d = <usize>(dst + p * 32);
+        storeTransposed4(v128.load(s), v128.load(s + <usize>cs), v128.load(s + <usize>(2 * cs)), v128.load(s + <usize>(3 * cs)), d, 32);
+        const s4 = s + <usize>(4 * cs);
+        storeTransposed4(v128.load(s4), v128.load(s4 + <usize>cs), v128.load(s4 + <usize>(2 * cs)), v128.load(s4 + <usize>(3 * cs)), d + 16, 32);
+      }
+      for (; p < kc; p++) {
+        const s = src0 + p * rs;
+        const d = dst + p * 32;
+        for (let c = 0; c < NR; c++) store<T>(<usize>(d + c * E), load<T>(<usize>(s + c * cs)));
       }
     } else {
       for (let p = 0; p < kc; p++) {
