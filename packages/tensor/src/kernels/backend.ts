@@ -78,7 +78,7 @@ export function setBackend(b: Backend | null): Backend | null {
  * @returns The active backend or `null`.
  * @example
  * ```ts
- * getBackend()?.name; // 'wasm-simd-fma' in Node 20 on x86-64
+ * const name = getBackend()?.name ?? 'typescript'; // e.g. 'wasm-simd-fma' in Node 20 on x86-64
  * ```
  */
 export function getBackend(): Backend | null {

@@ -54,7 +54,14 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
   throw new Error('wasm backend: no base64 decoder (atob) in this runtime');
 }
 
-/** True when this runtime validates the plain-SIMD module (WebAssembly with 128-bit SIMD). */
+/**
+ * Whether this runtime can run the WebAssembly SIMD kernels (it validates the plain-SIMD module).
+ * @returns `true` where WebAssembly with 128-bit SIMD is available.
+ * @example
+ * ```ts
+ * const simd = wasmSimdSupported(); // true in Node 20 and current browsers
+ * ```
+ */
 export function wasmSimdSupported(): boolean {
   try {
     return typeof WebAssembly === 'object' && WebAssembly.validate(decode(SIMD));
@@ -66,9 +73,15 @@ export function wasmSimdSupported(): boolean {
 let relaxedChecked: boolean | undefined;
 
 /**
- * True when the runtime accepts relaxed SIMD (and so fused multiply-add). In Node, where V8 still
- * keeps relaxed SIMD behind `--experimental-wasm-relaxed-simd`, the flag is switched on first
- * (`v8.setFlagsFromString`, which must run before the module is compiled).
+ * Whether the runtime accepts relaxed SIMD (and so fused multiply-add in matmul). In Node, where
+ * V8 still keeps relaxed SIMD behind `--experimental-wasm-relaxed-simd`, the flag is switched on
+ * first (`v8.setFlagsFromString`, which must run before the module is compiled). The answer is
+ * cached.
+ * @returns `true` when the relaxed-SIMD module validates.
+ * @example
+ * ```ts
+ * const fma = wasmRelaxedSimdSupported(); // true in Node 20 on x86-64 with FMA
+ * ```
  */
 export function wasmRelaxedSimdSupported(): boolean {
   if (relaxedChecked !== undefined) return relaxedChecked;
@@ -213,8 +226,10 @@ function placeSize(rs: number, cs: number, r: number, c: number): number {
  * @returns A {@link Backend} to pass to `setBackend`.
  * @example
  * ```ts
- * import { createWasmBackend, setBackend } from '@gd/tensor';
- * setBackend(createWasmBackend({ fma: false }));
+ * import { createWasmBackend, matmul, randn, setBackend } from '@gd/tensor';
+ * const prev = setBackend(createWasmBackend({ fma: false, threads: 1 }));
+ * matmul(randn([64, 64]), randn([64, 64])).shape; // [64, 64]
+ * setBackend(prev);
  * ```
  */
 export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { readonly fma: boolean; readonly threads: number } {
