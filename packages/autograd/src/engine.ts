@@ -296,6 +296,12 @@ function checkBackward(node: Node, g: Tensor, i: number): void {
 
 // ------------------------------------------------------------------ hooks and retainGrad
 
+/** What {@link registerHook} returns. */
+export interface HookHandle {
+  /** Unregister the hook (later backward passes no longer call it). */
+  remove(): void;
+}
+
 function requireGradFor(op: string, t: Tensor): void {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor`);
   if (!t.requiresGrad) throw new Error(`${op}: tensor of shape ${fmt(t.shape)} does not require grad`);
@@ -315,7 +321,7 @@ function requireGradFor(op: string, t: Tensor): void {
  * x.grad!.toArray(); // [30, 30]
  * ```
  */
-export function registerHook(t: Tensor, fn: (grad: Tensor) => Tensor | void): { remove(): void } {
+export function registerHook(t: Tensor, fn: (grad: Tensor) => Tensor | void): HookHandle {
   requireGradFor('registerHook', t);
   if (typeof fn !== 'function') throw new TypeError('registerHook: hook must be a function');
   const s = stateOf(t);
@@ -373,7 +379,7 @@ function accumulateInto(t: Tensor, g: Tensor, fresh: boolean): void {
 
 // ------------------------------------------------------------------ backward
 
-/** Options of {@link Tensor.backward} and {@link gradients}. */
+/** Options of `tensor.backward()`, {@link backward} and {@link gradients}. */
 export interface BackwardOptions {
   /** Keep the graph (its saved tensors) so another backward can run through it. Defaults to `createGraph`. */
   retainGraph?: boolean;

@@ -23,7 +23,11 @@ export interface ValueAndGrad<G> {
   grads: G;
 }
 
-type Grads<O extends GradOptions | undefined> = O extends { argnums: readonly number[] } ? Tensor[] : Tensor;
+/** The gradient type for the options: a list when `argnums` is a list, one tensor otherwise. */
+export type Grads<O extends GradOptions | undefined> = O extends {
+  /** A list of argument positions. */
+  argnums: readonly number[];
+} ? Tensor[] : Tensor;
 
 /** True when the graph of `t` reaches a leaf that requires grad other than those in `own`. */
 function reachesOtherLeaves(t: Tensor, own: ReadonlySet<Tensor>): boolean {

@@ -17,7 +17,8 @@ export interface GradcheckOptions {
   wrt?: readonly number[];
 }
 
-type Fn = (...inputs: Tensor[]) => Tensor | readonly Tensor[];
+/** A function {@link gradcheck} can check: tensors in, a tensor or a list of tensors out. */
+export type GradcheckFn = (...inputs: Tensor[]) => Tensor | readonly Tensor[];
 
 function asList(op: string, r: unknown): Tensor[] {
   const list = r instanceof Tensor ? [r] : r;
@@ -61,7 +62,7 @@ function perturbed(x: Tensor, e: number, delta: number): Tensor {
  * gradcheck((x: Tensor) => x.sin().mul(x), [tensor([0.5, 1.5], { dtype: 'float64' })]); // true
  * ```
  */
-export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOptions = {}): true {
+export function gradcheck(fn: GradcheckFn, inputs: readonly Tensor[], opts: GradcheckOptions = {}): true {
   const eps = opts.eps ?? 1e-6;
   const atol = opts.atol ?? 1e-5;
   const rtol = opts.rtol ?? 1e-3;
@@ -159,7 +160,7 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOpti
  * gradgradcheck((x: Tensor) => x.exp().mul(x), [tensor([0.3, -0.2], { dtype: 'float64' })]); // true
  * ```
  */
-export function gradgradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOptions & { seed?: number } = {}): true {
+export function gradgradcheck(fn: GradcheckFn, inputs: readonly Tensor[], opts: GradcheckOptions & { seed?: number } = {}): true {
   if (typeof fn !== 'function') throw new TypeError('gradgradcheck: expected a function');
   const wrt = opts.wrt ?? inputs.map((t, i) => (t instanceof Tensor && isFloat(t.dtype) ? i : -1)).filter((i) => i >= 0);
   for (const i of wrt) {

@@ -22,13 +22,13 @@ export {
   Node, backward, gradients, noGrad, enableGrad, isGradEnabled, setGradEnabled, registerHook, retainGrad, zeroGrad,
   setDetectAnomaly, isAnomalyEnabled, detectAnomaly,
 } from './engine.js';
-export type { BackwardOptions, GradientsOptions } from './engine.js';
+export type { BackwardOptions, GradientsOptions, HookHandle } from './engine.js';
 export { grad, valueAndGrad, hvp, jacobian, hessian } from './functional.js';
-export type { GradOptions, ValueAndGrad } from './functional.js';
+export type { GradOptions, ValueAndGrad, Grads } from './functional.js';
 export { customFunction, FunctionCtx } from './custom.js';
 export type { CustomFunction } from './custom.js';
 export { gradcheck, gradgradcheck } from './gradcheck.js';
-export type { GradcheckOptions } from './gradcheck.js';
+export type { GradcheckOptions, GradcheckFn } from './gradcheck.js';
 export { rules } from './rules/index.js';
 export { sumToShape, keptShape, unreduce, reducedCount } from './rule.js';
 export type { VjpRule, RuleCtx, AnyRule } from './rule.js';

@@ -50,8 +50,11 @@ export interface VjpRule<K extends OpName> {
 
 /** A rule whose attribute type is not tracked (custom functions, the engine's table lookups). */
 export interface AnyRule {
+  /** Keep the op's inputs alive until backward. */
   readonly saveInputs: boolean;
+  /** Keep the op's output alive until backward. */
   readonly saveOutput: boolean;
+  /** Compute the input gradients from the output gradient `g`. */
   vjp(g: Tensor, ctx: RuleCtx<any>): readonly (Tensor | null | undefined)[];
 }
 
