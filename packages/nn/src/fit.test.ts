@@ -8,7 +8,7 @@ import { Tensor, Generator, tensor, randn } from '@gd/tensor';
 import { noGrad } from '@gd/autograd';
 import { SGD, Adam, LBFGS, ExponentialLR, ReduceLROnPlateau, maxIterations, lossBelow, anyOf } from '@gd/optim';
 import {
-  Module, Linear, Sequential, Tanh, ReLU, fit, evaluate, accuracy, loadBreastCancer, standardize, twoSpirals,
+  Module, Linear, Sequential, Tanh, ReLU, fit, evaluate, accuracy, loadBreastCancer, loadIris, standardize, twoSpirals,
   bceWithLogitsLoss, crossEntropy, mseLoss, DataLoader, TensorDataset, EarlyStopping, ModelCheckpoint, LambdaCallback,
   saveCheckpoint, loadCheckpoint, saveWeights, loadWeights, cloneStateDict, type StepLog,
 } from './index.js';
@@ -49,6 +49,17 @@ describe('logistic regression on Wisconsin breast cancer (float64, L2 λ = 0.01)
     expect(Math.max(...Array.from(gw.data()).map(Math.abs))).toBeLessThan(1e-6);
     for (const m of [gd, sgd, lb]) expect(evaluate(m, [x, y], { metrics: { accuracy } }).accuracy).toBeGreaterThanOrEqual(0.97);
   }, 60_000);
+});
+
+describe('softmax regression on iris', () => {
+  it('L-BFGS in a few full-batch steps reaches >= 95% train accuracy', () => {
+    const { x: raw, y } = loadIris({ dtype: 'float64' });
+    const x = standardize(raw).x;
+    const model = new Linear(4, 3, { dtype: 'float64', generator: new Generator(0) });
+    const h = fit(model, { loss: crossEntropy, optimizer: new LBFGS(model.parameters(), { maxIter: 50, lineSearchFn: 'strongWolfe' }), data: [x, y], epochs: 2, metrics: { accuracy }, progress: false });
+    expect(h.epochs[1]!.loss).toBeLessThan(h.epochs[0]!.loss);
+    expect(evaluate(model, [x, y], { metrics: { accuracy } }).accuracy).toBeGreaterThanOrEqual(0.95);
+  });
 });
 
 describe('MLP on two spirals', () => {
@@ -246,6 +257,9 @@ describe('fit: history, callbacks, progress', () => {
     expect(lines.length).toBe(1);
     expect(lines[0]).toMatch(/^fit: 2 epochs, 2 steps, loss \S+, valLoss \S+, lr 0\.0100, [\d.]+s$/);
     fit(m, { loss: mseLoss, optimizer: new SGD(m.parameters(), { lr: 0.01 }), data: [x, y], epochs: 1, progress: false, log: (s) => lines.push(s) });
+    expect(lines.length).toBe(1);
+    // the bar (cli-progress) runs and prints no summary line
+    fit(m, { loss: mseLoss, optimizer: new SGD(m.parameters(), { lr: 0.01 }), data: [x, y], epochs: 2, progress: 'bar', log: (s) => lines.push(s) });
     expect(lines.length).toBe(1);
     m.train();
     evaluate(m, [x, y], { loss: mseLoss });

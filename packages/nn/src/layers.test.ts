@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { tensor, Tensor, Generator, randn, ones, zeros, type NestedArray } from '@gd/tensor';
 import { gradcheck, noGrad } from '@gd/autograd';
+import { stridedViewArb } from '@gd/tensor/testing';
 import * as N from './index.js';
 import fixture from './fixtures/torch-nn.json' with { type: 'json' };
 
@@ -115,6 +116,20 @@ describe('layers: gradcheck in float64 over random shapes', () => {
     }), { numRuns: 15 });
   });
 
+  it('Dropout (fixed mask), BatchNorm1d in eval mode, Flatten', () => {
+    fc.assert(fc.property(dim(1, 4), dim(1, 4), seed, (n, c, s) => {
+      const g = new Generator(s);
+      const x = randn([n, c, 3], { dtype: 'float64', generator: g });
+      gradcheck((xx: Tensor) => N.dropout(xx, 0.4, true, new Generator(s)), [x]);
+      const rm = randn([c], { dtype: 'float64', generator: g });
+      const rv = randn([c], { dtype: 'float64', generator: g }).abs().add(0.5);
+      const w = randn([c], { dtype: 'float64', generator: g });
+      const b = randn([c], { dtype: 'float64', generator: g });
+      gradcheck((xx: Tensor, ww: Tensor, bb: Tensor) => N.batchNorm(xx, { runningMean: rm, runningVar: rv, weight: ww, bias: bb, training: false }), [x, w, b]);
+      gradcheck((xx: Tensor) => new N.Flatten().forward(xx).mul(tensor(Array.from({ length: c * 3 }, (_, i) => i - 2), { dtype: 'float64' })), [x]);
+    }), { numRuns: 15 });
+  });
+
   it('activations away from their kinks', () => {
     fc.assert(fc.property(fc.array(fc.double({ min: -6, max: 6, noNaN: true }).filter((v) => Math.abs(v) > 1e-3), { minLength: 1, maxLength: 8 }), (vals) => {
       const x = tensor(vals, { dtype: 'float64' });
@@ -122,6 +137,38 @@ describe('layers: gradcheck in float64 over random shapes', () => {
         gradcheck((xx: Tensor) => m.forward(xx), [x]);
       }
     }), { numRuns: 30 });
+  });
+});
+
+describe('layers: strided inputs', () => {
+  it('give the same outputs and input gradients as their contiguous copies (permuted, stepped, negative-step, expanded views)', () => {
+    const g = new Generator(11);
+    const lin = new N.Linear(3, 2, { dtype: 'float64', generator: g });
+    const conv = new N.Conv2d(2, 3, 2, { dtype: 'float64', generator: g, padding: 1, stride: [1, 2] });
+    const cases: [number[], (x: Tensor) => Tensor][] = [
+      [[4, 3], (x) => lin.forward(x)],
+      [[2, 2, 4, 5], (x) => conv.forward(x)],
+      [[2, 2, 4, 5], (x) => N.maxPool2d(x, 2, { stride: 1, padding: 1 })],
+      [[2, 2, 4, 5], (x) => N.avgPool2d(x, 3, { stride: 2, padding: 1 })],
+      [[3, 4], (x) => N.layerNorm(x, [4])],
+      [[5, 3], (x) => N.batchNorm(x, { training: true })],
+      [[3, 4], (x) => N.crossEntropy(x, tensor([0, 3, 1], { dtype: 'int32' }), { labelSmoothing: 0.1, reduction: 'none' })],
+      [[3, 4], (x) => N.gelu(x)],
+    ];
+    for (const [shape, fn] of cases) {
+      fc.assert(fc.property(stridedViewArb({ shape, dtype: 'float64', min: -3, max: 3 }), ({ tensor: view }) => {
+        const copy = view.clone();
+        const a = view.detach().requiresGrad_();
+        const b = copy.detach().requiresGrad_();
+        const ya = fn(a);
+        const yb = fn(b);
+        expect(ya.toArray()).toEqual(yb.toArray());
+        const up = tensor(Array.from({ length: ya.size }, (_, i) => Math.sin(i + 1)), { dtype: 'float64', shape: ya.shape });
+        ya.mul(up).sum().backward();
+        yb.mul(up).sum().backward();
+        expect(maxErr(a.grad!.toArray(), b.grad!.toArray())).toBeLessThan(1e-12);
+      }), { numRuns: 15 });
+    }
   });
 });
 
