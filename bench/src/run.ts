@@ -75,6 +75,8 @@ async function measure(c: Case): Promise<void> {
   for (let r = 0; r < rounds; r++) {
     for (const [label, make] of contenders) {
       if (failed[label] !== undefined) continue;
+      // Slow contenders (over half a second per call) are measured in the first round only.
+      if (r > 0 && (samples[label]?.length ?? 0) > 0 && median(samples[label]!) > 0.5) continue;
       try {
         const fn = await make();
         (samples[label] ??= []).push(...timeAll(fn, per));
