@@ -107,15 +107,15 @@ const SPLIT = 134217729; // 2^27 + 1, Veltkamp splitter
  */
 export function fma(a: number, b: number, c: number): number {
   const p = a * b;
-  if (!Number.isFinite(p) || p === 0) return p + c;
   let t = SPLIT * a;
   const ah = t - (t - a), al = a - ah;
   t = SPLIT * b;
   const bh = t - (t - b), bl = b - bh;
-  const e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+  const e = ah * bh - p + ah * bl + al * bh + al * bl;
   const s = p + c;
-  const bb = s - p;
-  const e2 = (p - (s - bb)) + (c - bb);
-  if (!Number.isFinite(s)) return s;
-  return s + (e + e2);
+  const v = s - p;
+  const r = s + (e + ((p - (s - v)) + (c - v)));
+  // Overflow in the splitting (|a| or |b| near the top of the range) or non-finite inputs give NaN
+  // here; fall back to the unfused result, which is then also the correct IEEE answer.
+  return r === r ? r : p + c;
 }

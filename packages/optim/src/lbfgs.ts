@@ -4,7 +4,10 @@
  * @module
  */
 import { Tensor, setGradEnabled, tensor } from '@gd/tensor';
-import { checkNumber, fma, formatValue, readFlat } from './hyper.js';
+import { checkNumber, fma as fmaExport, formatValue, readFlat } from './hyper.js';
+
+/** Module-local binding: hot loops call it without going through the import's accessor. */
+const fma = fmaExport;
 import { Optimizer, type ParamGroup, type ParamsInput, withGrad } from './optimizer.js';
 import { type GradientTransformation } from './transforms.js';
 import { type JSONValue } from './serialize.js';

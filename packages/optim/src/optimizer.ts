@@ -5,7 +5,10 @@
  */
 import { Tensor, setGradEnabled, tensor } from '@gd/tensor';
 import { type GradientTransformation } from './transforms.js';
-import { type Hyper, fma, readFlat, resolveHyper, formatValue } from './hyper.js';
+import { type Hyper, fma as fmaExport, readFlat, resolveHyper, formatValue } from './hyper.js';
+
+/** Module-local binding: hot loops call it without going through the import's accessor. */
+const fma = fmaExport;
 import { type JSONValue, stateFromJSON, stateToJSON } from './serialize.js';
 
 /** A parameter group: its parameters plus every option of the optimizer (filled from the defaults). */

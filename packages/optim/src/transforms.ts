@@ -9,7 +9,10 @@
  * @module
  */
 import { Tensor, setGradEnabled } from '@gd/tensor';
-import { type FloatArray, type Hyper, buf, fma, readFlat, resolveHyper, zerosLikeFloat } from './hyper.js';
+import { type FloatArray, type Hyper, buf, fma as fmaExport, readFlat, resolveHyper, zerosLikeFloat } from './hyper.js';
+
+/** Module-local binding: hot loops call it without going through the import's accessor. */
+const fma = fmaExport;
 
 /**
  * A pure gradient transformation with state `S`.
