@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import {
   type DType, type OpName, Tensor, setOpObserver, tensor, zeros, ones, arange,
   sum, mean, prod, max, min, argmax, argmin, variance, std, logsumexp, norm, all, any, cumsum,
-  softmax, logSoftmax, isclose, allclose, type NestedArray,
+  softmax, logSoftmax, isclose, allclose, type NestedArray, Generator, randn, setBackend,
 } from '../index.js';
 import { type ViewKind, forEachIndex, nestFlat, nestedMismatch, shapeArb, stridedViewArb } from '../testing.js';
 import { planReduce } from '../kernels/reduce.js';
@@ -484,6 +484,55 @@ describe('closed forms and special values', () => {
       );
     }
     for (const [want, f, d] of table) expect(f(ones([3], { dtype: d })).dtype).toBe(want);
+  });
+});
+
+describe('logsumexp of large float32 rows (exponentials from the backend)', () => {
+  const len = 1500;
+  const x = randn([5, len], { generator: new Generator(99) }).mul(30);
+  x.select(0, 1).fillInPlace(-Infinity);
+  x.select(0, 2).narrow(0, 7, 1).fillInPlace(Infinity);
+  x.select(0, 3).narrow(0, 0, 2).fillInPlace(1000);
+  x.select(0, 4).fillInPlace(-1000);
+  const vals = Array.from(x.data());
+  const ref: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const row = vals.slice(r * len, (r + 1) * len);
+    const m = Math.max(...row);
+    ref.push(!Number.isFinite(m) ? m : m + Math.log(row.reduce((a, v) => a + Math.exp(v - m), 0)));
+  }
+
+  it('default backend and TypeScript kernels both match a float64 reference', () => {
+    const got = logsumexp(x, 1).toArray();
+    expect(nestedMismatch(got, ref, { rtol: 1e-6, atol: 1e-5 })).toBeNull();
+    const prev = setBackend(null);
+    try {
+      expect(nestedMismatch(logsumexp(x, -1, true).toArray(), ref.map((v) => [v]), { rtol: 1e-6, atol: 1e-5 })).toBeNull();
+    } finally {
+      setBackend(prev);
+    }
+  });
+
+  it('calls the backend once for the whole tensor', () => {
+    const calls: number[] = [];
+    const prev = setBackend({
+      name: 'math-exp',
+      elementwise: (op, out, xs, y) => {
+        if (op !== 'exp' || y !== null) return false;
+        calls.push(out.length);
+        for (let i = 0; i < out.length; i++) out[i] = Math.exp(xs[i]!);
+        return true;
+      },
+    });
+    try {
+      expect(nestedMismatch(logsumexp(x, 1).toArray(), ref, { rtol: 1e-6, atol: 1e-5 })).toBeNull();
+      expect(calls).toEqual([5 * len]);
+      logsumexp(x, 0);
+      logsumexp(x.to('float64'), 1);
+      expect(calls).toEqual([5 * len]);
+    } finally {
+      setBackend(prev);
+    }
   });
 });
 

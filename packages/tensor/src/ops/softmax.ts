@@ -6,8 +6,7 @@ import { Tensor } from '../tensor.js';
 import { floatType } from '../dtype.js';
 import { normAxis } from '../shape.js';
 import { record } from '../dispatch.js';
-import { getBackend } from '../kernels/backend.js';
-import { checkTensorArg, rowKernel } from './reduce.js';
+import { backendExpRows, checkTensorArg, rowKernel } from './reduce.js';
 
 function softmaxAxis(op: string, x: Tensor, axis: unknown): number {
   checkTensorArg(op, x);
@@ -72,35 +71,21 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
  * ```
  */
 export function backendSoftmax(x: Tensor, axis: number, log: boolean): Tensor | null {
-  const be = getBackend();
-  if (be === null || be.elementwise === undefined) return null;
-  if (x.dtype !== 'float32' || x.ndim === 0 || axis !== x.ndim - 1 || x.size < 4096 || !x.isContiguous()) return null;
-  const len = x.shape[axis]!;
-  const rows = x.size / len;
-  const X = (x.storage as Float32Array).subarray(x.offset, x.offset + x.size);
-  const out = Tensor._empty(x.shape, 'float32');
-  const O = out.storage as Float32Array;
-  const M = new Float64Array(rows);
-  for (let r = 0, p = 0; r < rows; r++, p += len) {
-    let m = -Infinity;
-    for (let i = 0; i < len; i++) {
-      const v = X[p + i]!;
-      if (v > m || v !== v) m = v;
-    }
-    M[r] = m;
-    for (let i = 0; i < len; i++) O[p + i] = X[p + i]! - m;
-  }
-  if (!be.elementwise('exp', O, O, null)) return null;
-  for (let r = 0, p = 0; r < rows; r++, p += len) {
+  const rows = backendExpRows(x, axis, false);
+  if (rows === null) return null;
+  const { E: O, M, len, count } = rows;
+  const X = x.storage as Float32Array;
+  const x0 = x.offset;
+  for (let r = 0, p = 0; r < count; r++, p += len) {
     let s = 0;
     for (let i = 0; i < len; i++) s += O[p + i]!;
     if (log) {
       const c = M[r]! + Math.log(s);
-      for (let i = 0; i < len; i++) O[p + i] = X[p + i]! - c;
+      for (let i = 0; i < len; i++) O[p + i] = X[x0 + p + i]! - c;
     } else {
       const inv = 1 / s;
       for (let i = 0; i < len; i++) O[p + i] = O[p + i]! * inv;
     }
   }
-  return out;
+  return Tensor._fromData(O, x.shape, 'float32');
 }
