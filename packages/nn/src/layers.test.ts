@@ -186,6 +186,26 @@ describe('layers: behaviour', () => {
     expect(new N.Dropout(1).forward(x).toArray()).toEqual(zeros([4000]).toArray());
   });
 
+  it('BatchNorm1d with momentum null keeps the cumulative average of the batch statistics', () => {
+    const bn = new N.BatchNorm1d(2, { momentum: null, dtype: 'float64' });
+    const g = new Generator(4);
+    const means: number[][] = [];
+    const vars: number[][] = [];
+    for (let k = 0; k < 4; k++) {
+      const x = randn([6, 2], { dtype: 'float64', generator: g }).mul(k + 1).add(k);
+      const rows = x.toArray() as number[][];
+      const m = [0, 1].map((j) => rows.reduce((s, r) => s + r[j]!, 0) / 6);
+      means.push(m);
+      vars.push([0, 1].map((j) => rows.reduce((s, r) => s + (r[j]! - m[j]!) ** 2, 0) / 5));
+      bn.forward(x);
+    }
+    const avg = (a: number[][], j: number) => a.reduce((s, r) => s + r[j]!, 0) / a.length;
+    expect(maxErr(bn.buffer('running_mean').toArray(), [avg(means, 0), avg(means, 1)])).toBeLessThan(1e-12);
+    expect(maxErr(bn.buffer('running_var').toArray(), [avg(vars, 0), avg(vars, 1)])).toBeLessThan(1e-12);
+    const noAffine = new N.LayerNorm(3, { elementwiseAffine: false });
+    expect(noAffine.parameters().length).toBe(0);
+  });
+
   it('Sequential MLP, Flatten and a small CNN have the expected shapes', () => {
     const g = new Generator(1);
     const cnn = new N.Sequential(
