@@ -2,7 +2,7 @@
  * The shape of a gradient rule, and the helpers rules share.
  * @module
  */
-import { type DType, type OpAttrs, type OpName, type Tensor, fmt } from '@gd/tensor';
+import { type DType, type OpAttrs, type OpName, Tensor, fmt, runKernel } from '@gd/tensor';
 
 /**
  * What a gradient rule sees when it runs: the op's attributes, the tensors it asked to save, and the
@@ -144,4 +144,27 @@ export function reducedCount(shape: readonly number[], axes: readonly number[]):
   let n = 1;
   for (const a of axes) n *= shape[a]!;
   return n;
+}
+
+/**
+ * A fused elementwise gradient kernel: one generated loop computing `expr` over `g` (named `x`) and
+ * up to two more tensors (`y`, `z`, broadcast to `g`'s shape), into a fresh tensor of `g`'s shape and
+ * dtype. Rules use it for plain backward (recording off), where nothing has to be differentiated
+ * again; with `createGraph` they use the composed, recorded ops instead.
+ * @param key - a name for the kernel cache (one loop per key and dtypes).
+ * @param expr - a JS expression over `x`, `y`, `z`, the parameters `p0`, `p1` and the kernel helpers.
+ * @param g - the output gradient.
+ * @param others - the other operands.
+ * @param p0 - first scalar parameter.
+ * @param p1 - second scalar parameter.
+ * @returns the new tensor.
+ * @example
+ * ```ts
+ * fused('demo', 'x * y', tensor([1, 2]), tensor([3, 4])).toArray(); // [3, 8]
+ * ```
+ */
+export function fused(key: string, expr: string, g: Tensor, others: readonly Tensor[], p0 = 0, p1 = 0): Tensor {
+  const out = Tensor._empty(g.shape, g.dtype);
+  runKernel(`vjp_${key}`, expr, out, [g, ...others], p0, p1);
+  return out;
 }

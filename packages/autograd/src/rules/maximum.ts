@@ -3,7 +3,8 @@
  * @module
  */
 import type { Tensor } from '@gd/tensor';
-import type { VjpRule } from '../rule.js';
+import { isGradEnabled } from '@gd/tensor';
+import { type VjpRule, fused } from '../rule.js';
 
 /** Gradient rule for `maximum`: the gradient goes to the larger operand; at ties it is split evenly (1/2 each, as PyTorch). */
 export const maximumRule: VjpRule<'maximum'> = {
@@ -11,6 +12,12 @@ export const maximumRule: VjpRule<'maximum'> = {
   saveOutput: false,
   vjp(g, ctx) {
     const [a, b] = ctx.inputs as [Tensor, Tensor];
+    if (!isGradEnabled()) {
+      return [
+        ctx.needs[0] ? fused('maximum_a', 'x * (y > z ? 1 : y === z ? 0.5 : 0)', g, [a, b]) : null,
+        ctx.needs[1] ? fused('maximum_b', 'x * (z > y ? 1 : y === z ? 0.5 : 0)', g, [a, b]) : null,
+      ];
+    }
     const half = a.eq(b).to(g.dtype).mul(0.5);
     return [
       ctx.needs[0] ? g.mul(a.gt(b).to(g.dtype).add(half)) : null,
