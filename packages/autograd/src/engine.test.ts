@@ -372,6 +372,67 @@ describe('anomaly mode', () => {
   });
 });
 
+describe('more engine behaviour', () => {
+  it('backward on a leaf accumulates the seed into its own .grad', () => {
+    const x = f64([7]).requiresGrad_();
+    x.backward();
+    x.backward(f64([2]));
+    expect(x.grad!.toArray()).toEqual([3]);
+  });
+
+  it('gradients() with respect to an intermediate tensor, several outputs and gradOutputs', () => {
+    const x = f64([1, 2]).requiresGrad_();
+    const h = x.mul(3); // intermediate
+    const y1 = h.square(); // dy1/dh = 2h
+    const y2 = h.sum();
+    const [gh, gx] = gradients([y1, y2], [h, x], { gradOutputs: [f64([1, 10]), undefined] });
+    expect(gh!.toArray()).toEqual([2 * 3 + 1, 2 * 6 * 10 + 1]);
+    expect(gx!.toArray()).toEqual([3 * 7, 3 * 121]);
+    expect(x.grad).toBeNull(); // gradients() does not touch .grad
+  });
+
+  it('gradients() only runs the part of the graph leading to the requested inputs', () => {
+    const a = f64([1]).requiresGrad_();
+    const b = f64([2]).requiresGrad_();
+    let called = 0;
+    const spy = customFunction({ name: 'spy', forward: (_c, t: Tensor) => t.mul(1), backward: (_c, g) => { called++; return [g]; } });
+    const loss = spy(a).add(b.square()).sum();
+    expect(gradients(loss, [b])[0]!.toArray()).toEqual([4]);
+    expect(called).toBe(0);
+  });
+
+  it('retainGrad accumulates across backward passes like a leaf', () => {
+    const x = f64([1]).requiresGrad_();
+    const y = x.mul(2).retainGrad();
+    const z = y.square().sum();
+    z.backward(undefined, { retainGraph: true });
+    z.backward();
+    expect(y.grad!.toArray()).toEqual([8]);
+    expect(x.grad!.toArray()).toEqual([16]);
+  });
+
+  it('hooks also run under createGraph and the result stays differentiable', () => {
+    const x = f64([2]).requiresGrad_();
+    x.registerHook((g) => g.mul(x)); // scale the gradient by x itself
+    x.pow(3).sum().backward(undefined, { createGraph: true });
+    expect(x.grad!.toArray()).toEqual([24]); // 3x^2 * x
+    // d(3x^3)/dx = 9x^2 = 36, and the hook (still registered) scales it by x again
+    expect(gradients(x.grad!.sum(), [x])[0]!.toArray()).toEqual([72]);
+  });
+
+  it('registerHook and retainGrad refuse tensors that do not require grad', () => {
+    expect(() => f64([1]).registerHook((g) => g)).toThrow('registerHook: tensor of shape [1] does not require grad');
+    expect(() => f64([1]).retainGrad()).toThrow('retainGrad: tensor of shape [1] does not require grad');
+  });
+
+  it('valueAndGrad works inside noGrad (recording is switched on for the function only)', () => {
+    const { value, grads } = noGrad(() => valueAndGrad((x: Tensor) => x.square().sum())(f64([3])));
+    expect(value.item()).toBe(9);
+    expect(grads.toArray()).toEqual([6]);
+    expect(isGradEnabled()).toBe(true);
+  });
+});
+
 describe('jacobian', () => {
   it('of an elementwise map is diagonal', () => {
     expect(jacobian((x: Tensor) => x.square())(f64([1, 2])).toArray()).toEqual([[2, 0], [0, 4]]);
