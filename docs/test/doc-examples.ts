@@ -7,7 +7,7 @@
  * - the snippet's own imports are hoisted, the rest becomes the body of `export async function run()`;
  * - a statement with a trailing comment that starts with a literal (`x.shape; // [2, 3]`,
  *   `const s = t.sum().item(); // 21`) is checked against it (tensors by `toArray()`, numbers to 1e-4
- *   relative); `// throws` expects the statement to throw. Other comments (`// e.g. ...`) are prose.
+ *   relative); `// throws` or `// TypeError: …` (any `…Error`) expects the statement to throw. Other comments (`// e.g. ...`) are prose.
  */
 import ts from 'typescript';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -59,8 +59,8 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Every `@example` ```ts fence in packages/*\/src (test files excluded) and every ```ts fence of docs/guides/*.md, with its location. */
-export function findSnippets(): { where: string; code: string }[] {
-  const found: { where: string; code: string }[] = [];
+export function findSnippets(): { where: string; code: string; file?: string }[] {
+  const found: { where: string; code: string; file?: string }[] = [];
   const seen = new Set<string>();
   for (const pkg of ['tensor', 'autograd', 'optim', 'nn']) {
     const src = join(ROOT, 'packages', pkg, 'src');
@@ -80,7 +80,7 @@ export function findSnippets(): { where: string; code: string }[] {
               const key = `${file}\n${code}`;
               if (!seen.has(key)) {
                 seen.add(key);
-                found.push({ where: `${relative(ROOT, file)}:${blockLine + fenceLine}`, code });
+                found.push({ where: `${relative(ROOT, file)}:${blockLine + fenceLine}`, code, file });
               }
               fence = null;
             } else fence.push(line);
@@ -92,7 +92,7 @@ export function findSnippets(): { where: string; code: string }[] {
             const key = `${file}\n${inline[1]}`;
             if (!seen.has(key)) {
               seen.add(key);
-              found.push({ where: `${relative(ROOT, file)}:${blockLine + i}`, code: inline[1]!.trim() });
+              found.push({ where: `${relative(ROOT, file)}:${blockLine + i}`, code: inline[1]!.trim(), file });
             }
             return;
           }
@@ -182,7 +182,7 @@ function transform(code: string, where: string): { imports: string[]; body: stri
     const trailing = ts.getTrailingCommentRanges(code, st.end)?.[0];
     const comment = trailing && trailing.kind === ts.SyntaxKind.SingleLineCommentTrivia ? code.slice(trailing.pos + 2, trailing.end) : undefined;
     const loc = JSON.stringify(`${where} \`${text.split('\n')[0]}\``);
-    if (comment !== undefined && /^\s*throws\b/i.test(comment) && ts.isExpressionStatement(st)) {
+    if (comment !== undefined && /^\s*(throws\b|(Type|Range|Syntax)?Error\b)/i.test(comment) && ts.isExpressionStatement(st)) {
       body.push(`__throws(() => { ${text} }, ${loc});`);
       checks++;
       continue;
@@ -233,17 +233,27 @@ export function generate(options: ts.CompilerOptions): DocExample[] {
   const names = exportedNames(eps, options);
   rmSync(GEN_DIR, { recursive: true, force: true });
   mkdirSync(GEN_DIR, { recursive: true });
-  return findSnippets().map(({ where, code }, k) => {
+  const snippets = findSnippets();
+  // An example on a function its package does not re-export may use the names its own module exports.
+  const ownFiles = [...new Set(snippets.map((sn) => sn.file).filter((f): f is string => f !== undefined))];
+  const own = exportedNames(ownFiles.map((f) => ({ specifier: f, source: f })), options);
+  return snippets.map(({ where, code, file: source }, k) => {
     const { imports, body, declared, checks } = transform(code, where);
     const taken = new Set(declared);
     const prelude: string[] = [];
-    for (const [spec, list] of names) {
+    const file = join(GEN_DIR, `ex${String(k).padStart(3, '0')}.ts`);
+    const lists: [string, string[]][] = [...names];
+    if (source) {
+      let rel = relative(GEN_DIR, source).replace(/\\/g, '/').replace(/\.ts$/, '.js');
+      if (!rel.startsWith('.')) rel = `./${rel}`;
+      lists.push([rel, own.get(source) ?? []]);
+    }
+    for (const [spec, list] of lists) {
       const mine = list.filter((n) => !taken.has(n));
       mine.forEach((n) => taken.add(n));
       if (mine.length > 0) prelude.push(`import { ${mine.join(', ')} } from '${spec}';`);
     }
     if (!taken.has('fc')) prelude.push(`import fc from 'fast-check';`);
-    const file = join(GEN_DIR, `ex${String(k).padStart(3, '0')}.ts`);
     const text = [
       `// ${where}`,
       '/* eslint-disable */',
