@@ -214,23 +214,23 @@ function packB(b: FloatArray, off: number, rs: number, cs: number, kc: number, n
 
 /**
  * The 3x3 micro-kernel: `tile = Apanel(ai) * Bpanel(bi)` over `kc` steps. Both panels live in `w`
- * (one array keeps V8 to one map check and one base pointer per iteration); `| 0` on the index
- * arithmetic spares the overflow checks.
+ * (one array keeps V8 to one map check and one base pointer per iteration) and advance 3 per step,
+ * so one induction variable addresses both; `| 0` on the index arithmetic spares overflow checks.
  */
 function micro(kc: number, w: Float64Array, ai: number, bi: number, t: Float64Array): void {
   let c00 = 0, c01 = 0, c02 = 0;
   let c10 = 0, c11 = 0, c12 = 0;
   let c20 = 0, c21 = 0, c22 = 0;
-  for (let p = 0; p < kc; p++) {
-    const a0 = w[ai]!, a1 = w[(ai + 1) | 0]!, a2 = w[(ai + 2) | 0]!;
-    const b0 = w[bi]!;
+  const d0 = (bi - ai) | 0, d1 = (d0 + 1) | 0, d2 = (d0 + 2) | 0;
+  const end = (ai + MR * kc) | 0;
+  for (let q = ai; q < end; q = (q + MR) | 0) {
+    const a0 = w[q]!, a1 = w[(q + 1) | 0]!, a2 = w[(q + 2) | 0]!;
+    const b0 = w[(q + d0) | 0]!;
     c00 += a0 * b0; c10 += a1 * b0; c20 += a2 * b0;
-    const b1 = w[(bi + 1) | 0]!;
+    const b1 = w[(q + d1) | 0]!;
     c01 += a0 * b1; c11 += a1 * b1; c21 += a2 * b1;
-    const b2 = w[(bi + 2) | 0]!;
+    const b2 = w[(q + d2) | 0]!;
     c02 += a0 * b2; c12 += a1 * b2; c22 += a2 * b2;
-    ai = (ai + MR) | 0;
-    bi = (bi + NR) | 0;
   }
   t[0] = c00; t[1] = c01; t[2] = c02;
   t[3] = c10; t[4] = c11; t[5] = c12;
