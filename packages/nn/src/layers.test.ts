@@ -97,11 +97,11 @@ describe('layers: gradcheck in float64 over random shapes', () => {
       const emb = randn([5, o], { dtype: 'float64', generator: g });
       const idx = tensor(Array.from({ length: n * 2 }, (_, k) => (k * 3 + s) % 5), { dtype: 'int32', shape: [n, 2] });
       gradcheck((w: Tensor) => N.embedding(idx, w).mul(randn([n, 2, o], { dtype: 'float64', generator: new Generator(s) })), [emb]);
-    }), { numRuns: 15 });
+    }), { numRuns: 10 });
   });
 
   it('Conv2d with random stride / padding / dilation, pooling', () => {
-    fc.assert(fc.property(dim(1, 2), dim(1, 2), dim(1, 2), dim(1, 3), dim(1, 2), dim(0, 1), dim(1, 2), seed, (n, c, o, k, st, pd, dl, s) => {
+    fc.assert(fc.property(dim(1, 1), dim(1, 2), dim(1, 2), dim(1, 3), dim(1, 2), dim(0, 1), dim(1, 2), seed, (n, c, o, k, st, pd, dl, s) => {
       const g = new Generator(s);
       const h = dl * (k - 1) + 1 + st + 1;
       const x = randn([n, c, h, h + 1], { dtype: 'float64', generator: g });
@@ -113,7 +113,7 @@ describe('layers: gradcheck in float64 over random shapes', () => {
       // distinct values so the max is unique (max pooling is not differentiable at ties)
       const distinct = tensor(Array.from({ length: x.size }, (_, i) => ((i * 7919) % x.size) / 3), { dtype: 'float64', shape: x.shape });
       gradcheck((xx: Tensor) => N.maxPool2d(xx, pk, { stride: st, padding: pd, dilation: 1 }), [distinct]);
-    }), { numRuns: 15 });
+    }), { numRuns: 12 });
   });
 
   it('Dropout (fixed mask), BatchNorm1d in eval mode, Flatten', () => {
