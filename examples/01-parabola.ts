@@ -4,12 +4,14 @@
  * The slope of x² is 2x. One step: step = slope × learning rate; new x = old x − step. With
  * learning rate η every step multiplies x by (1 − 2η), so after k steps x_k = x₀ (1 − 2η)^k: we check
  * the iterates against that closed form. Then autograd checks the power rule on f(x) = 2x⁴, whose
- * derivative is 8x³.
+ * derivative is 8x³. Finally the same descent through `minimize` with each stopping rule of the
+ * curriculum: a step budget, a loss threshold, a gradient-norm threshold, and "no improvement".
  *
  * Run: npx tsx --conditions=source examples/01-parabola.ts [--quick]
  */
 import { linspace, tensor, type Tensor } from '@gd/tensor';
 import { grad } from '@gd/autograd';
+import { SGD, gradNormBelow, lossBelow, maxIterations, minimize, noImprovement } from '@gd/optim';
 import { lineChart, saveSvg } from './lib/plot.js';
 import { fmt, runIfMain, type ExampleOptions } from './lib/cli.js';
 
@@ -21,6 +23,8 @@ export interface ParabolaResult {
   closedFormError: number;
   /** max over a grid of |autograd d(2x⁴)/dx − 8x³| */
   powerRuleError: number;
+  /** Steps taken and reason under each stopping rule. */
+  stops: { rule: string; steps: number; reason: string; x: number }[];
   picture: string;
 }
 
@@ -54,6 +58,19 @@ export async function main({ quick = false, log = console.log }: ExampleOptions 
   const powerRuleError = g.sub(expected).abs().max().item();
   log(`f(x) = 2x⁴: autograd's derivative matches 8x³ on [-2, 2] (max error ${fmt(powerRuleError)})`);
 
+  // When to stop: the same run under each stopping rule.
+  const rules: [string, Parameters<typeof minimize>[2]['stop']][] = [
+    ['at most 50 steps', maxIterations(50)],
+    ['loss below 1e-6', [lossBelow(1e-6), maxIterations(10_000)]],
+    ['gradient norm below 1e-6', [gradNormBelow(1e-6), maxIterations(10_000)]],
+    ['no improvement > 1e-12 for 5 steps', [noImprovement({ minDelta: 1e-12, patience: 5 }), maxIterations(10_000)]],
+  ];
+  const stops = rules.map(([rule, stop]) => {
+    const r = minimize(f, [x0], { optimizer: (ps) => new SGD(ps, { lr }), stop });
+    log(`stop rule "${rule}": ${r.steps} steps (${r.reason}), x = ${fmt(r.x.item())}`);
+    return { rule, steps: r.steps, reason: String(r.reason), x: r.x.item() };
+  });
+
   const curveX = Array.from({ length: 101 }, (_, i) => -4.5 + (9 * i) / 100);
   const svg = await lineChart([
     { name: 'y = x²', x: curveX, y: curveX.map((v) => v * v) },
@@ -61,7 +78,7 @@ export async function main({ quick = false, log = console.log }: ExampleOptions 
   ], { title: `Gradient descent on y = x² (η = ${lr}, start ${x0})`, xLabel: 'x', yLabel: 'y', scatter: ['gradient-descent iterates'] });
   const picture = saveSvg('01-parabola', svg);
   log(`picture: ${picture}`);
-  return { iterates, finalX, closedFormError, powerRuleError, picture };
+  return { iterates, finalX, closedFormError, powerRuleError, stops, picture };
 }
 
 runIfMain(import.meta.url, main);

@@ -53,7 +53,7 @@ export async function main({ quick = false, log = console.log }: ExampleOptions 
       name: 'Rosenbrock (1 − x)² + 100(y − x²)²',
       f: (p) => { const [x, y] = xy(p); return x.neg().add(1).square().add(y.sub(x.square()).square().mul(100)); },
       plain: (x, y) => (1 - x) ** 2 + 100 * (y - x * x) ** 2,
-      start: [-1.5, 2], min: [1, 1], xRange: [-2, 2], yRange: [-1, 3], steps: quick ? 1500 : 3000,
+      start: [-1.5, 2], min: [1, 1], xRange: [-2, 2], yRange: [-1, 3], steps: quick ? 800 : 3000,
       optimizers: [
         ['GD', (ps) => new SGD(ps, { lr: 5e-4 })],
         ['Momentum', (ps) => new SGD(ps, { lr: 5e-4, momentum: 0.9 })],
