@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Tensor, ones, tensor, sub, zeros } from '@gd/tensor';
 import {
   backward, customFunction, detectAnomaly, enableGrad, grad, gradients, hessian, hvp, isGradEnabled, jacobian,
-  noGrad, registerHook, valueAndGrad, zeroGrad, Node,
+  noGrad, registerHook, valueAndGrad, zeroGrad, GradNode,
 } from './index.js';
 
 const f64 = (x: number | number[] | number[][]) => tensor(x as number[], { dtype: 'float64' });
@@ -146,13 +146,13 @@ describe('accumulation, retainGraph, createGraph', () => {
   it('the tape holds nothing after backward: every visited node dropped its saved tensors', () => {
     const x = f64([[1, 2], [3, 4]]).requiresGrad_();
     const loss = x.exp().mul(x).sigmoid().sum();
-    const nodes: Node[] = [];
-    const walk = (n: Node | null) => {
+    const nodes: GradNode[] = [];
+    const walk = (n: GradNode | null) => {
       if (n === null || nodes.includes(n)) return;
       nodes.push(n);
-      for (const e of n.next) if (e instanceof Node) walk(e);
+      for (const e of n.next) if (e instanceof GradNode) walk(e);
     };
-    walk(loss.gradFn as Node);
+    walk(loss.gradFn as GradNode);
     expect(nodes.length).toBe(4);
     expect(nodes.some((n) => n.inputs.length > 0 || n.output !== null)).toBe(true);
     loss.backward();
@@ -260,7 +260,7 @@ describe('custom functions', () => {
     const w = f64([1]).requiresGrad_();
     const y = cube(w.mul(x0)); // saves w * x0 (a fresh tensor)
     const s = y.sum();
-    noGrad(() => (y.gradFn as Node).attrs.saved[0].mulInPlace(2));
+    noGrad(() => (y.gradFn as GradNode).attrs.saved[0].mulInPlace(2));
     expect(() => s.backward()).toThrow(/cube: saved tensor 0 \(shape \[1\]\) was modified in place/);
   });
 

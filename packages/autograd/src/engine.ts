@@ -2,7 +2,7 @@
  * The reverse-mode engine: graph nodes, recording, `backward`, `gradients`, hooks, grad modes,
  * saved-tensor version checks and anomaly mode.
  *
- * There is no global tape. Each recorded op creates a {@link Node} that the op's output points to
+ * There is no global tape. Each recorded op creates a {@link GradNode} that the op's output points to
  * (`tensor.gradFn`); a node points to the nodes (or leaf tensors) of its inputs. `backward` walks the
  * nodes reachable from the root in reverse creation order, so the graph is exactly what the tensors
  * keep alive, and after a backward without `retainGraph` every visited node drops its saved tensors.
@@ -24,7 +24,7 @@ let seqCounter = 0;
  *
  * Fields are public for the engine and for debugging; treat them as read-only.
  */
-export class Node implements RuleCtx<any> {
+export class GradNode implements RuleCtx<any> {
   /** The op's name (a key of `OpAttrs`, or a custom function's name). */
   readonly op: string;
   /** The gradient rule. */
@@ -32,7 +32,7 @@ export class Node implements RuleCtx<any> {
   /** The op's attributes (`null` once freed). */
   attrs: any;
   /** For each input: its node, the leaf tensor itself, or `null` when it needs no gradient. */
-  readonly next: readonly (Node | Tensor | null)[];
+  readonly next: readonly (GradNode | Tensor | null)[];
   /** Saved inputs (empty when the rule does not save them or after freeing). */
   inputs: readonly Tensor[];
   /** Saved output (`null` when not saved or after freeing). */
@@ -69,12 +69,12 @@ export class Node implements RuleCtx<any> {
     this.rule = rule;
     this.attrs = attrs;
     const n = inputs.length;
-    const next = new Array<Node | Tensor | null>(n);
+    const next = new Array<GradNode | Tensor | null>(n);
     const inShapes = new Array<readonly number[]>(n);
     const inDtypes = new Array<DType>(n);
     for (let i = 0; i < n; i++) {
       const t = inputs[i]!;
-      next[i] = t.requiresGrad ? ((t.gradFn as Node | null) ?? t) : null;
+      next[i] = t.requiresGrad ? ((t.gradFn as GradNode | null) ?? t) : null;
       inShapes[i] = t.shape;
       inDtypes[i] = t.dtype;
     }
@@ -128,14 +128,14 @@ function stateOf(t: Tensor): TensorState {
  * Attach a node for `op` to `output`. Called by the op observer (built-in ops) and by custom functions.
  * @internal
  */
-export function attach(op: string, rule: AnyRule, inputs: readonly Tensor[], output: Tensor, attrs: unknown): Node {
+export function attach(op: string, rule: AnyRule, inputs: readonly Tensor[], output: Tensor, attrs: unknown): GradNode {
   for (let i = 0; i < inputs.length; i++) {
     if (inputs[i] === output) throw new Error(`${op}: internal error: an op recorded one of its inputs as its output`);
   }
   if (!isFloat(output.dtype)) {
     throw new TypeError(`${op}: cannot record an op with a ${output.dtype} output for differentiation`);
   }
-  const node = new Node(op, rule, attrs, inputs, output);
+  const node = new GradNode(op, rule, attrs, inputs, output);
   output.requiresGrad = true;
   output.gradFn = node;
   if (anomalyOn) checkForward(node, inputs, output);
@@ -272,11 +272,11 @@ function firstNonFinite(t: Tensor): { kind: string; index: number } | null {
   return null;
 }
 
-function site(node: Node): string {
+function site(node: GradNode): string {
   return node.stack !== undefined ? `\n  the op was created at:\n    ${node.stack}` : '';
 }
 
-function checkForward(node: Node, inputs: readonly Tensor[], output: Tensor): void {
+function checkForward(node: GradNode, inputs: readonly Tensor[], output: Tensor): void {
   const bad = firstNonFinite(output);
   if (bad === null) return;
   const badIn = inputs.findIndex((t) => firstNonFinite(t) !== null);
@@ -286,7 +286,7 @@ function checkForward(node: Node, inputs: readonly Tensor[], output: Tensor): vo
   );
 }
 
-function checkBackward(node: Node, g: Tensor, i: number): void {
+function checkBackward(node: GradNode, g: Tensor, i: number): void {
   const bad = firstNonFinite(g);
   if (bad === null) return;
   throw new Error(
@@ -326,7 +326,7 @@ export function registerHook(t: Tensor, fn: (grad: Tensor) => Tensor | void): Ho
   if (typeof fn !== 'function') throw new TypeError('registerHook: hook must be a function');
   const s = stateOf(t);
   s.hooks.push(fn);
-  if (t.gradFn !== null) (t.gradFn as Node).hookTensor = t;
+  if (t.gradFn !== null) (t.gradFn as GradNode).hookTensor = t;
   return {
     remove(): void {
       const i = s.hooks.indexOf(fn);
@@ -351,7 +351,7 @@ export function retainGrad(t: Tensor): void {
   requireGradFor('retainGrad', t);
   if (t.gradFn === null) return;
   stateOf(t).retain = true;
-  (t.gradFn as Node).hookTensor = t;
+  (t.gradFn as GradNode).hookTensor = t;
 }
 
 function runHooks(t: Tensor, g: Tensor): Tensor {
@@ -389,7 +389,7 @@ export interface BackwardOptions {
 
 let markCounter = 0;
 
-function checkFreed(node: Node): void {
+function checkFreed(node: GradNode): void {
   if (node.freed) {
     throw new Error(
       `backward: trying to backward through the graph a second time (the '${node.op}' node was freed by an earlier backward); ` +
@@ -398,7 +398,7 @@ function checkFreed(node: Node): void {
   }
 }
 
-function checkVersions(node: Node): void {
+function checkVersions(node: GradNode): void {
   const v = node.versions;
   if (v === null) return;
   let k = 0;
@@ -424,10 +424,10 @@ function checkVersions(node: Node): void {
 }
 
 /** Nodes reachable from `roots`, marked with a fresh mark. */
-function collect(roots: readonly Node[]): Node[] {
+function collect(roots: readonly GradNode[]): GradNode[] {
   const mark = ++markCounter;
-  const out: Node[] = [];
-  const stack: Node[] = [];
+  const out: GradNode[] = [];
+  const stack: GradNode[] = [];
   for (const r of roots) {
     if (r._mark !== mark) { r._mark = mark; stack.push(r); }
   }
@@ -437,7 +437,7 @@ function collect(roots: readonly Node[]): Node[] {
     const next = n.next;
     for (let i = 0; i < next.length; i++) {
       const e = next[i];
-      if (e instanceof Node && e._mark !== mark) {
+      if (e instanceof GradNode && e._mark !== mark) {
         e._mark = mark;
         stack.push(e);
       }
@@ -500,15 +500,15 @@ function run(
   }
 
   const prevGrad = setGradEnabled(createGraph);
-  const rootNodes: Node[] = [];
-  for (const t of roots) if (t.gradFn !== null) rootNodes.push(t.gradFn as Node);
+  const rootNodes: GradNode[] = [];
+  for (const t of roots) if (t.gradFn !== null) rootNodes.push(t.gradFn as GradNode);
   const nodes = collect(rootNodes);
   nodes.sort((a, b) => b.seq - a.seq);
   // Targets: which nodes/leaves we want gradients for.
-  const targetIndex = new Map<Node | Tensor, number[]>();
+  const targetIndex = new Map<GradNode | Tensor, number[]>();
   if (targets !== null) {
     targets.forEach((t, i) => {
-      const key = (t.gradFn as Node | null) ?? t;
+      const key = (t.gradFn as GradNode | null) ?? t;
       const l = targetIndex.get(key);
       if (l === undefined) targetIndex.set(key, [i]);
       else l.push(i);
@@ -520,7 +520,7 @@ function run(
       const next = n.next;
       for (let i = 0; i < next.length && !needed; i++) {
         const e = next[i];
-        if (e instanceof Node) needed = e._needed;
+        if (e instanceof GradNode) needed = e._needed;
         else if (e !== null) needed = targetIndex.has(e);
       }
       n._needed = needed;
@@ -544,7 +544,7 @@ function run(
       if (t.gradFn === null) {
         if (targets === null || targetIndex.has(t)) addLeaf(t, g);
       } else {
-        const n = t.gradFn as Node;
+        const n = t.gradFn as GradNode;
         n._g = n._g === null ? g : n._g.add(g);
       }
     }
@@ -569,7 +569,7 @@ function run(
       let any = false;
       for (let i = 0; i < next.length; i++) {
         const e = next[i];
-        const want = e instanceof Node ? e._needed : e !== null && (targets === null || targetIndex.has(e));
+        const want = e instanceof GradNode ? e._needed : e !== null && (targets === null || targetIndex.has(e));
         needs[i] = want;
         if (want) any = true;
       }
@@ -584,7 +584,7 @@ function run(
           if (gi.dtype !== node.inDtypes[i]) gi = gi.to(node.inDtypes[i]!);
           if (anomalyOn) checkBackward(node, gi, i);
           const e = next[i]!;
-          if (e instanceof Node) e._g = e._g === null ? gi : e._g.add(gi);
+          if (e instanceof GradNode) e._g = e._g === null ? gi : e._g.add(gi);
           else addLeaf(e, gi);
         }
         node.needs = [];

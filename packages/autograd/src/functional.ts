@@ -4,7 +4,7 @@
  * @module
  */
 import { Tensor, fmt, isFloat, isGradEnabled } from '@gd/tensor';
-import { Node, enableGrad, gradients } from './engine.js';
+import { GradNode, enableGrad, gradients } from './engine.js';
 
 /** Options of {@link grad} and {@link valueAndGrad}. */
 export interface GradOptions {
@@ -32,13 +32,13 @@ export type Grads<O extends GradOptions | undefined> = O extends {
 /** True when the graph of `t` reaches a leaf that requires grad other than those in `own`. */
 function reachesOtherLeaves(t: Tensor, own: ReadonlySet<Tensor>): boolean {
   if (t.gradFn === null) return t.requiresGrad && !own.has(t);
-  const seen = new Set<Node>();
-  const stack: Node[] = [t.gradFn as Node];
+  const seen = new Set<GradNode>();
+  const stack: GradNode[] = [t.gradFn as GradNode];
   while (stack.length > 0) {
     const n = stack.pop()!;
     for (const e of n.next) {
       if (e === null) continue;
-      if (e instanceof Node) {
+      if (e instanceof GradNode) {
         if (!seen.has(e)) { seen.add(e); stack.push(e); }
       } else if (!own.has(e)) return true;
     }

@@ -19,7 +19,7 @@
  * @packageDocumentation
  */
 export {
-  Node, backward, gradients, noGrad, enableGrad, isGradEnabled, setGradEnabled, registerHook, retainGrad, zeroGrad,
+  GradNode, backward, gradients, noGrad, enableGrad, isGradEnabled, setGradEnabled, registerHook, retainGrad, zeroGrad,
   setDetectAnomaly, isAnomalyEnabled, detectAnomaly,
 } from './engine.js';
 export type { BackwardOptions, GradientsOptions, HookHandle } from './engine.js';
