@@ -189,6 +189,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
             throw new RangeError(`${this.name}.step: gradient of shape [${g.shape.join(',')}] does not match parameter ${i} of shape [${params[i]!.shape.join(',')}]`);
           }
         });
+        this.beforeUpdate(this.paramGroups[k]!, grads, this._state[k]);
         const tx = this._tx[k]! as GradientTransformation<unknown> & { parts?: readonly (GradientTransformation<unknown> & { learningRate?: Hyper })[] };
         const parts = tx.parts;
         const lastLr = parts && parts.length > 0 ? parts[parts.length - 1]!.learningRate : undefined;
@@ -315,6 +316,14 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     });
     this.loadExtraState(sd.extra);
   }
+
+  /**
+   * Hook run (with recording off) just before a group's transformation, e.g. AdamW's decoupled decay.
+   * @param _group - the group.
+   * @param _grads - its gradients (`null` for skipped parameters).
+   * @param _state - its transformation state before the update.
+   */
+  protected beforeUpdate(_group: ParamGroup<O>, _grads: readonly (Tensor | null)[], _state: unknown): void {}
 
   /** @internal Optimizer-specific state to add to the state dict. */
   protected extraState(): JSONValue | undefined {

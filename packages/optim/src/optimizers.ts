@@ -7,7 +7,7 @@
 import { type Hyper, checkNumber, checkPair } from './hyper.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 import {
-  type GradientTransformation, addDecayedWeights, asgdUpdate, chain, negate, scaleByAdadelta, scaleByAdagrad,
+  type AdamState, type GradientTransformation, addDecayedWeights, asgdUpdate, chain, negate, scaleByAdadelta, scaleByAdagrad,
   scaleByAdam, scaleByAdamax, scaleByLearningRate, scaleByLion, scaleByNadam, scaleByRadam, scaleByRms,
   scaleByRprop, traceMomentum, scaleByLearningRateUnfused,
 } from './transforms.js';
@@ -153,8 +153,7 @@ export class Adam extends Optimizer<AdamOptions> {
     return chainOf([
       g.maximize && negate(),
       addDecayedWeights(this.live(g, 'weightDecay')),
-      scaleByAdam({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps'), amsgrad: g.amsgrad }),
-      scaleByLearningRateUnfused(this.live(g, 'lr')),
+      scaleByAdam({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps'), amsgrad: g.amsgrad, lr: this.live(g, 'lr') }),
     ]);
   }
 }
@@ -170,8 +169,8 @@ function betaAt(g: { betas: readonly [Hyper, Hyper] }, k: 0 | 1, t: number): num
  * ```text
  * θ ← θ − η·( (m/(1−β₁ᵗ)) / (√v/√(1−β₂ᵗ) + ε) + λθ )
  * ```
- * Differences from PyTorch: PyTorch first multiplies θ by (1−ηλ) then subtracts the Adam step;
- * the result is the same up to rounding.
+ * Like PyTorch, the class first multiplies θ by (1−ηλ) and then takes the Adam step; the pure
+ * {@link adamw} recipe adds λθ to the Adam direction instead (the same up to rounding).
  * @example
  * ```ts
  * import { tensor } from '@gd/tensor';
@@ -186,6 +185,17 @@ export class AdamW extends Optimizer<AdamOptions> {
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super('AdamW', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false }, options);
   }
+  /** PyTorch's decoupled decay: θ ← θ·(1 − ηλ) before the Adam step, for parameters with a gradient. */
+  protected override beforeUpdate(g: ParamGroup<AdamOptions>, grads: readonly (unknown | null)[], state: unknown): void {
+    const parts = state as unknown[];
+    const adam = parts[parts.length - 1] as AdamState;
+    g.params.forEach((p, i) => {
+      if (grads[i] == null) return;
+      const t = adam.count[i]!;
+      const k = 1 - this.live(g, 'lr')(t) * this.live(g, 'weightDecay')(t);
+      if (k !== 1) p.mulInPlace(k);
+    });
+  }
   protected validate(o: AdamOptions): void {
     checkLr('AdamW', o);
     checkBetas('AdamW', o.betas);
@@ -195,9 +205,7 @@ export class AdamW extends Optimizer<AdamOptions> {
   protected buildTransform(g: ParamGroup<AdamOptions>): GradientTransformation<unknown> {
     return chainOf([
       g.maximize && negate(),
-      scaleByAdam({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps'), amsgrad: g.amsgrad }),
-      addDecayedWeights(this.live(g, 'weightDecay')),
-      scaleByLearningRateUnfused(this.live(g, 'lr')),
+      scaleByAdam({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps'), amsgrad: g.amsgrad, lr: this.live(g, 'lr') }),
     ]);
   }
 }
@@ -242,8 +250,7 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     return chainOf([
       g.maximize && negate(),
       addDecayedWeights(this.live(g, 'weightDecay')),
-      scaleByAdamax({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps') }),
-      scaleByLearningRateUnfused(this.live(g, 'lr')),
+      scaleByAdamax({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps'), lr: this.live(g, 'lr') }),
     ]);
   }
 }
@@ -349,8 +356,7 @@ export class RAdam extends Optimizer<RAdamOptions> {
     return chainOf([
       g.maximize && negate(),
       addDecayedWeights(this.live(g, 'weightDecay')),
-      scaleByRadam({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps') }),
-      scaleByLearningRate(this.live(g, 'lr')),
+      scaleByRadam({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps'), lr: this.live(g, 'lr') }),
     ]);
   }
 }
@@ -403,8 +409,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     return chainOf([
       g.maximize && negate(),
       addDecayedWeights(this.live(g, 'weightDecay')),
-      scaleByAdagrad({ initialAccumulatorValue: g.initialAccumulatorValue, eps: this.live(g, 'eps') }),
-      scaleByLearningRateUnfused((t) => lr(t) / (1 + t * g.lrDecay)),
+      scaleByAdagrad({ initialAccumulatorValue: g.initialAccumulatorValue, eps: this.live(g, 'eps'), lr: (t) => lr(t) / (1 + t * g.lrDecay) }),
     ]);
   }
 }
@@ -457,10 +462,14 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     return chainOf([
       g.maximize && negate(),
       addDecayedWeights(this.live(g, 'weightDecay')),
-      scaleByRms({ alpha: this.live(g, 'alpha'), eps: this.live(g, 'eps'), centered: g.centered }),
-      traceMomentum({ momentum: this.live(g, 'momentum'), dampening: 0 }),
-      // PyTorch: `add_(buf, alpha=-lr)` (fused) with momentum, `addcdiv_(g, avg, value=-lr)` without
-      g.momentum === 0 ? scaleByLearningRateUnfused(this.live(g, 'lr')) : scaleByLearningRate(this.live(g, 'lr')),
+      // PyTorch: `addcdiv_(g, avg, value=-lr)` without momentum; `add_(buf, alpha=-lr)` (fused) with it
+      ...(g.momentum === 0
+        ? [scaleByRms({ alpha: this.live(g, 'alpha'), eps: this.live(g, 'eps'), centered: g.centered, lr: this.live(g, 'lr') })]
+        : [
+            scaleByRms({ alpha: this.live(g, 'alpha'), eps: this.live(g, 'eps'), centered: g.centered }),
+            traceMomentum({ momentum: this.live(g, 'momentum'), dampening: 0 }),
+            scaleByLearningRate(this.live(g, 'lr')),
+          ]),
     ]);
   }
 }

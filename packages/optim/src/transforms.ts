@@ -300,15 +300,18 @@ export interface AdamState {
 /**
  * Adam's scaling: `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`, output
  * `(m/(1−β₁ᵗ)) / (√v/√(1−β₂ᵗ) + ε)`; with `amsgrad`, `v` in the denominator is the running max.
- * @param opts - `betas` [β₁, β₂] (default [0.9, 0.999]), `eps` (1e-8), `amsgrad` (false).
+ * With `lr` the output is the final update `(−η/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε)`, rounded as PyTorch's
+ * `addcdiv_` (this is how the `Adam`/`AdamW` classes use it).
+ * @param opts - `betas` [β₁, β₂] (default [0.9, 0.999]), `eps` (1e-8), `amsgrad` (false), `lr` (optional, fused).
  * @returns the transformation.
  * @example
  * ```ts
  * const adam = chain(scaleByAdam({ betas: [0.9, 0.999] }), scaleByLearningRate(1e-3));
  * ```
  */
-export function scaleByAdam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper; amsgrad?: boolean } = {}): GradientTransformation<AdamState> {
+export function scaleByAdam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper; amsgrad?: boolean; lr?: Hyper } = {}): GradientTransformation<AdamState> {
   const [beta1, beta2] = opts.betas ?? [0.9, 0.999];
+  const lr = opts.lr;
   const eps = opts.eps ?? 1e-8;
   const amsgrad = opts.amsgrad ?? false;
   return {
@@ -345,7 +348,11 @@ export function scaleByAdam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper
           vh = buf(vm);
           for (let j = 0; j < vh.length; j++) if (!(vh[j]! >= vv[j]!)) vh[j] = vv[j]!;
         }
-        for (let j = 0; j < u.length; j++) u[j] = (mm[j]! / bc1) / (Math.sqrt(vh[j]!) / bc2s + e);
+        if (lr === undefined) for (let j = 0; j < u.length; j++) u[j] = (mm[j]! / bc1) / (Math.sqrt(vh[j]!) / bc2s + e);
+        else {
+          const k = -(resolveHyper(lr, t) / bc1);
+          for (let j = 0; j < u.length; j++) u[j] = (k * mm[j]!) / (Math.sqrt(vh[j]!) / bc2s + e);
+        }
       });
       return [out, { count, mu, nu, nuMax }];
     },
@@ -364,15 +371,17 @@ export interface AdamaxState {
 
 /**
  * Adamax's scaling: `m ← β₁m + (1−β₁)g`, `u ← max(β₂u, |g| + ε)`, output `(m/(1−β₁ᵗ)) / u`.
- * @param opts - `betas` (default [0.9, 0.999]), `eps` (1e-8).
+ * @param opts - `betas` (default [0.9, 0.999]), `eps` (1e-8), `lr` (optional: output the final
+ *   update `(−η/(1−β₁ᵗ))·m/u`, rounded as PyTorch).
  * @returns the transformation.
  * @example
  * ```ts
  * const adamax = chain(scaleByAdamax(), scaleByLearningRate(2e-3));
  * ```
  */
-export function scaleByAdamax(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper } = {}): GradientTransformation<AdamaxState> {
+export function scaleByAdamax(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper; lr?: Hyper } = {}): GradientTransformation<AdamaxState> {
   const [beta1, beta2] = opts.betas ?? [0.9, 0.999];
+  const lr = opts.lr;
   const eps = opts.eps ?? 1e-8;
   return {
     init: (params) => ({ count: params.map(() => 0), mu: params.map(zerosLikeFloat), infNorm: params.map(zerosLikeFloat) }),
@@ -388,11 +397,12 @@ export function scaleByAdamax(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyp
         mu[i] = m; infNorm[i] = n;
         const mm = buf(m), nn = buf(n);
         const bc = 1 - b1 ** step;
+        const k = lr === undefined ? NaN : -(resolveHyper(lr, t) / bc);
         for (let j = 0; j < mm.length; j++) {
           mm[j] = fma(1 - b1, g[j]!, mm[j]! * b1);
           const a = nn[j]! * b2, b = Math.abs(g[j]!) + e;
           nn[j] = a >= b || Number.isNaN(a) ? a : b;
-          u[j] = (mm[j]! / bc) / nn[j]!;
+          u[j] = lr === undefined ? (mm[j]! / bc) / nn[j]! : (k * mm[j]!) / nn[j]!;
         }
       });
       return [out, { count, mu, infNorm }];
@@ -473,15 +483,17 @@ export interface RadamState {
  * RAdam's scaling (Liu et al. 2019): Adam's moments; while the variance estimate is unreliable
  * (`ρₜ ≤ 5`) the output is the bias-corrected momentum `m̂`; afterwards
  * `m̂ · √(1−β₂ᵗ)/(√v + ε) · r` with the rectification term `r = √((ρₜ−4)(ρₜ−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρₜ))`.
- * @param opts - `betas` (default [0.9, 0.999]), `eps` (1e-8).
+ * @param opts - `betas` (default [0.9, 0.999]), `eps` (1e-8), `lr` (optional: output the final update,
+ *   rounded as PyTorch).
  * @returns the transformation.
  * @example
  * ```ts
  * const radam = chain(scaleByRadam(), scaleByLearningRate(1e-3));
  * ```
  */
-export function scaleByRadam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper } = {}): GradientTransformation<RadamState> {
+export function scaleByRadam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper; lr?: Hyper } = {}): GradientTransformation<RadamState> {
   const [beta1, beta2] = opts.betas ?? [0.9, 0.999];
+  const lr = opts.lr;
   const eps = opts.eps ?? 1e-8;
   return {
     init: (params) => ({ count: params.map(() => 0), mu: params.map(zerosLikeFloat), nu: params.map(zerosLikeFloat) }),
@@ -501,11 +513,13 @@ export function scaleByRadam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hype
         const rhoT = rhoInf - (2 * step * b2 ** step) / bc2;
         const rect = rhoT > 5 ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
         const sbc2 = Math.sqrt(bc2);
+        const l = lr === undefined ? NaN : resolveHyper(lr, t);
         for (let j = 0; j < mm.length; j++) {
           mm[j] = fma(1 - b1, g[j]!, mm[j]! * b1);
           vv[j] = fma((1 - b2) * g[j]!, g[j]!, vv[j]! * b2);
           const mh = mm[j]! / bc1;
-          u[j] = rhoT > 5 ? mh * (sbc2 / (Math.sqrt(vv[j]!) + e)) * rect : mh;
+          if (lr === undefined) u[j] = rhoT > 5 ? mh * (sbc2 / (Math.sqrt(vv[j]!) + e)) * rect : mh;
+          else u[j] = rhoT > 5 ? -(((mh * l) * (sbc2 / (Math.sqrt(vv[j]!) + e))) * rect) : -(mh * l);
         }
       });
       return [out, { count, mu, nu }];
@@ -521,14 +535,16 @@ export interface AdagradState {
 
 /**
  * Adagrad's scaling: `s ← s + g²`, output `g / (√s + ε)`.
- * @param opts - `initialAccumulatorValue` (0), `eps` (1e-10).
+ * @param opts - `initialAccumulatorValue` (0), `eps` (1e-10), `lr` (optional: output the final update
+ *   `(−η·g)/(√s + ε)`, rounded as PyTorch).
  * @returns the transformation.
  * @example
  * ```ts
  * const adagrad = chain(scaleByAdagrad(), scaleByLearningRate(0.01));
  * ```
  */
-export function scaleByAdagrad(opts: { initialAccumulatorValue?: number; eps?: Hyper } = {}): GradientTransformation<AdagradState & CountState> {
+export function scaleByAdagrad(opts: { initialAccumulatorValue?: number; eps?: Hyper; lr?: Hyper } = {}): GradientTransformation<AdagradState & CountState> {
+  const lr = opts.lr;
   const init0 = opts.initialAccumulatorValue ?? 0;
   const eps = opts.eps ?? 1e-10;
   return {
@@ -541,13 +557,14 @@ export function scaleByAdagrad(opts: { initialAccumulatorValue?: number; eps?: H
       const count = state.count.slice(), sum = state.sum.slice();
       const out = mapGrads(grads, (i, g, u) => {
         const e = resolveHyper(eps, count[i]!);
+        const k = lr === undefined ? 1 : -resolveHyper(lr, count[i]!);
         count[i]!++;
         const s = fresh(sum[i]!);
         sum[i] = s;
         const ss = buf(s);
         for (let j = 0; j < ss.length; j++) {
           ss[j] = fma(g[j]!, g[j]!, ss[j]!);
-          u[j] = g[j]! / (Math.sqrt(ss[j]!) + e);
+          u[j] = (k * g[j]!) / (Math.sqrt(ss[j]!) + e);
         }
       });
       return [out, { count, sum }];
@@ -568,14 +585,16 @@ export interface RmsState {
 /**
  * RMSprop's scaling: `s ← αs + (1−α)g²`, output `g / (√s + ε)`; `centered` subtracts the squared
  * running mean of g: `g / (√(s − ḡ²) + ε)`.
- * @param opts - `alpha` (0.99), `eps` (1e-8), `centered` (false).
+ * @param opts - `alpha` (0.99), `eps` (1e-8), `centered` (false), `lr` (optional: output the final
+ *   update `(−η·g)/(√s̃ + ε)`, rounded as PyTorch).
  * @returns the transformation.
  * @example
  * ```ts
  * const rmsprop = chain(scaleByRms({ alpha: 0.9 }), scaleByLearningRate(0.01));
  * ```
  */
-export function scaleByRms(opts: { alpha?: Hyper; eps?: Hyper; centered?: boolean } = {}): GradientTransformation<RmsState> {
+export function scaleByRms(opts: { alpha?: Hyper; eps?: Hyper; centered?: boolean; lr?: Hyper } = {}): GradientTransformation<RmsState> {
+  const lr = opts.lr;
   const alpha = opts.alpha ?? 0.99;
   const eps = opts.eps ?? 1e-8;
   const centered = opts.centered ?? false;
@@ -587,6 +606,7 @@ export function scaleByRms(opts: { alpha?: Hyper; eps?: Hyper; centered?: boolea
       const out = mapGrads(grads, (i, g, u) => {
         const t = count[i]!;
         const a = resolveHyper(alpha, t), e = resolveHyper(eps, t);
+        const k = lr === undefined ? 1 : -resolveHyper(lr, t);
         count[i] = t + 1;
         const s = fresh(squareAvg[i]!);
         squareAvg[i] = s;
@@ -598,10 +618,10 @@ export function scaleByRms(opts: { alpha?: Hyper; eps?: Hyper; centered?: boolea
           const mm = buf(m);
           for (let j = 0; j < mm.length; j++) {
             mm[j] = fma(1 - a, g[j]!, mm[j]! * a);
-            u[j] = g[j]! / (Math.sqrt(fma(-mm[j]!, mm[j]!, ss[j]!)) + e);
+            u[j] = (k * g[j]!) / (Math.sqrt(fma(-mm[j]!, mm[j]!, ss[j]!)) + e);
           }
         } else {
-          for (let j = 0; j < ss.length; j++) u[j] = g[j]! / (Math.sqrt(ss[j]!) + e);
+          for (let j = 0; j < ss.length; j++) u[j] = (k * g[j]!) / (Math.sqrt(ss[j]!) + e);
         }
       });
       return [out, { count, squareAvg, gradAvg }];
@@ -830,7 +850,7 @@ export function adam(opts: { lr?: Hyper; betas?: readonly [Hyper, Hyper]; eps?: 
   const parts: GradientTransformation<any>[] = [];
   if (opts.maximize) parts.push(negate());
   parts.push(addDecayedWeights(opts.weightDecay ?? 0));
-  parts.push(scaleByAdam(opts));
+  parts.push(scaleByAdam({ betas: opts.betas, eps: opts.eps, amsgrad: opts.amsgrad }));
   parts.push(scaleByLearningRate(opts.lr ?? 1e-3));
   return chain(...parts) as GradientTransformation<unknown[]>;
 }
@@ -848,7 +868,7 @@ export function adam(opts: { lr?: Hyper; betas?: readonly [Hyper, Hyper]; eps?: 
 export function adamw(opts: { lr?: Hyper; betas?: readonly [Hyper, Hyper]; eps?: Hyper; weightDecay?: Hyper; amsgrad?: boolean; maximize?: boolean } = {}): GradientTransformation<unknown[]> {
   const parts: GradientTransformation<any>[] = [];
   if (opts.maximize) parts.push(negate());
-  parts.push(scaleByAdam(opts));
+  parts.push(scaleByAdam({ betas: opts.betas, eps: opts.eps, amsgrad: opts.amsgrad }));
   parts.push(addDecayedWeights(opts.weightDecay ?? 1e-2));
   parts.push(scaleByLearningRate(opts.lr ?? 1e-3));
   return chain(...parts) as GradientTransformation<unknown[]>;
