@@ -309,7 +309,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     sd.paramGroups.forEach((saved, k) => {
       const g = this.paramGroups[k]! as Record<string, unknown>;
       const restored = stateFromJSON(saved) as Record<string, unknown>;
-      for (const [key, v] of Object.entries(restored)) if (key !== 'params') g[key] = v;
+      for (const [key, v] of Object.entries(restored)) {
+        // schedule-valued options were not saved: keep this optimizer's own
+        if (key !== 'params' && !hasFunction(g[key])) g[key] = v;
+      }
       this.validate(g as ParamGroup<O>);
       this._tx[k] = this.buildTransform(g as ParamGroup<O>);
       this._state[k] = stateFromJSON(sd.state[k]);
@@ -357,6 +360,10 @@ export function withGrad<T>(fn: () => T): T {
   } finally {
     setGradEnabled(prev);
   }
+}
+
+function hasFunction(v: unknown): boolean {
+  return typeof v === 'function' || (Array.isArray(v) && v.some(hasFunction));
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -524,6 +524,20 @@ describe('state dicts', () => {
     expect(Array.from(c.data())).toEqual(Array.from(a.data()));
   });
 
+  it('schedule-valued options are left out of the state dict and kept on load', () => {
+    const mk = () => new O.Adam([tensor([1, 2], { dtype: 'float64', requiresGrad: true })], { lr: (t: number) => 0.1 / (t + 1), betas: [(t: number) => (t < 2 ? 0.5 : 0.9), 0.999] });
+    const a = mk();
+    a.paramGroups[0]!.params[0]!.grad = tensor([1, -1], { dtype: 'float64' });
+    a.step();
+    const sd = JSON.parse(JSON.stringify(a.stateDict()));
+    expect(sd.paramGroups[0].lr).toBeUndefined();
+    expect(sd.paramGroups[0].betas).toEqual([null, 0.999]);
+    const b = mk();
+    b.loadStateDict(sd);
+    expect(typeof b.paramGroups[0]!.lr).toBe('function');
+    expect(typeof b.paramGroups[0]!.betas[0]).toBe('function');
+  });
+
   it('refuses a state dict with a different group layout', () => {
     const opt = new O.Adam([tensor([1], { requiresGrad: true })]);
     const two = new O.Adam([tensor([1], { requiresGrad: true }), tensor([2], { requiresGrad: true })]);

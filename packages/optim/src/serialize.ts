@@ -29,7 +29,8 @@ function decodeNumber(x: unknown): number {
 
 /**
  * Convert a state (nested arrays/objects of numbers, booleans, strings, `null` and tensors) to plain
- * JSON data. Tensors are copied; non-finite numbers are stored as strings.
+ * JSON data. Tensors are copied; non-finite numbers are stored as strings; functions (schedules) are
+ * dropped from objects and become `null` in arrays.
  * @param value - the state.
  * @returns JSON data that `JSON.stringify` keeps exactly.
  * @example
@@ -47,7 +48,7 @@ export function stateToJSON(value: unknown): JSONValue {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number') return encodeNumber(value);
   if (typeof value === 'boolean' || typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map(stateToJSON);
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'function' ? null : stateToJSON(v)));
   if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>, encodeNumber);
   if (typeof value === 'object') {
     const out: { [k: string]: JSONValue } = {};
