@@ -56,6 +56,22 @@ describe('Module', () => {
     expect(net.modules().every((m) => m.training)).toBe(true);
   });
 
+  it('apply visits every module once, children before parents; requiresGrad_ freezes the tree', () => {
+    const net = new Net();
+    const seen: Module[] = [];
+    net.apply((m) => seen.push(m));
+    expect(seen.length).toBe(net.modules().length);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen[seen.length - 1]).toBe(net);
+    expect(seen.indexOf(net.head)).toBeLessThan(seen.indexOf(net));
+    net.layers.requiresGrad_(false);
+    const frozen = net.namedParameters().filter(([, p]) => !p.requiresGrad).map(([n]) => n);
+    expect(frozen.length).toBe(10);
+    expect(frozen.every((n) => n.startsWith('layers.'))).toBe(true);
+    net.requiresGrad_(true);
+    expect(net.parameterCount().frozen).toBe(0);
+  });
+
   it('zeroGrad clears every gradient', () => {
     const net = new Net();
     for (const p of net.parameters()) p.grad = ones(p.shape);

@@ -270,6 +270,40 @@ export abstract class Module {
     return this.train(false);
   }
 
+  /**
+   * Call `fn` on every module of the tree (children first, then this one), as PyTorch's `apply`;
+   * handy for custom initialisation.
+   * @param fn - called once per module.
+   * @returns `this`.
+   * @example
+   * ```ts
+   * const net = new Sequential(new Linear(2, 3), new ReLU(), new Linear(3, 1));
+   * net.apply((m) => { if (m instanceof Linear) init.zeros(m.bias!); });
+   * (net.at(0) as Linear).bias!.toArray(); // [0, 0, 0]
+   * ```
+   */
+  apply(fn: (m: Module) => void): this {
+    const mods = this.modules();
+    for (let i = mods.length - 1; i >= 0; i--) fn(mods[i]!);
+    return this;
+  }
+
+  /**
+   * Freeze (`false`) or unfreeze (`true`) every parameter of the tree: frozen parameters receive no
+   * gradient, so optimizers leave them unchanged.
+   * @param on - whether the parameters require gradients.
+   * @returns `this`.
+   * @example
+   * ```ts
+   * const net = new Linear(2, 2).requiresGrad_(false);
+   * net.parameterCount().trainable; // 0
+   * ```
+   */
+  requiresGrad_(on = true): this {
+    for (const p of this.parameters()) p.requiresGrad = on;
+    return this;
+  }
+
   /** Clear the gradient of every parameter (sets `.grad` to `null`). */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
