@@ -254,8 +254,8 @@ describe('reductions against nested-loop references on random views', () => {
     }), RUNS);
   });
 
-  it('norm for p in {0, 1, 2, 3, 0.5, Infinity, -Infinity, fro}', () => {
-    const arb = fc.tuple(caseArb({}), fc.constantFrom<number | 'fro'>(0, 1, 2, 3, 0.5, Infinity, -Infinity, 'fro'));
+  it('norm for p in {0, 1, 2, 3, 0.5, Infinity, -Infinity, fro} (NaN propagates; NaN counts as non-zero)', () => {
+    const arb = fc.tuple(caseArb({ noNaN: false }), fc.constantFrom<number | 'fro'>(0, 1, 2, 3, 0.5, Infinity, -Infinity, 'fro'));
     fc.assert(fc.property(arb, ([c, p]) => {
       const ref = (xs: number[]): number => {
         const a = xs.map(Math.abs);
@@ -467,6 +467,11 @@ describe('closed forms and special values', () => {
     const x = tensor([2 ** 31 - 1, 1], { dtype: 'int32' });
     expect(x.sum().item()).toBe(-(2 ** 31));
     expect(tensor([65536, 65536], { dtype: 'int32' }).prod().item()).toBe(0);
+    // 3^40 needs 64 bits: a float64 product would have lost the low bits before wrapping.
+    const threes = tensor(new Int32Array(40).fill(3));
+    expect(threes.prod().item()).toBe(Number(BigInt.asIntN(32, 3n ** 40n)));
+    expect(threes.reshape(4, 10).T.prod(1).toArray()).toEqual(new Array(10).fill(81));
+    expect(threes.cumsum(0).data()[39]).toBe(120);
   });
 
   it('output dtypes follow the table', () => {
