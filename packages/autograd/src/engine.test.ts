@@ -443,3 +443,14 @@ describe('jacobian', () => {
     expect(x.grad!.toArray()).toEqual([2, 4]);
   });
 });
+
+describe('tensors in attributes are version-checked too', () => {
+  it('modifying a gather index in place before backward throws', async () => {
+    const { gather } = await import('@gd/tensor');
+    const x = f64([1, 2, 3]).requiresGrad_();
+    const idx = tensor([0, 2], { dtype: 'int32' });
+    const y = gather(x, 0, idx).sum();
+    idx.fillInPlace(1);
+    expect(() => y.backward()).toThrow("backward: the index tensor (shape [2]) of 'gather' was modified in place after the op ran (version 0 at record time, now 1)");
+  });
+});

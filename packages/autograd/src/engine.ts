@@ -47,6 +47,8 @@ export class GradNode implements RuleCtx<any> {
   readonly outDtype: DType;
   /** Versions of the saved inputs (and, last, of the output) when they were saved. */
   versions: number[] | null;
+  /** Versions of the tensors in the attributes the rule reads (`rule.attrTensors`). */
+  attrVersions: number[] | null = null;
   /** Creation order: a node's inputs always have smaller numbers. */
   readonly seq: number;
   /** Where the op was created (only in anomaly mode). */
@@ -91,6 +93,12 @@ export class GradNode implements RuleCtx<any> {
       if (rule.saveOutput) v.push(output._version.value);
       this.versions = v;
     } else this.versions = null;
+    const at = rule.attrTensors;
+    if (at !== undefined) {
+      const v: number[] = [];
+      for (const k of at) v.push((attrs as Record<PropertyKey, Tensor>)[k]!._version.value);
+      this.attrVersions = v;
+    }
     this.seq = ++seqCounter;
     this.stack = anomalyOn ? captureStack() : undefined;
   }
@@ -101,6 +109,7 @@ export class GradNode implements RuleCtx<any> {
     this.output = null as unknown as Tensor;
     this.attrs = null;
     this.versions = null;
+    this.attrVersions = null;
     this.freed = true;
   }
 }
@@ -399,6 +408,18 @@ function checkFreed(node: GradNode): void {
 }
 
 function checkVersions(node: GradNode): void {
+  const av = node.attrVersions;
+  if (av !== null) {
+    node.rule.attrTensors!.forEach((k, i) => {
+      const t = (node.attrs as Record<PropertyKey, Tensor>)[k]!;
+      if (t._version.value !== av[i]) {
+        throw new Error(
+          `backward: the ${String(k)} tensor (shape ${fmt(t.shape)}) of '${node.op}' was modified in place after the op ran ` +
+            `(version ${av[i]} at record time, now ${t._version.value})${site(node)}`,
+        );
+      }
+    });
+  }
   const v = node.versions;
   if (v === null) return;
   let k = 0;

@@ -44,6 +44,8 @@ export interface VjpRule<K extends OpName> {
   readonly saveInputs: boolean;
   /** Keep the op's output alive until backward (and check its version then). */
   readonly saveOutput: boolean;
+  /** Attributes holding tensors the rule reads (an index, a mask); their versions are checked too. */
+  readonly attrTensors?: readonly (keyof OpAttrs[K])[];
   /** Compute the input gradients. */
   vjp(g: Tensor, ctx: RuleCtx<OpAttrs[K]>): readonly (Tensor | null | undefined)[];
 }
@@ -54,6 +56,8 @@ export interface AnyRule {
   readonly saveInputs: boolean;
   /** Keep the op's output alive until backward. */
   readonly saveOutput: boolean;
+  /** Attributes holding tensors the rule reads; their versions are checked at backward. */
+  readonly attrTensors?: readonly PropertyKey[];
   /** Compute the input gradients from the output gradient `g`. */
   vjp(g: Tensor, ctx: RuleCtx<any>): readonly (Tensor | null | undefined)[];
 }

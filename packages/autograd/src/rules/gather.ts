@@ -9,6 +9,7 @@ import type { VjpRule } from '../rule.js';
 export const gatherRule: VjpRule<'gather'> = {
   saveInputs: false,
   saveOutput: false,
+  attrTensors: ['index'],
   vjp(g, ctx) {
     const { axis, index } = ctx.attrs;
     return [scatterAdd(zeros(ctx.inShapes[0]!, { dtype: g.dtype }), axis, index, g)];

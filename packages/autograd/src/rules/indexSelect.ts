@@ -9,6 +9,7 @@ import type { VjpRule } from '../rule.js';
 export const indexSelectRule: VjpRule<'indexSelect'> = {
   saveInputs: false,
   saveOutput: false,
+  attrTensors: ['index'],
   vjp(g, ctx) {
     const { axis, index } = ctx.attrs;
     const shape = ctx.inShapes[0]!;

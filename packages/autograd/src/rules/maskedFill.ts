@@ -8,6 +8,7 @@ import type { VjpRule } from '../rule.js';
 export const maskedFillRule: VjpRule<'maskedFill'> = {
   saveInputs: false,
   saveOutput: false,
+  attrTensors: ['mask'],
   vjp(g, ctx) {
     return [g.maskedFill(ctx.attrs.mask, 0)];
   },

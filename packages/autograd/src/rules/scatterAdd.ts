@@ -9,6 +9,7 @@ import type { VjpRule } from '../rule.js';
 export const scatterAddRule: VjpRule<'scatterAdd'> = {
   saveInputs: false,
   saveOutput: false,
+  attrTensors: ['index'],
   vjp(g, ctx) {
     const { axis, index } = ctx.attrs;
     return [g, ctx.needs[1] ? gatherInto(g, axis, index, ctx.inShapes[1]!) : null];

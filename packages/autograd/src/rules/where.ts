@@ -9,6 +9,7 @@ import type { VjpRule } from '../rule.js';
 export const whereRule: VjpRule<'where'> = {
   saveInputs: false,
   saveOutput: false,
+  attrTensors: ['cond'],
   vjp(g, ctx) {
     const { cond } = ctx.attrs;
     return [ctx.needs[0] ? where(cond, g, 0) : null, ctx.needs[1] ? where(cond, 0, g) : null];
