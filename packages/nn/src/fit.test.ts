@@ -10,7 +10,7 @@ import { SGD, Adam, LBFGS, ExponentialLR, ReduceLROnPlateau, maxIterations, loss
 import {
   Module, Linear, Sequential, Tanh, ReLU, fit, evaluate, accuracy, loadBreastCancer, loadIris, standardize, twoSpirals,
   bceWithLogitsLoss, crossEntropy, mseLoss, DataLoader, TensorDataset, EarlyStopping, ModelCheckpoint, LambdaCallback,
-  saveCheckpoint, loadCheckpoint, saveWeights, loadWeights, cloneStateDict, type StepLog,
+  saveCheckpoint, loadCheckpoint, saveWeights, loadWeights, cloneStateDict, Conv2d, MaxPool2d, Flatten, type StepLog,
 } from './index.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gd-fit-'));
@@ -71,6 +71,32 @@ describe('MLP on two spirals', () => {
     expect(history.epochs[199]!.accuracy).toBeGreaterThanOrEqual(0.95);
     expect(evaluate(model, [x, y], { metrics: { accuracy } }).accuracy).toBeGreaterThanOrEqual(0.95);
     expect(history.epochs[199]!.loss).toBeLessThan(history.epochs[0]!.loss / 5);
+  }, 60_000);
+});
+
+describe('a small CNN', () => {
+  it('learns to tell horizontal from vertical bars (>= 95%)', () => {
+    const g = new Generator(5);
+    const n = 48;
+    const xs = new Float32Array(n * 36);
+    const ys = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      const vertical = k % 2;
+      const line = g.integer(0, 5);
+      for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) {
+        const on = vertical ? j === line : i === line;
+        xs[k * 36 + i * 6 + j] = (on ? 1 : 0) + 0.3 * g.normal();
+      }
+      ys[k] = vertical;
+    }
+    const x = tensor(xs, { shape: [n, 1, 6, 6] });
+    const y = tensor(ys);
+    const model = new Sequential(
+      new Conv2d(1, 4, 3, { padding: 1, generator: g }), new ReLU(), new MaxPool2d(2),
+      new Flatten(), new Linear(4 * 3 * 3, 2, { generator: g }),
+    );
+    fit(model, { loss: crossEntropy, optimizer: new Adam(model.parameters(), { lr: 0.02 }), data: new DataLoader(new TensorDataset(x, y), { batchSize: 16, shuffle: true }), epochs: 15, progress: false });
+    expect(evaluate(model, [x, y], { metrics: { accuracy } }).accuracy).toBeGreaterThanOrEqual(0.95);
   }, 60_000);
 });
 
