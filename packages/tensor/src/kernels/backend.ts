@@ -14,10 +14,32 @@ export type FloatArray = Float32Array | Float64Array;
  * row stride `n`. All three arrays have the same element type.
  */
 export interface MatmulArgs {
-  m: number; n: number; k: number;
-  a: FloatArray; aOff: number; aRowStride: number; aColStride: number;
-  b: FloatArray; bOff: number; bRowStride: number; bColStride: number;
-  c: FloatArray; cOff: number;
+  /** Rows of A and C. */
+  m: number;
+  /** Columns of B and C. */
+  n: number;
+  /** Columns of A = rows of B. */
+  k: number;
+  /** Storage of A. */
+  a: FloatArray;
+  /** Index of `A[0, 0]` in `a`. */
+  aOff: number;
+  /** Step in `a` from one row of A to the next (0 for a broadcast row). */
+  aRowStride: number;
+  /** Step in `a` from one column of A to the next. */
+  aColStride: number;
+  /** Storage of B. */
+  b: FloatArray;
+  /** Index of `B[0, 0]` in `b`. */
+  bOff: number;
+  /** Step in `b` from one row of B to the next. */
+  bRowStride: number;
+  /** Step in `b` from one column of B to the next (0 for a broadcast column). */
+  bColStride: number;
+  /** Output storage; C is written row-major with row stride `n`. */
+  c: FloatArray;
+  /** Index of `C[0, 0]` in `c`. */
+  cOff: number;
 }
 
 /** A set of kernels. Every method may decline (return `false`) and the TypeScript kernel runs instead. */

@@ -248,10 +248,32 @@ function store(t: Float64Array, c: FloatArray, ci: number, ldc: number, rows: nu
 
 /** Arguments of {@link matmulInt32}: {@link MatmulArgs} over `Int32Array`s. */
 export interface MatmulInt32Args {
-  m: number; n: number; k: number;
-  a: Int32Array; aOff: number; aRowStride: number; aColStride: number;
-  b: Int32Array; bOff: number; bRowStride: number; bColStride: number;
-  c: Int32Array; cOff: number;
+  /** Rows of A and C. */
+  m: number;
+  /** Columns of B and C. */
+  n: number;
+  /** Columns of A = rows of B. */
+  k: number;
+  /** Storage of A. */
+  a: Int32Array;
+  /** Index of `A[0, 0]` in `a`. */
+  aOff: number;
+  /** Step in `a` from one row of A to the next. */
+  aRowStride: number;
+  /** Step in `a` from one column of A to the next. */
+  aColStride: number;
+  /** Storage of B. */
+  b: Int32Array;
+  /** Index of `B[0, 0]` in `b`. */
+  bOff: number;
+  /** Step in `b` from one row of B to the next. */
+  bRowStride: number;
+  /** Step in `b` from one column of B to the next. */
+  bColStride: number;
+  /** Output storage; C is written row-major with row stride `n`. */
+  c: Int32Array;
+  /** Index of `C[0, 0]` in `c`. */
+  cOff: number;
 }
 
 /**
