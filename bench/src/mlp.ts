@@ -11,7 +11,7 @@ import * as gd from '@gd/tensor';
 import '@gd/autograd';
 import { Linear, ReLU, Sequential, crossEntropy } from '@gd/nn';
 import { SGD } from '@gd/optim';
-import { type Row, type TimingOptions, median, timeAll } from './harness.js';
+import { type Row, type TimingOptions, collectGarbage, median, timeAll } from './harness.js';
 import { type Jax, tf, useTf } from './peers.js';
 
 const B = 64, D = 784, H = 256, C = 10, LR = 0.01;
@@ -122,6 +122,7 @@ export async function mlpCases(timing: TimingOptions, jax: Jax | null, gdNames: 
       try {
         const step = await make();
         const first = step();
+        await collectGarbage();
         (samples[name] ??= []).push(...timeAll(step, per));
         const last = step();
         if (!(last < first)) console.error(`  mlp / ${name}: loss did not decrease (${first} -> ${last})`);

@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import * as gd from '@gd/tensor';
-import { DEFAULT_TIMING, type Row, type TimingOptions, median, renderTable, timeAll } from './harness.js';
+import { DEFAULT_TIMING, type Row, type TimingOptions, collectGarbage, median, renderTable, timeAll } from './harness.js';
 import { type Jax, loadJax, tf, useTf } from './peers.js';
 
 const { values: args } = parseArgs({
@@ -79,6 +79,7 @@ async function measure(c: Case): Promise<void> {
       if (r > 0 && (samples[label]?.length ?? 0) > 0 && median(samples[label]!) > 0.5) continue;
       try {
         const fn = await make();
+        await collectGarbage();
         (samples[label] ??= []).push(...timeAll(fn, per));
       } catch (e) {
         failed[label] = 'n/a';
