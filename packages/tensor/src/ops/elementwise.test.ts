@@ -13,6 +13,7 @@ import {
   type ViewCase, type ViewKind, broadcastIndex, broadcastableShapesArb, dtypeArb, forEachIndex, nestFlat,
   nestedGet, nestedMismatch, readAt, referenceBroadcast, shapeArb, stridedViewArb,
 } from '../testing.js';
+import { collapse } from '../kernels/elementwise.js';
 
 const RUNS = { numRuns: 60 };
 const ALL: DType[] = ['bool', 'int32', 'float32', 'float64'];
@@ -521,5 +522,36 @@ describe('bad input names the op and the offending values', () => {
     expect(() => softplus(zeros([2]), 0)).toThrow(/^softplus: beta must be positive, got 0/);
     expect(() => pow(tensor([2, 3], { dtype: 'int32' }), -1)).toThrow(/^pow: integer tensors cannot be raised to negative integer powers \(exponent -1\)/);
     expect(() => zeros([2]).to('int8' as DType)).toThrow(/^to: unknown dtype "int8"/);
+  });
+});
+
+// ------------------------------------------------------------------ kernels/elementwise.ts: collapse
+
+describe('collapse merges dims without changing the visiting order', () => {
+  it.each<[number[], number[][], number[], number[][]]>([
+    [[2, 3, 4], [[12, 4, 1], [12, 4, 1]], [24], [[1], [1]]],
+    [[2, 3, 4], [[12, 4, 1], [0, 4, 1]], [2, 12], [[12, 1], [0, 1]]],
+    [[2, 1, 3], [[3, 3, 1], [3, 7, 1]], [6], [[1], [1]]],
+    [[3, 4], [[1, 3], [4, 1]], [3, 4], [[1, 3], [4, 1]]],
+    [[1, 1], [[1, 1]], [], [[]]],
+  ])('shape %j strides %j -> %j %j', (shape, strides, wantShape, wantStrides) => {
+    expect(collapse(shape, strides)).toEqual([wantShape, wantStrides]);
+  });
+
+  it('every operand visits the same storage positions in the same order (random strides)', () => {
+    const arb = shapeArb({ maxRank: 5, maxDim: 3 }).chain((shape) => fc.tuple(
+      fc.constant(shape),
+      fc.array(fc.array(fc.integer({ min: -12, max: 12 }), { minLength: shape.length, maxLength: shape.length }), { minLength: 1, maxLength: 3 }),
+    ));
+    const walk = (shape: number[], strides: number[]): number[] => {
+      const out: number[] = [];
+      forEachIndex(shape, (idx) => out.push(idx.reduce((p, i, d) => p + i * strides[d]!, 0)));
+      return out;
+    };
+    fc.assert(fc.property(arb, ([shape, strides]) => {
+      const [cs, cstr] = collapse(shape, strides);
+      expect(cs.reduce((a, b) => a * b, 1)).toBe(shape.reduce((a, b) => a * b, 1));
+      strides.forEach((st, i) => expect(walk(cs, cstr[i]!)).toEqual(walk(shape, st)));
+    }), { numRuns: 200 });
   });
 });
