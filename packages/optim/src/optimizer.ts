@@ -4,7 +4,7 @@
  * @module
  */
 import { Tensor, setGradEnabled, tensor } from '@gd/tensor';
-import { type GradientTransformation } from './transforms.js';
+import { type GradientTransformation, _withInPlaceState } from './transforms.js';
 import { type Hyper, fma as fmaExport, readFlat, resolveHyper, formatValue } from './hyper.js';
 
 /** Module-local binding: hot loops call it without going through the import's accessor. */
@@ -200,7 +200,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
           const next: unknown[] = [];
           let g: (Tensor | null)[] = grads;
           for (let q = 0; q < parts.length - 1; q++) {
-            const [u, s] = parts[q]!.update(g, states[q], params);
+            const [u, s] = _withInPlaceState(() => parts[q]!.update(g, states[q], params));
             g = u;
             next.push(s);
           }
@@ -214,7 +214,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
           next.push({ count });
           this._state[k] = next;
         } else {
-          const [updates, next] = tx.update(grads, this._state[k], params);
+          const [updates, next] = _withInPlaceState(() => tx.update(grads, this._state[k], params));
           this._state[k] = next;
           for (let i = 0; i < params.length; i++) {
             const u = updates[i];
@@ -342,7 +342,8 @@ function applyScaled(p: Tensor, k: number, d: Tensor): void {
   const dd = readFlat(d);
   if (p.offset === 0 && p.storage.length === p.size && p.isContiguous()) {
     const s = p.storage as Float64Array | Float32Array;
-    for (let j = 0; j < s.length; j++) s[j] = fma(k, dd[j]!, s[j]!);
+    if (s instanceof Float64Array) for (let j = 0; j < s.length; j++) s[j] = fma(k, dd[j]!, s[j]!);
+    else for (let j = 0; j < s.length; j++) s[j] = k * dd[j]! + s[j]!;
     p._version.value++;
     return;
   }

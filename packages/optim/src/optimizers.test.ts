@@ -310,6 +310,30 @@ describe('scalar re-implementations (options beyond the fixture)', () => {
   });
 });
 
+describe('float32 parameters (plain arithmetic path, float32 state)', () => {
+  it.each([
+    ['SGD nesterov + weight decay', (ps: Tensor[]) => new O.SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 })],
+    ['Adam amsgrad', (ps: Tensor[]) => new O.Adam(ps, { lr: 0.01, amsgrad: true })],
+    ['AdamW', (ps: Tensor[]) => new O.AdamW(ps, { lr: 0.01 })],
+    ['RMSprop centered', (ps: Tensor[]) => new O.RMSprop(ps, { lr: 0.01, centered: true })],
+  ] as const)('%s follows its float64 twin within float32 precision', (_n, make) => {
+    const r = rng(5);
+    const init = Array.from({ length: 6 }, () => r());
+    const a = tensor(init, { dtype: 'float32', requiresGrad: true });
+    const b = tensor(Array.from(a.data() as Float32Array), { dtype: 'float64', requiresGrad: true });
+    const oa = make([a]), ob = make([b]);
+    for (let t = 0; t < 30; t++) {
+      const g = init.map(() => r());
+      a.grad = tensor(g, { dtype: 'float32' });
+      b.grad = tensor(Array.from(a.grad.data() as Float32Array), { dtype: 'float64' });
+      oa.step(); ob.step();
+    }
+    expect(a.dtype).toBe('float32');
+    const x = a.data() as Float32Array, y = b.data() as Float64Array;
+    for (let i = 0; i < 6; i++) expect(Math.abs(x[i]! - y[i]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(y[i]!)));
+  });
+});
+
 describe('momentum written as in the seeds', () => {
   // A random convex quadratic J(θ) = ½ Σ aᵢ(θᵢ − cᵢ)², ∇J = a ∘ (θ − c).
   const quad = (seed: number) => {

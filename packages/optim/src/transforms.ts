@@ -56,11 +56,34 @@ function mapGrads(
   return out;
 }
 
-/** A fresh copy of a state buffer (so `update` never mutates the old state). */
+let inPlace = false;
+
+/**
+ * @internal Run `fn` letting transformations overwrite their state buffers instead of copying them.
+ * The optimizer classes own their state and use this to avoid allocating on every step; the pure
+ * API (`tx.update` called directly) never mutates the state it is given.
+ */
+export function _withInPlaceState<T>(fn: () => T): T {
+  const prev = inPlace;
+  inPlace = true;
+  try {
+    return fn();
+  } finally {
+    inPlace = prev;
+  }
+}
+
+/** A copy of a state buffer to update (the buffer itself in in-place mode). */
 function fresh(t: Tensor): Tensor {
+  if (inPlace) return t;
   const c = zerosLikeFloat(t);
   buf(c).set(buf(t));
   return c;
+}
+
+/** A buffer to write the next value of state buffer `t` into (elementwise reads of `t` come first). */
+function nextBuf(t: Tensor): Tensor {
+  return inPlace ? t : zerosLikeFloat(t);
 }
 
 function checkLengths(op: string, grads: readonly unknown[], n: number): void {
@@ -221,12 +244,15 @@ export function addDecayedWeights(weightDecay: Hyper): GradientTransformation<Co
     update(grads, state, params) {
       checkLengths('addDecayedWeights', grads, params.length);
       const count = state.count.slice();
-      const out = mapGrads(grads, (i, g, u) => {
+      const out: (Tensor | null)[] = grads.map((gt, i) => {
+        if (gt == null) return null;
         const wd = resolveHyper(weightDecay, count[i]!);
-        const p = readFlat(params[i]!);
-        if (wd === 0) for (let j = 0; j < u.length; j++) u[j] = g[j]!;
-        else for (let j = 0; j < u.length; j++) u[j] = fma(wd, p[j]!, g[j]!);
         count[i]!++;
+        if (wd === 0) return gt; // updates are never mutated, so the gradient can pass through
+        const u = zerosLikeFloat(gt), uu = buf(u), g = readFlat(gt), p = readFlat(params[i]!);
+        if (uu instanceof Float64Array) for (let j = 0; j < uu.length; j++) uu[j] = fma(wd, p[j]!, g[j]!);
+        else for (let j = 0; j < uu.length; j++) uu[j] = wd * p[j]! + g[j]!;
+        return u;
       });
       return [out, { count }];
     },
@@ -259,26 +285,30 @@ export function traceMomentum(opts: { momentum?: Hyper; dampening?: Hyper; neste
       checkLengths('traceMomentum', grads, params.length);
       const count = state.count.slice();
       const buffers = state.buffers.slice();
-      const out = mapGrads(grads, (i, g, u, gt) => {
+      const out: (Tensor | null)[] = grads.map((gt, i) => {
+        if (gt == null) return null;
         const t = count[i]!;
         const mu = resolveHyper(momentum, t);
         count[i] = t + 1;
-        if (mu === 0 && buffers[i] == null) { for (let j = 0; j < u.length; j++) u[j] = g[j]!; return; }
-        let b: Tensor;
+        if (mu === 0 && buffers[i] == null) return gt;
+        const g = readFlat(gt);
+        const b = buffers[i] == null ? zerosLikeFloat(gt) : nextBuf(buffers[i]!);
+        const bb = buf(b);
+        const exact = bb instanceof Float64Array;
         if (buffers[i] == null) {
-          b = zerosLikeFloat(gt);
-          const bb = buf(b);
           for (let j = 0; j < bb.length; j++) bb[j] = g[j]!;
         } else {
-          b = fresh(buffers[i]!);
-          const bb = buf(b);
+          const old = buf(buffers[i]!);
           const damp = 1 - resolveHyper(dampening, t);
-          for (let j = 0; j < bb.length; j++) bb[j] = fma(damp, g[j]!, bb[j]! * mu);
+          if (exact) for (let j = 0; j < bb.length; j++) bb[j] = fma(damp, g[j]!, old[j]! * mu);
+          else for (let j = 0; j < bb.length; j++) bb[j] = damp * g[j]! + old[j]! * mu;
         }
         buffers[i] = b;
-        const bb = buf(b);
-        if (nesterov) for (let j = 0; j < u.length; j++) u[j] = fma(mu, bb[j]!, g[j]!);
-        else for (let j = 0; j < u.length; j++) u[j] = bb[j]!;
+        if (!nesterov) return b; // the buffer is the update (neither is mutated later)
+        const u = zerosLikeFloat(gt), uu = buf(u);
+        if (exact) for (let j = 0; j < uu.length; j++) uu[j] = fma(mu, bb[j]!, g[j]!);
+        else for (let j = 0; j < uu.length; j++) uu[j] = mu * bb[j]! + g[j]!;
+        return u;
       });
       return [out, { count, buffers }];
     },
@@ -332,21 +362,32 @@ export function scaleByAdam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper
         const b1 = resolveHyper(beta1, t), b2 = resolveHyper(beta2, t), e = resolveHyper(eps, t);
         const step = t + 1;
         count[i] = step;
-        const m = fresh(mu[i]!), v = fresh(nu[i]!);
+        const m = nextBuf(mu[i]!), v = nextBuf(nu[i]!);
+        const m0 = buf(mu[i]!), v0 = buf(nu[i]!);
         mu[i] = m; nu[i] = v;
         const mm = buf(m), vv = buf(v);
         const bc1 = 1 - b1 ** step;
         const bc2s = Math.sqrt(1 - b2 ** step);
         let vh: FloatArray = vv;
-        for (let j = 0; j < mm.length; j++) {
-          mm[j] = fma(1 - b1, g[j]!, mm[j]! * b1);
-          vv[j] = fma((1 - b2) * g[j]!, g[j]!, vv[j]! * b2);
+        const c1 = 1 - b1, c2 = 1 - b2;
+        if (mm instanceof Float64Array) {
+          for (let j = 0; j < mm.length; j++) {
+            mm[j] = fma(c1, g[j]!, m0[j]! * b1);
+            vv[j] = fma(c2 * g[j]!, g[j]!, v0[j]! * b2);
+          }
+        } else {
+          for (let j = 0; j < mm.length; j++) {
+            const gj = g[j]!;
+            mm[j] = c1 * gj + m0[j]! * b1;
+            vv[j] = c2 * gj * gj + v0[j]! * b2;
+          }
         }
         if (nuMax) {
-          const vm = fresh(nuMax[i]!);
+          const vm = nextBuf(nuMax[i]!);
+          const old = buf(nuMax[i]!);
           nuMax[i] = vm;
           vh = buf(vm);
-          for (let j = 0; j < vh.length; j++) if (!(vh[j]! >= vv[j]!)) vh[j] = vv[j]!;
+          for (let j = 0; j < vh.length; j++) vh[j] = old[j]! >= vv[j]! ? old[j]! : vv[j]!;
         }
         if (lr === undefined) for (let j = 0; j < u.length; j++) u[j] = (mm[j]! / bc1) / (Math.sqrt(vh[j]!) / bc2s + e);
         else {
