@@ -406,6 +406,17 @@ describe('construction-time validation', () => {
     expect(() => opt.addParamGroup({ params: [w(), a] })).toThrow(RangeError);
   });
 
+  it('a gradient of the wrong shape, L-BFGS misuse', () => {
+    const p = w();
+    const opt = new O.SGD([p], { lr: 0.1 });
+    p.grad = tensor([1, 2, 3]);
+    expect(() => opt.step()).toThrow(/SGD.step: gradient of shape \[3\] does not match parameter 0 of shape \[2\]/);
+    const lb = new O.LBFGS([w()]);
+    expect(() => lb.step()).toThrow(/LBFGS.step: a closure returning the loss is required/);
+    expect(() => lb.addParamGroup({ params: [w()] })).toThrow(/LBFGS: doesn't support per-parameter options/);
+    expect(() => new O.LBFGS([w()], { maxIter: 0 })).toThrow(/LBFGS: invalid maxIter 0/);
+  });
+
   it('a schedule-valued option is checked when evaluated', () => {
     const p = w();
     const opt = new O.SGD([p], { lr: () => NaN });
