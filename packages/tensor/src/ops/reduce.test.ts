@@ -445,6 +445,13 @@ describe('closed forms and special values', () => {
     expect(s.argmax().item()).toBe(0);
     expect(s.norm().item()).toBe(4.5);
     expect(s.cumsum(0).item()).toBe(4.5);
+    // Axis 0 / -1 of a 0-d tensor is accepted, as in PyTorch.
+    expect(s.sum(0).shape).toEqual([]);
+    expect(s.mean([-1]).item()).toBe(4.5);
+    expect(s.max(0, true).shape).toEqual([]);
+    expect(s.argmax(-1).item()).toBe(0);
+    expect(() => s.sum(1)).toThrow(/^sum: axis 1 is out of range for a tensor of rank 0/);
+    expect(() => s.sum([0, -1])).toThrow(/^sum: /);
   });
 
   it('an empty axis list reduces nothing but still applies the output dtype', () => {

@@ -72,6 +72,11 @@ export function reductionAxes(op: string, x: Tensor, axes: unknown): number[] {
       throw new TypeError(`${op}: axes must be a number, an array of numbers or undefined, got ${JSON.stringify(axes)}`);
     }
   }
+  // As in PyTorch, a 0-d tensor accepts axis 0 (or -1) as if it had one dimension.
+  if (x.ndim === 0 && axes !== undefined) {
+    const list = typeof axes === 'number' ? [axes] : (axes as number[]);
+    if (list.length === 1 && (list[0] === 0 || list[0] === -1)) return [];
+  }
   return normAxes(op, axes as Axes, x.ndim);
 }
 
@@ -264,7 +269,7 @@ function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined,
   checkTensorArg(op, x);
   if (axis !== undefined && typeof axis !== 'number') throw new TypeError(`${op}: axis must be a number or undefined, got ${JSON.stringify(axis)}`);
   const kd = checkKeepdims(op, keepdims);
-  const ax = axis === undefined ? x.shape.map((_, i) => i) : [normAxis(op, axis, x.ndim)];
+  const ax = axis === undefined || (x.ndim === 0 && (axis === 0 || axis === -1)) ? x.shape.map((_, i) => i) : [normAxis(op, axis, x.ndim)];
   const plan = planReduce(x.shape, x.strides, ax);
   checkNonEmpty(op, x, ax, plan);
   return reduceKernel(op, x, ax, kd, 'int32', null, 0, plan);
