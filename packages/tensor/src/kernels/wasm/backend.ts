@@ -110,15 +110,16 @@ class Instance {
   readonly memory: WebAssembly.Memory;
   readonly module: WebAssembly.Module;
   readonly fma: boolean;
-  readonly threads: number;
+  /** Threads used for large products; drops to 1 for good if a helper thread ever fails. */
+  threads: number;
   private workers: GemmWorker[] = [];
 
-  constructor(fma: boolean, threads: number) {
+  constructor(fma: boolean, threads: number, module: WebAssembly.Module) {
     this.fma = fma;
     this.threads = threads;
     const shared = threads > 1;
     this.memory = new WebAssembly.Memory(shared ? { initial: 2, maximum: 32768, shared: true } : { initial: 2, maximum: 65536 });
-    this.module = new WebAssembly.Module(decode(shared ? (fma ? RELAXED_SHARED : SIMD_SHARED) : (fma ? RELAXED : SIMD)));
+    this.module = module;
     const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
     this.k = inst.exports as unknown as Kernels;
   }
@@ -249,7 +250,45 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
   // With 'auto', relaxed SIMD is probed (and in Node its V8 flag set) only when a kernel first runs,
   // so importing the package has no side effect.
   const useFma = (): boolean => (inst ? inst.fma : want === true || (want === 'auto' && wasmRelaxedSimdSupported()));
-  const get = (): Instance => (inst ??= new Instance(useFma(), threads));
+  // Compiled modules by variant. Browsers refuse to compile modules over a few KB synchronously on
+  // the main thread; then the backend declines (TS kernels run) while an asynchronous compile runs,
+  // and the wasm kernels take over once it has finished.
+  const modules = new Map<string, WebAssembly.Module>();
+  const pending = new Set<string>();
+  let broken = false;
+  const moduleFor = (fma: boolean, shared: boolean): WebAssembly.Module | null => {
+    const key = `${fma}${shared}`;
+    const have = modules.get(key);
+    if (have) return have;
+    const bytes = decode(shared ? (fma ? RELAXED_SHARED : SIMD_SHARED) : (fma ? RELAXED : SIMD));
+    try {
+      const m = new WebAssembly.Module(bytes);
+      modules.set(key, m);
+      return m;
+    } catch {
+      if (!pending.has(key)) {
+        pending.add(key);
+        WebAssembly.compile(bytes).then((m) => { modules.set(key, m); }, () => { broken = true; });
+      }
+      return null;
+    }
+  };
+  const get = (): Instance | null => {
+    if (inst !== null || broken) return inst;
+    const fma = useFma();
+    for (const t of threads > 1 ? [threads, 1] : [1]) {
+      const module = moduleFor(fma, t > 1);
+      if (module === null) return null;
+      try {
+        inst = new Instance(fma, t, module);
+        return inst;
+      } catch {
+        // e.g. no shared memory here: try one thread; failing that, the TS kernels stay in charge.
+      }
+    }
+    broken = true;
+    return null;
+  };
 
   return {
     get name(): string { return useFma() ? 'wasm-simd-fma' : 'wasm-simd'; },
@@ -262,8 +301,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       if (f32 ? !(args.a instanceof Float32Array && args.b instanceof Float32Array)
         : !(args.c instanceof Float64Array && args.a instanceof Float64Array && args.b instanceof Float64Array)) return false;
       const w = get();
+      if (w === null) return false;
       const E = f32 ? 4 : 8;
-      const parts = m * n * k >= parallelMin ? w.threads : 1;
+      const parts = m * n * k >= parallelMin ? w.threads : 1;  // (w.threads drops to 1 after a helper failure)
       const scratch = align(w.k.gemmScratchBytes(E));
       const aBytes = align(placeSize(args.aRowStride, args.aColStride, m, k) * E);
       const bBytes = align(placeSize(args.bRowStride, args.bColStride, k, n) * E);
@@ -281,12 +321,23 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
         // Split the longer side of C into `parts` slabs (whole register tiles); each thread packs its
         // own panels in its own scratch. Part 0 runs here, the others on the helper threads.
         const jobs = splitJobs(m, n, k, A, B, cAt, E, parts, ARENA_START, scratch);
-        const helpers = w.helpers();
-        for (let t = 1; t < jobs.length; t++) helpers[t - 1]!.start(!f32, jobs[t]!);
-        const j0 = jobs[0]!;
-        gemm(j0[0]!, j0[1]!, j0[2]!, j0[3]!, j0[4]!, j0[5]!, j0[6]!, j0[7]!, j0[8]!, j0[9]!, j0[10]!, j0[11]!);
+        const run = (j: number[]): void => gemm(j[0]!, j[1]!, j[2]!, j[3]!, j[4]!, j[5]!, j[6]!, j[7]!, j[8]!, j[9]!, j[10]!, j[11]!);
+        // A helper that cannot start, or does not answer within a generous deadline, loses its job
+        // to this thread and the backend continues single-threaded: a slower answer, never a hang.
+        const handed: boolean[] = [];
+        let helpers: GemmWorker[] = [];
+        try { helpers = w.helpers(); } catch { w.threads = 1; }
+        for (let t = 1; t < jobs.length; t++) {
+          try { helpers[t - 1]!.start(!f32, jobs[t]!); handed[t] = true; } catch { handed[t] = false; }
+        }
+        run(jobs[0]!);
         const timeout = 10_000 + (m * n * k) / 1e5;
-        for (let t = 1; t < jobs.length; t++) helpers[t - 1]!.finish(timeout);
+        for (let t = 1; t < jobs.length; t++) {
+          let done = handed[t]!;
+          if (done) { try { helpers[t - 1]!.finish(timeout); } catch { done = false; } }
+          if (!done) { w.threads = 1; run(jobs[t]!); }
+        }
+        if (w.threads === 1) w.closeWorkers();
       }
       args.c.set(view.subarray(cAt / E, cAt / E + m * n), args.cOff);
       return true;
@@ -301,6 +352,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       const unaryExp = op === 'exp' && y === null && f32;
       if (!unaryExp && (code === undefined || y === null)) return false;
       const w = get();
+      if (w === null) return false;
       const E = f32 ? 4 : 8;
       const bytes = align(n * E);
       w.reserve(3 * bytes);
