@@ -298,6 +298,35 @@ describe('fit: history, callbacks, progress', () => {
     expect(m.training).toBe(false);
   });
 
+  it("progress 'auto': a bar on a TTY, a single final line under CI or without a TTY", () => {
+    const { x, y } = regression(8);
+    const m = mlp(8);
+    const lines: string[] = [];
+    const run = () => fit(m, { loss: mseLoss, optimizer: new SGD(m.parameters(), { lr: 0.01 }), data: [x, y], epochs: 1, log: (s) => lines.push(s) });
+    const stdout = process.stdout as { isTTY?: boolean };
+    const saved = { tty: stdout.isTTY, ci: process.env.CI, write: process.stdout.write };
+    const written: string[] = [];
+    try {
+      process.stdout.write = ((chunk: string) => { written.push(String(chunk)); return true; }) as typeof process.stdout.write;
+      stdout.isTTY = true;
+      delete process.env.CI;
+      run();
+      expect(lines.length).toBe(0);
+      expect(written.join('')).toMatch(/epoch 1\/1 .* 1\/1 steps \| loss [\d.]+ \| lr 0\.0100/);
+      process.env.CI = 'true';
+      run();
+      expect(lines.length).toBe(1);
+      stdout.isTTY = false;
+      delete process.env.CI;
+      run();
+      expect(lines.length).toBe(2);
+    } finally {
+      process.stdout.write = saved.write;
+      stdout.isTTY = saved.tty;
+      if (saved.ci === undefined) delete process.env.CI; else process.env.CI = saved.ci;
+    }
+  });
+
   it('accuracy: arg-max for class scores, threshold for single outputs', () => {
     expect(accuracy(tensor([[2, 1], [0, 3], [5, 4]]), tensor([0, 0, 0], { dtype: 'int32' }))).toBeCloseTo(2 / 3, 15);
     expect(accuracy(tensor([[-1], [2], [0.5]]), tensor([[0], [1], [0]]))).toBeCloseTo(2 / 3, 15);

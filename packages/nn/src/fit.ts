@@ -321,7 +321,7 @@ export function fit(model: Module, opts: FitOptions): History {
   if (useBar && totalSteps > 0) {
     bar = new SingleBar({
       format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} steps | loss {loss} | lr {lr} | {eta_formatted}',
-      hideCursor: true, clearOnComplete: false, stopOnComplete: false, etaBuffer: 50,
+      hideCursor: true, clearOnComplete: false, stopOnComplete: false, etaBuffer: 50, stream: process.stdout,
     }, Presets.shades_classic);
     bar.start(totalSteps, 0, { epoch: 1, epochs, loss: '-', lr: fmtNum(lrOf(optimizer)) });
   }
