@@ -30,6 +30,6 @@ export type { CustomFunction } from './custom.js';
 export { gradcheck, gradgradcheck } from './gradcheck.js';
 export type { GradcheckOptions, GradcheckFn } from './gradcheck.js';
 export { rules } from './rules/index.js';
-export { sumToShape, keptShape, unreduce, reducedCount } from './rule.js';
+export { sumToShape, keptShape, unreduce, reducedCount, fused } from './rule.js';
 export type { VjpRule, RuleCtx, AnyRule } from './rule.js';
 export { sliceBackward, sliceView, unpad, gatherInto } from './ops.js';

@@ -164,7 +164,7 @@ export function reducedCount(shape: readonly number[], axes: readonly number[]):
  * @returns the new tensor.
  * @example
  * ```ts
- * fused('demo', 'x * y', tensor([1, 2]), tensor([3, 4])).toArray(); // [3, 8]
+ * fused('demo', 'x * y', tensor([1, 2]), [tensor([3, 4])]).toArray(); // [3, 8]
  * ```
  */
 export function fused(key: string, expr: string, g: Tensor, others: readonly Tensor[], p0 = 0, p1 = 0): Tensor {
