@@ -67,6 +67,7 @@ export function matmulKernel(a: Tensor, b: Tensor): Tensor {
   const dtype = productType(a.dtype, b.dtype);
   const x = as(a, dtype);
   const y = as(b, dtype);
+  if (x.ndim === 2 && y.ndim === 2) return product2d(a, b, x, y, dtype);
   const a1 = x.ndim === 1;
   const b1 = y.ndim === 1;
   // Shapes and strides as matrices: a 1-D `a` is a row, a 1-D `b` a column.
@@ -137,6 +138,23 @@ export function matmulKernel(a: Tensor, b: Tensor): Tensor {
       args.bOff -= bBS[d]! * batch[d]!;
     }
   }
+  return out;
+}
+
+/** One plain `[m,k] @ [k,n]` product (the common case, without the batch bookkeeping). */
+function product2d(a: Tensor, b: Tensor, x: Tensor, y: Tensor, dtype: DType): Tensor {
+  const m = x.shape[0]!, k = x.shape[1]!, k2 = y.shape[0]!, n = y.shape[1]!;
+  if (k !== k2) throw new RangeError(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (${k} != ${k2})`);
+  const out = Tensor._empty([m, n], dtype);
+  if (out.size === 0) return out;
+  const args: MatmulArgs = {
+    m, n, k,
+    a: x.storage as FloatArray, aOff: x.offset, aRowStride: x.strides[0]!, aColStride: x.strides[1]!,
+    b: y.storage as FloatArray, bOff: y.offset, bRowStride: y.strides[0]!, bColStride: y.strides[1]!,
+    c: out.storage as FloatArray, cOff: 0,
+  };
+  if (dtype === 'int32') matmulInt32(args as unknown as Parameters<typeof matmulInt32>[0]);
+  else if (!(getBackend()?.matmul?.(args) ?? false)) matmulFloat(args);
   return out;
 }
 
