@@ -111,9 +111,8 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: ReductionOptio
   return reduce(where(ad.lt(beta), ad.square().mul(0.5 / beta), ad.sub(0.5 * beta)), r);
 }
 
-function checkWeight(op: string, w: Tensor | undefined, input: Tensor): void {
-  if (w === undefined) return;
-  if (!(w instanceof Tensor)) throw new TypeError(`${op}: weight must be a Tensor`);
+function checkWeight(op: string, w: Tensor | undefined): void {
+  if (w !== undefined && !(w instanceof Tensor)) throw new TypeError(`${op}: weight must be a Tensor`);
 }
 
 /** Smallest positive value whose log is below −100 in both float32 and float64. */
@@ -134,7 +133,7 @@ const TINY = 1e-44;
  */
 export function bceLoss(input: Tensor, target: Tensor, opts: ReductionOptions & { weight?: Tensor } = {}): Tensor {
   checkPair('bceLoss', input, target);
-  checkWeight('bceLoss', opts.weight, input);
+  checkWeight('bceLoss', opts.weight);
   const v = input.detach().data();
   for (let i = 0; i < v.length; i++) {
     if (!(v[i]! >= 0 && v[i]! <= 1)) throw new RangeError(`bceLoss: input must be probabilities in [0, 1], got ${v[i]} at flat index ${i} (use bceWithLogitsLoss for logits)`);
@@ -161,7 +160,7 @@ export function bceLoss(input: Tensor, target: Tensor, opts: ReductionOptions & 
  */
 export function bceWithLogitsLoss(input: Tensor, target: Tensor, opts: ReductionOptions & { weight?: Tensor; posWeight?: Tensor } = {}): Tensor {
   checkPair('bceWithLogitsLoss', input, target);
-  checkWeight('bceWithLogitsLoss', opts.weight, input);
+  checkWeight('bceWithLogitsLoss', opts.weight);
   const sp = input.neg().softplus();
   let l: Tensor;
   if (opts.posWeight !== undefined) {
@@ -240,7 +239,7 @@ function sumOf(a: Float64Array): number {
 }
 
 /** `-(x · sel).sum(classAxis)`, shaped per sample. */
-function pickNeg(input: Tensor, sel: Tensor, lay: ClassLayout): Tensor {
+function pickNeg(input: Tensor, sel: Tensor): Tensor {
   return input.mul(sel).sum(input.ndim === 1 ? 0 : 1).neg();
 }
 
@@ -261,7 +260,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: ClassLossOptions = 
   const lay = classLayout('nllLoss', input);
   const r = reduction('nllLoss', opts.reduction);
   const { sel, perSample } = targetWeights('nllLoss', input, target, lay, opts.weight, opts.ignoreIndex ?? -100);
-  const l = pickNeg(input, sel, lay);
+  const l = pickNeg(input, sel);
   if (r === 'none') return l;
   if (r === 'sum') return l.sum();
   return l.sum().div(sumOf(perSample));
@@ -315,7 +314,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     return l.sum().div(lay.n * lay.s);
   }
   const { sel, perSample, mask } = targetWeights('crossEntropy', input, target, lay, opts.weight, opts.ignoreIndex ?? -100);
-  const nll = pickNeg(logp, sel, lay);
+  const nll = pickNeg(logp, sel);
   if (eps === 0) {
     if (r === 'none') return nll;
     if (r === 'sum') return nll.sum();
