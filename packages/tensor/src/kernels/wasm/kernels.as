@@ -262,7 +262,7 @@ const OP_DIV: i32 = 3;
 
 @inline function binaryLoop<T>(op: i32, o: usize, x: usize, y: usize, n: i32): void {
   const E: usize = sizeof<T>();
-  const L = <i32>(16 / E);
+  const L: i32 = 16 / <i32>E;
   let i = 0;
   for (; i + 4 * L <= n; i += 4 * L) {
     const off = <usize>i * E;
