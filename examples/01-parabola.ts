@@ -11,7 +11,7 @@
  */
 import { linspace, tensor, type Tensor } from '@gd/tensor';
 import { grad } from '@gd/autograd';
-import { SGD, gradNormBelow, lossBelow, maxIterations, minimize, noImprovement } from '@gd/optim';
+import { SGD, gradNormBelow, lossBelow, maxIterations, minimize, noImprovement, type StopCriterion } from '@gd/optim';
 import { lineChart, saveSvg } from './lib/plot.js';
 import { fmt, runIfMain, type ExampleOptions } from './lib/cli.js';
 
@@ -59,7 +59,7 @@ export async function main({ quick = false, log = console.log }: ExampleOptions 
   log(`f(x) = 2x⁴: autograd's derivative matches 8x³ on [-2, 2] (max error ${fmt(powerRuleError)})`);
 
   // When to stop: the same run under each stopping rule.
-  const rules: [string, Parameters<typeof minimize>[2]['stop']][] = [
+  const rules: [string, StopCriterion | StopCriterion[]][] = [
     ['at most 50 steps', maxIterations(50)],
     ['loss below 1e-6', [lossBelow(1e-6), maxIterations(10_000)]],
     ['gradient norm below 1e-6', [gradNormBelow(1e-6), maxIterations(10_000)]],
