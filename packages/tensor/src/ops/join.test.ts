@@ -259,5 +259,7 @@ describe('pad', () => {
   it('by hand', () => {
     expect(pad(tensor([[1, 2]]), [0, 0, 1, 1], 9).toArray()).toEqual([[9, 9], [1, 2], [9, 9]]);
     expect(pad(tensor([1, 2, 3, 4]), [-1, -1]).toArray()).toEqual([2, 3]);
+    expect(Object.is(pad(tensor([1]), [1, 0], -0).get(0), -0)).toBe(true);
+    expect(Number.isNaN(pad(tensor([1], { dtype: 'float64' }), [0, 1], NaN).get(1))).toBe(true);
   });
 });

@@ -218,7 +218,7 @@ export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
   }
   const out = Tensor._empty(shape, x.dtype);
   const fill = castScalar(x.dtype, value);
-  if (fill !== 0) out.storage.fill(fill);
+  if (!Object.is(fill, 0)) out.storage.fill(fill);
   // The part of x that survives cropping, and where it lands in the output.
   const lens: number[] = [];
   let srcOff = x.offset;
