@@ -17,6 +17,7 @@
  * Ops without a gradient (comparisons, `sign`, `floor`, `ceil`, `round`, `argmax`/`argmin`, `all`/`any`,
  * logical ops, integer casts) are never recorded: their outputs do not require grad.
  * @packageDocumentation
+ * @module @gd/autograd
  */
 export {
   GradNode, backward, gradients, noGrad, enableGrad, isGradEnabled, setGradEnabled, registerHook, retainGrad, zeroGrad,

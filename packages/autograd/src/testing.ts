@@ -15,7 +15,7 @@
  * fc.assert(fc.property(gradViewArb({ kinks: [0] }), ({ tensor }) =>
  *   gradcheck((x) => x.abs().mul(x), [tensor])), { numRuns: 50 });
  * ```
- * @module
+ * @module @gd/autograd/testing
  */
 import fc from 'fast-check';
 import { Tensor } from '@gd/tensor';

@@ -1,6 +1,7 @@
 /**
  * `@gd/nn`: modules, layers, losses, initialisers, data loading, a training loop and checkpoints.
  * @packageDocumentation
+ * @module @gd/nn
  */
 import '@gd/autograd';
 export * from './module.js';

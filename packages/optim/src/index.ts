@@ -2,6 +2,7 @@
  * `@gd/optim`: optimizers as pure gradient transformations and PyTorch-style classes, schedules,
  * gradient clipping, stopping criteria and `minimize`.
  * @packageDocumentation
+ * @module @gd/optim
  */
 export * from './hyper.js';
 export * from './serialize.js';

@@ -1,6 +1,7 @@
 /**
  * `@gd/tensor`: strided n-dimensional arrays with broadcasting, reductions and matmul.
  * @packageDocumentation
+ * @module @gd/tensor
  */
 export { Tensor } from './tensor.js';
 export type { TensorLike, NestedArray, SliceSpec, VersionCounter } from './tensor.js';

@@ -16,7 +16,7 @@
  *   return JSON.stringify(toNested(tensor.neg().neg())) === JSON.stringify(expected);
  * }), { numRuns: 50 });
  * ```
- * @module
+ * @module @gd/tensor/testing
  */
 import fc from 'fast-check';
 import { Tensor, type NestedArray } from './tensor.js';
