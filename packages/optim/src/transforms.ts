@@ -370,6 +370,17 @@ export function scaleByAdam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper
         const bc2s = Math.sqrt(1 - b2 ** step);
         let vh: FloatArray = vv;
         const c1 = 1 - b1, c2 = 1 - b2;
+        if (!nuMax && lr !== undefined && !(mm instanceof Float64Array)) {
+          // float32 class path: one pass (same per-element arithmetic as the general path below)
+          const k = -(resolveHyper(lr, t) / bc1);
+          for (let j = 0; j < mm.length; j++) {
+            const gj = g[j]!;
+            mm[j] = c1 * gj + m0[j]! * b1;
+            vv[j] = c2 * gj * gj + v0[j]! * b2;
+            u[j] = (k * mm[j]!) / (Math.sqrt(vv[j]!) / bc2s + e);
+          }
+          return;
+        }
         if (mm instanceof Float64Array) {
           for (let j = 0; j < mm.length; j++) {
             mm[j] = fma(c1, g[j]!, m0[j]! * b1);
