@@ -27,17 +27,28 @@ export interface OpAttrs {
   where: { cond: Tensor };
   maskedFill: { mask: Tensor; value: number };
   // reductions
-  sum: { axes: number[]; keepdims: boolean };
-  mean: { axes: number[]; keepdims: boolean };
-  prod: { axes: number[]; keepdims: boolean };
-  max: { axes: number[]; keepdims: boolean };
-  min: { axes: number[]; keepdims: boolean };
-  var: { axes: number[]; keepdims: boolean; correction: number };
-  logsumexp: { axes: number[]; keepdims: boolean };
-  norm: { p: number; axes: number[]; keepdims: boolean };
-  cumsum: { axis: number };
-  softmax: { axis: number };
-  logSoftmax: { axis: number };
+  /** `sum(x, axes, keepdims)`. */
+  sum: ReduceAttrs;
+  /** `mean(x, axes, keepdims)`. */
+  mean: ReduceAttrs;
+  /** `prod(x, axes, keepdims)`. */
+  prod: ReduceAttrs;
+  /** `max(x, axes, keepdims)` (values only). */
+  max: ReduceAttrs;
+  /** `min(x, axes, keepdims)` (values only). */
+  min: ReduceAttrs;
+  /** `var(x, axes, { correction, keepdims })`; `std` is recorded as `var` then `sqrt`. */
+  var: VarAttrs;
+  /** `logsumexp(x, axes, keepdims)`. */
+  logsumexp: ReduceAttrs;
+  /** `norm(x, p, axes, keepdims)`. */
+  norm: NormAttrs;
+  /** `cumsum(x, axis)`. */
+  cumsum: AxisAttrs;
+  /** `softmax(x, axis)`. */
+  softmax: AxisAttrs;
+  /** `logSoftmax(x, axis)`. */
+  logSoftmax: AxisAttrs;
   // linear algebra
   matmul: {};
   // views and copies
@@ -60,6 +71,32 @@ export interface OpAttrs {
    * input written into the positions the slice `starts/stops/steps` picked.
    */
   sliceBackward: { shape: number[]; starts: number[]; stops: number[]; steps: number[] };
+}
+
+/** Attributes of a reduction over a set of axes. */
+export interface ReduceAttrs {
+  /** The reduced axes, sorted and non-negative (`[]` reduces nothing; all axes when the caller gave none). */
+  axes: number[];
+  /** Whether reduced axes were kept as size 1. */
+  keepdims: boolean;
+}
+
+/** Attributes of `var`. */
+export interface VarAttrs extends ReduceAttrs {
+  /** Subtracted from the element count in the denominator (1: Bessel's correction). */
+  correction: number;
+}
+
+/** Attributes of `norm`. */
+export interface NormAttrs extends ReduceAttrs {
+  /** The order: a positive number, `Infinity`, `-Infinity`, or 0 (count of non-zeros). */
+  p: number;
+}
+
+/** Attributes of an op along one axis (`cumsum`, `softmax`, `logSoftmax`). */
+export interface AxisAttrs {
+  /** The axis, non-negative. */
+  axis: number;
 }
 
 /** The name of a recorded op. */
