@@ -215,6 +215,23 @@ describe('wasm elementwise', () => {
     expect(out[11]).toBe(Math.fround(Math.E));
   });
 
+  it('arrays longer than one cache chunk (16384 float32 / 8192 float64) are done chunk by chunk, tail included', () => {
+    for (const f64 of [false, true]) {
+      const n = 40_003;
+      const x = makeOperand('contiguous', 1, n, f64, 11).data, y = makeOperand('contiguous', 1, n, f64, 12).data;
+      const out = f64 ? new Float64Array(n) : new Float32Array(n);
+      expect(plain.elementwise!('sub', out, x, y)).toBe(true);
+      for (let i = 0; i < n; i++) {
+        const want = f64 ? x[i]! - y[i]! : Math.fround(x[i]! - y[i]!);
+        if (out[i] !== want) throw new Error(`sub[${i}]: ${out[i]} vs ${want}`);
+      }
+      if (!f64) {
+        expect(plain.elementwise!('exp', out, x, null)).toBe(true);
+        for (let i = 0; i < n; i++) if (!(Math.abs(out[i]! - Math.exp(x[i]!)) <= 2.5e-7 * Math.exp(x[i]!))) throw new Error(`exp[${i}]`);
+      }
+    }
+  });
+
   it('writes in place when out aliases an input', () => {
     const x = Float32Array.from({ length: 50 }, (_, i) => i / 7);
     const y = Float32Array.from({ length: 50 }, (_, i) => 1 - i / 9);
