@@ -8,7 +8,6 @@ import { Tensor } from '../tensor.js';
 import type { TypedArray } from '../dtype.js';
 import { fmt, normAxis, sizeOf } from '../shape.js';
 import { record, shouldRecord } from '../dispatch.js';
-import { runKernel } from './elementwise.js';
 import { copyKernel } from './views.js';
 
 function checkTensor(op: string, x: unknown, what: string): asserts x is Tensor {
@@ -102,8 +101,12 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
       throw new RangeError(`gather: index of shape ${fmt(index.shape)} is larger than the input of shape ${fmt(x.shape)} at dim ${d} (${index.shape[d]} > ${x.shape[d]})`);
     }
   }
-  const n = x.shape[ax]!;
-  checkRange('gather', index, n, ax);
+  checkRange('gather', index, x.shape[ax]!, ax);
+  return record('gather', [x], gatherKernel(x, ax, index), { axis: ax, index });
+}
+
+/** `gather` without checks or recording (index values already known to be in range). */
+function gatherKernel(x: Tensor, ax: number, index: Tensor): Tensor {
   const out = Tensor._empty(index.shape, x.dtype);
   const xs = x.storage;
   const is = index.storage;
@@ -115,7 +118,7 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
     const px = p[0]!, pi = p[1]!, sx = inner[0]!, si = inner[1]!;
     for (let j = 0; j < len; j++) os[k + j] = xs[px + j * sx + is[pi + j * si]! * sAx]!;
   });
-  return record('gather', [x], out, { axis: ax, index });
+  return out;
 }
 
 /**
@@ -145,25 +148,18 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
   const len = index.shape[0]!;
   const shape = x.shape.slice();
   shape[ax] = len;
-  const out = Tensor._empty(shape, x.dtype);
-  if (out.size > 0) {
-    const ids = index.storage;
-    const pre = sizeOf(x.shape.slice(0, ax));
-    const post = sizeOf(x.shape.slice(ax + 1));
-    if (x.isContiguous()) {
-      copyRows(x.storage, x.offset, out.storage, pre, n, post, ids, index.offset, index.strides[0]!, len);
-    } else {
-      // One strided copy per selected slice.
-      const sliceShape = x.shape.filter((_, d) => d !== ax);
-      const xStr = x.strides.filter((_, d) => d !== ax);
-      const oStr = out.strides.filter((_, d) => d !== ax);
-      for (let i = 0; i < len; i++) {
-        const v = ids[index.offset + i * index.strides[0]!]!;
-        const src = Tensor._view(x, sliceShape, xStr, x.offset + v * x.strides[ax]!);
-        const dst = Tensor._view(out, sliceShape, oStr, i * out.strides[ax]!);
-        runKernel('copy', 'x', dst, [src]);
-      }
+  let out: Tensor;
+  if (x.isContiguous()) {
+    out = Tensor._empty(shape, x.dtype);
+    if (out.size > 0) {
+      const pre = sizeOf(x.shape.slice(0, ax));
+      const post = sizeOf(x.shape.slice(ax + 1));
+      copyRows(x.storage, x.offset, out.storage, pre, n, post, index.storage, index.offset, index.strides[0]!, len);
     }
+  } else {
+    // A gather with the 1-D index broadcast (stride 0) across the other dimensions.
+    const strides = shape.map((_, d) => (d === ax ? index.strides[0]! : 0));
+    out = gatherKernel(x, ax, Tensor._view(index, shape, strides, index.offset));
   }
   return record('indexSelect', [x], out, { axis: ax, index });
 }
