@@ -6,10 +6,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Tensor, Generator, tensor, randn } from '@gd/tensor';
 import { noGrad } from '@gd/autograd';
-import { SGD, Adam, LBFGS, StepLR, ExponentialLR, ReduceLROnPlateau, maxIterations, lossBelow, anyOf } from '@gd/optim';
+import { SGD, Adam, LBFGS, StepLR, ExponentialLR, ReduceLROnPlateau, maxIterations, lossBelow, anyOf, noImprovement } from '@gd/optim';
 import {
   Module, Linear, Sequential, Tanh, ReLU, fit, evaluate, accuracy, loadBreastCancer, loadIris, standardize, twoSpirals,
-  bceWithLogitsLoss, crossEntropy, mseLoss, DataLoader, TensorDataset, EarlyStopping, ModelCheckpoint, LambdaCallback,
+  bceWithLogitsLoss, crossEntropy, mseLoss, DataLoader, TensorDataset, EarlyStopping, ModelCheckpoint, LambdaCallback, SchedulerStepper, StopWhen,
   saveCheckpoint, loadCheckpoint, saveWeights, loadWeights, cloneStateDict, Conv2d, MaxPool2d, Flatten, type StepLog,
 } from './index.js';
 
@@ -222,6 +222,31 @@ describe('fit: history, callbacks, progress', () => {
     expect(h4.stopReason).toBe('diverged');
     expect(h4.steps.length).toBeLessThan(50);
     expect(flat(m3).every(Number.isFinite)).toBe(true);
+  });
+
+  it('SchedulerStepper and StopWhen callbacks match the built-in options', () => {
+    const { x, y } = regression(9);
+    const runWith = (useCallbacks: boolean) => {
+      const m = mlp(11);
+      const opt = new SGD(m.parameters(), { lr: 0.05, momentum: 0.5 });
+      const sched = new StepLR(opt, { stepSize: 3, gamma: 0.5 });
+      const data = new DataLoader(new TensorDataset(x, y), { batchSize: 12 });
+      return fit(m, useCallbacks
+        ? { loss: mseLoss, optimizer: opt, data, epochs: 5, progress: false, callbacks: [new SchedulerStepper(sched, { interval: 'step' }), new StopWhen(maxIterations(10))] }
+        : { loss: mseLoss, optimizer: opt, data, epochs: 5, progress: false, scheduler: sched, schedulerInterval: 'step', stop: maxIterations(10) });
+    };
+    const a = runWith(true);
+    const b = runWith(false);
+    expect(a.steps.length).toBe(10);
+    expect(a.stopReason).toBe('maxIterations');
+    expect(a.steps.map((s) => [s.loss, s.lr])).toEqual(b.steps.map((s) => [s.loss, s.lr]));
+    // per-epoch criterion on the validation loss
+    const m = mlp(12);
+    const h = fit(m, { loss: mseLoss, optimizer: new Adam(m.parameters(), { lr: 0.05 }), data: [x, y], validation: [x, y.neg()], epochs: 100, progress: false,
+      callbacks: [new StopWhen(noImprovement({ patience: 2 }), { on: 'epoch' })] });
+    const val = h.epochs.map((e) => e.valLoss!);
+    expect(h.stopReason).toBe('noImprovement');
+    expect(h.epochs.length).toBe(val.indexOf(Math.min(...val)) + 3);
   });
 
   it('clipGradNorm bounds the global gradient norm and records the norm before clipping', () => {

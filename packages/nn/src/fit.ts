@@ -593,3 +593,105 @@ export class LambdaCallback implements Callback {
     Object.assign(this, hooks);
   }
 }
+
+/** Options of {@link SchedulerStepper}. */
+export interface SchedulerStepperOptions {
+  /** Step after every `'epoch'` (default) or every `'step'`. */
+  interval?: 'epoch' | 'step';
+  /** Epoch-log key passed to `step(metric)` (e.g. `'valLoss'` for `ReduceLROnPlateau`). */
+  metric?: string;
+}
+
+/** Options of {@link StopWhen}. */
+export interface StopWhenOptions {
+  /** Check after every `'step'` (default, with the batch loss) or every `'epoch'` (with `valLoss`, else `loss`). */
+  on?: 'step' | 'epoch';
+}
+
+/**
+ * Steps a scheduler from the callback list, for runs with more than one schedule (say, one for the
+ * learning rate and one for momentum) next to `fit`'s own `scheduler` option. Runs after the step or
+ * epoch it follows; the epoch log's `lr` is recorded before this callback steps.
+ * @example
+ * ```ts
+ * const model = new Linear(2, 1);
+ * const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * const momentum = new LinearLR(opt, { key: 'momentum', startFactor: 0.5, endFactor: 1, totalIters: 10 });
+ * const x = randn([8, 2]);
+ * fit(model, { loss: mseLoss, optimizer: opt, data: [x, x.sum(1, true)], epochs: 3, progress: false, callbacks: [new SchedulerStepper(momentum)] });
+ * ```
+ */
+export class SchedulerStepper implements Callback {
+  /**
+   * @param scheduler - the scheduler.
+   * @param opts - `interval` (`'epoch'`, default, or `'step'`) and `metric`, the epoch-log key passed
+   *   to `step(metric)` (e.g. `'valLoss'` for `ReduceLROnPlateau`).
+   */
+  constructor(readonly scheduler: SchedulerLike, readonly opts: SchedulerStepperOptions = {}) {
+    const iv = opts.interval ?? 'epoch';
+    if (iv !== 'epoch' && iv !== 'step') throw new RangeError(`SchedulerStepper: interval must be 'epoch' or 'step', got ${JSON.stringify(iv)}`);
+  }
+
+  /** Step per batch when `interval` is `'step'`. */
+  onStepEnd(): void {
+    if (this.opts.interval === 'step') this.scheduler.step();
+  }
+
+  /** Step per epoch (with the metric if configured). */
+  onEpochEnd(log: EpochLog): void {
+    if ((this.opts.interval ?? 'epoch') !== 'epoch') return;
+    if (this.opts.metric === undefined) {
+      this.scheduler.step();
+      return;
+    }
+    const v = log[this.opts.metric];
+    if (typeof v !== 'number') throw new RangeError(`SchedulerStepper: metric '${this.opts.metric}' is not in the epoch log (has ${Object.keys(log).join(', ')})`);
+    this.scheduler.step(v);
+  }
+}
+
+/**
+ * Stops training when a stopping criterion from `@gd/optim` fires, checked after every step (with
+ * the batch loss) or after every epoch (with the epoch's `valLoss`, or `loss` without validation).
+ * The criterion's reason becomes `history.stopReason`.
+ * @example
+ * ```ts
+ * const model = new Linear(2, 1);
+ * const x = randn([16, 2]);
+ * const h = fit(model, { loss: mseLoss, optimizer: new SGD(model.parameters(), { lr: 0.1 }), data: [x, x.sum(1, true)], epochs: 100, progress: false,
+ *   callbacks: [new StopWhen(maxIterations(5))] });
+ * h.stopReason; // 'maxIterations'
+ * ```
+ */
+export class StopWhen implements Callback {
+  private t0 = 0;
+
+  /**
+   * @param criterion - e.g. `anyOf(lossBelow(1e-3), noImprovement({ patience: 5 }))`.
+   * @param opts - `on`: `'step'` (default) or `'epoch'`.
+   */
+  constructor(readonly criterion: StopCriterion, readonly opts: StopWhenOptions = {}) {
+    if (typeof criterion?.check !== 'function') throw new TypeError('StopWhen: expected a stopping criterion with check() and reset()');
+  }
+
+  /** Reset the criterion. */
+  onTrainBegin(): void {
+    this.criterion.reset();
+    this.t0 = Date.now();
+  }
+
+  /** Check after each step. */
+  onStepEnd(log: StepLog, ctx: FitContext): void {
+    if ((this.opts.on ?? 'step') !== 'step') return;
+    const reason = this.criterion.check({ step: log.step + 1, loss: log.loss, gradNorm: log.gradNorm ?? NaN, elapsedMs: Date.now() - this.t0 });
+    if (reason !== null) ctx.stop(reason);
+  }
+
+  /** Check after each epoch. */
+  onEpochEnd(log: EpochLog, ctx: FitContext): void {
+    if (this.opts.on !== 'epoch') return;
+    const loss = log.valLoss ?? log.loss;
+    const reason = this.criterion.check({ step: log.epoch + 1, loss, gradNorm: NaN, elapsedMs: Date.now() - this.t0 });
+    if (reason !== null) ctx.stop(reason);
+  }
+}
