@@ -65,13 +65,16 @@ function reference(aShape: number[], aVals: number[], bShape: number[], bVals: n
     const ab = broadcastIndex(bi, A.slice(0, -2));
     const bb = broadcastIndex(bi, B.slice(0, -2));
     const i = idx[idx.length - 2]!, j = idx[idx.length - 1]!;
+    // flat row-major positions of A[...ab, i, 0] and B[...bb, 0, j]; then step along k
+    let a0 = 0, b0 = 0;
+    [...ab, i, 0].forEach((v, d) => { a0 += v * aStr[d]!; });
+    [...bb, 0, j].forEach((v, d) => { b0 += v * bStr[d]!; });
+    const aStep = aStr[aStr.length - 1]!, bStep = bStr[bStr.length - 2]!;
     let s = 0, sc = 0;
     for (let p = 0; p < k; p++) {
-      let ap = 0, bp = 0;
-      [...ab, i, p].forEach((v, d) => { ap += v * aStr[d]!; });
-      [...bb, p, j].forEach((v, d) => { bp += v * bStr[d]!; });
-      s += aVals[ap]! * bVals[bp]!;
-      sc += Math.abs(aVals[ap]! * bVals[bp]!);
+      const prod = aVals[a0 + p * aStep]! * bVals[b0 + p * bStep]!;
+      s += prod;
+      sc += Math.abs(prod);
     }
     values.push(s);
     scale.push(sc);
