@@ -125,6 +125,14 @@ describe('Module', () => {
     expect(m.toString()).toContain('(2): Linear(inFeatures=8, outFeatures=2, bias=true)');
   });
 
+  it('refuses plain arrays of modules, which would silently hide their parameters', () => {
+    class Bad extends Module {
+      blocks = [new Linear(2, 2), new Linear(2, 2)];
+      forward(x: Tensor): Tensor { return x; }
+    }
+    expect(() => new Bad().parameters()).toThrow(/^Bad: field 'blocks' is a plain array of modules or parameters, whose parameters would not be registered; use a ModuleList/);
+  });
+
   it('parameter() refuses integer tensors; ModuleList/Sequential refuse non-modules', () => {
     expect(() => parameter(tensor([1], { dtype: 'int32' }))).toThrow(/^parameter: parameters must be float32 or float64, got int32/);
     expect(() => new Sequential(new ReLU(), 3 as unknown as Module)).toThrow(/^Sequential: argument 1 is not a Module/);

@@ -153,6 +153,10 @@ export abstract class Module {
     for (const key of Object.keys(this)) {
       const v = (this as Record<string, unknown>)[key];
       if (v instanceof Module) out.push([key, v]);
+      else if (Array.isArray(v) && v.some((e) => e instanceof Module || isParameter(e))) {
+        // a plain array would hide its parameters from parameters(), the optimizer and the state dict
+        throw new TypeError(`${this.typeName}: field '${key}' is a plain array of modules or parameters, whose parameters would not be registered; use a ModuleList (or one field per parameter)`);
+      }
     }
     return out;
   }
