@@ -3,14 +3,15 @@
  * literal comments (`x.shape; // [2, 3]`) are checked against the values. Also checks that
  * typedoc.json documents exactly the entry points the packages export.
  */
-import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ROOT, compilerOptions, entryPoints, generate, leadingLiteral, typeCheck } from './doc-examples.js';
+import { GEN_DIR, ROOT, compilerOptions, entryPoints, generate, leadingLiteral, typeCheck } from './doc-examples.js';
 
 const options = compilerOptions();
 const examples = generate(options);
 const diagnostics = typeCheck(examples, options);
+afterAll(() => rmSync(GEN_DIR, { recursive: true, force: true }));
 
 describe('TSDoc @example snippets', () => {
   it('finds the snippets (at least the tensor package has some)', () => {

@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Generated modules live in docs/.doc-examples (gitignored): `@gd/*` resolves through docs/node_modules, and vitest transforms files outside node_modules. */
-export const GEN_DIR = join(ROOT, 'docs', '.doc-examples');
+// One folder per process: several test runs in the same tree must not delete each other's files.
+export const GEN_DIR = join(ROOT, 'docs', '.doc-examples', String(process.pid));
 
 /** One extracted snippet. */
 export interface DocExample {
