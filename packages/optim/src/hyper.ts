@@ -119,3 +119,42 @@ export function fma(a: number, b: number, c: number): number {
   // here; fall back to the unfused result, which is then also the correct IEEE answer.
   return r === r ? r : p + c;
 }
+
+/**
+ * `base ** n` for an integer `n ≥ 0`, correctly rounded in practice (as glibc's `pow`, which PyTorch's
+ * Python-side `beta ** step` uses): binary exponentiation in double-double arithmetic, one final
+ * rounding. V8's `**` can be one unit in the last place off (e.g. `0.9 ** 4`), which would make
+ * bias corrections differ from PyTorch's. Other exponents fall back to `Math.pow`.
+ * @param base - the base.
+ * @param n - the exponent.
+ * @returns `base ** n`.
+ * @example
+ * ```ts
+ * powExact(0.9, 4); // 0.6561
+ * ```
+ */
+export function powExact(base: number, n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 || !Number.isFinite(base) || base === 0) return Math.pow(base, n);
+  // result = (rh + rl), running square = (bh + bl)
+  let rh = 1, rl = 0, bh = base, bl = 0;
+  let k = n;
+  while (k > 0) {
+    if (k & 1) [rh, rl] = ddMul(rh, rl, bh, bl);
+    k = Math.floor(k / 2);
+    if (k > 0) [bh, bl] = ddMul(bh, bl, bh, bl);
+  }
+  const r = rh + rl;
+  return Number.isFinite(r) ? r : Math.pow(base, n);
+}
+
+/** Double-double product (ah + al)(bh + bl), normalised. */
+function ddMul(ah: number, al: number, bh: number, bl: number): [number, number] {
+  const p = ah * bh;
+  let t = SPLIT * ah;
+  const ahh = t - (t - ah), ahl = ah - ahh;
+  t = SPLIT * bh;
+  const bhh = t - (t - bh), bhl = bh - bhh;
+  const e = ahh * bhh - p + ahh * bhl + ahl * bhh + ahl * bhl + (ah * bl + al * bh);
+  const s = p + e;
+  return [s, e - (s - p)];
+}

@@ -622,6 +622,17 @@ describe('pure transformations', () => {
     expect(() => tx.update([null], [{ count: [0] }] as never, [tensor([1])])).toThrow(/chain: state has 1 parts, expected 2/);
   });
 
+  it('powExact agrees with CPython/glibc where V8 is one ulp away', () => {
+    // values printed by Python 3 (`repr(b ** n)`)
+    const py: [number, number, number][] = [[0.9, 4, 0.6561], [0.99, 6, 0.941480149401], [0.99, 12, 0.8863848717161292], [0.8, 13, 0.054975581388800036]];
+    for (const [b, n, v] of py) expect(O.powExact(b, n)).toBe(v);
+    expect(0.9 ** 4).not.toBe(0.6561); // why it exists
+    fc.assert(fc.property(fc.double({ min: 0.5, max: 1, noNaN: true }), fc.integer({ min: 0, max: 400 }), (b, n) => {
+      const r = O.powExact(b, n);
+      expect(Math.abs(r - b ** n)).toBeLessThanOrEqual(2 * Number.EPSILON * r); // within an ulp or so of V8's
+    }), { numRuns: 100 });
+  });
+
   it('fma rounds once', () => {
     // 0.1·10 − 1 in exact arithmetic is the representation error of 0.1 (2⁻⁵⁴ · 10 ≈ 5.55e-17).
     expect(O.fma(0.1, 10, -1)).toBe(5.551115123125783e-17);

@@ -9,7 +9,7 @@ import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 import {
   type AdamState, type GradientTransformation, addDecayedWeights, asgdUpdate, chain, negate, scaleByAdadelta, scaleByAdagrad,
   scaleByAdam, scaleByAdamax, scaleByLearningRate, scaleByLion, scaleByNadam, scaleByRadam, scaleByRms,
-  scaleByRprop, traceMomentum, scaleByLearningRateUnfused,
+  scaleByRprop, traceMomentum,
 } from './transforms.js';
 
 const nonNeg = (x: number) => x >= 0;
@@ -308,8 +308,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
     return chainOf([
       g.maximize && negate(),
       addDecayedWeights(this.live(g, 'weightDecay')),
-      scaleByNadam({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps'), momentumDecay: this.live(g, 'momentumDecay'), legacyMuProductNext: g.legacyMuProductNext }),
-      scaleByLearningRateUnfused(this.live(g, 'lr')),
+      scaleByNadam({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps'), momentumDecay: this.live(g, 'momentumDecay'), legacyMuProductNext: g.legacyMuProductNext, lr: this.live(g, 'lr') }),
     ]);
   }
 }

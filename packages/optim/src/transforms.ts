@@ -9,7 +9,7 @@
  * @module
  */
 import { Tensor, setGradEnabled } from '@gd/tensor';
-import { type FloatArray, type Hyper, buf, fma as fmaExport, readFlat, resolveHyper, zerosLikeFloat } from './hyper.js';
+import { type FloatArray, type Hyper, buf, fma as fmaExport, powExact, readFlat, resolveHyper, zerosLikeFloat } from './hyper.js';
 
 /** Module-local binding: hot loops call it without going through the import's accessor. */
 const fma = fmaExport;
@@ -366,8 +366,8 @@ export function scaleByAdam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper
         const m0 = buf(mu[i]!), v0 = buf(nu[i]!);
         mu[i] = m; nu[i] = v;
         const mm = buf(m), vv = buf(v);
-        const bc1 = 1 - b1 ** step;
-        const bc2s = Math.sqrt(1 - b2 ** step);
+        const bc1 = 1 - powExact(b1, step);
+        const bc2s = Math.sqrt(1 - powExact(b2, step));
         let vh: FloatArray = vv;
         const c1 = 1 - b1, c2 = 1 - b2;
         if (!nuMax && lr !== undefined && !(mm instanceof Float64Array)) {
@@ -448,7 +448,7 @@ export function scaleByAdamax(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyp
         const m = fresh(mu[i]!), n = fresh(infNorm[i]!);
         mu[i] = m; infNorm[i] = n;
         const mm = buf(m), nn = buf(n);
-        const bc = 1 - b1 ** step;
+        const bc = 1 - powExact(b1, step);
         const k = lr === undefined ? NaN : -(resolveHyper(lr, t) / bc);
         for (let j = 0; j < mm.length; j++) {
           mm[j] = fma(1 - b1, g[j]!, mm[j]! * b1);
@@ -477,15 +477,17 @@ export interface NadamState {
 /**
  * NAdam's scaling (Dozat 2016, PyTorch's schedule): `μₜ = β₁(1 − ½·0.96^{tψ})`, moments as Adam,
  * output `((1−μₜ)/(1−Πμ)·g + μₜ₊₁/(1−Πμ·μₜ₊₁)·m) / (√(v/(1−β₂ᵗ)) + ε)`.
- * @param opts - `betas` (default [0.9, 0.999]), `eps` (1e-8), `momentumDecay` ψ (4e-3).
+ * @param opts - `betas` (default [0.9, 0.999]), `eps` (1e-8), `momentumDecay` ψ (4e-3),
+ *   `legacyMuProductNext` (PyTorch ≤ 1.13's Πₜμₜμₜ₊₁), `lr` (optional: output the final update).
  * @returns the transformation.
  * @example
  * ```ts
  * const nadam = chain(scaleByNadam(), scaleByLearningRate(2e-3));
  * ```
  */
-export function scaleByNadam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper; momentumDecay?: Hyper; legacyMuProductNext?: boolean } = {}): GradientTransformation<NadamState> {
+export function scaleByNadam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper; momentumDecay?: Hyper; legacyMuProductNext?: boolean; lr?: Hyper } = {}): GradientTransformation<NadamState> {
   const [beta1, beta2] = opts.betas ?? [0.9, 0.999];
+  const lr = opts.lr;
   const legacy = opts.legacyMuProductNext ?? false;
   const eps = opts.eps ?? 1e-8;
   const momentumDecay = opts.momentumDecay ?? 4e-3;
@@ -499,21 +501,37 @@ export function scaleByNadam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hype
         const b1 = resolveHyper(beta1, t), b2 = resolveHyper(beta2, t), e = resolveHyper(eps, t), psi = resolveHyper(momentumDecay, t);
         const step = t + 1;
         count[i] = step;
-        const bc2 = 1 - b2 ** step;
+        const bc2 = 1 - powExact(b2, step);
         const muT = b1 * (1 - 0.5 * 0.96 ** (step * psi));
         const muNext = b1 * (1 - 0.5 * 0.96 ** ((step + 1) * psi));
         const prod = muProduct[i]! * muT;
         muProduct[i] = prod;
         const prodNext = legacy ? prod * muT * muNext : prod * muNext;
-        const cg = (1 - muT) / (1 - prod), cm = muNext / (1 - prodNext);
         const m = fresh(mu[i]!), v = fresh(nu[i]!);
         mu[i] = m; nu[i] = v;
         const mm = buf(m), vv = buf(v);
+        if (lr === undefined) {
+          const cg = (1 - muT) / (1 - prod), cm = muNext / (1 - prodNext);
+          for (let j = 0; j < mm.length; j++) {
+            mm[j] = fma(1 - b1, g[j]!, mm[j]! * b1);
+            vv[j] = fma((1 - b2) * g[j]!, g[j]!, vv[j]! * b2);
+            const denom = Math.sqrt(vv[j]! / bc2) + e;
+            u[j] = (cg * g[j]!) / denom + (cm * mm[j]!) / denom;
+          }
+          return;
+        }
+        // With lr: PyTorch adds the two terms to θ one after the other (two `addcdiv_`). Emit
+        // u = (θ + a + b) − θ, which reproduces that exactly whenever the step is small next to θ.
+        const l = resolveHyper(lr, t);
+        const ca = (-l * (1 - muT)) / (1 - prod), cb = (-l * muNext) / (1 - prodNext);
+        const p = readFlat(params[i]!);
+        const exact = u instanceof Float64Array;
         for (let j = 0; j < mm.length; j++) {
           mm[j] = fma(1 - b1, g[j]!, mm[j]! * b1);
           vv[j] = fma((1 - b2) * g[j]!, g[j]!, vv[j]! * b2);
           const denom = Math.sqrt(vv[j]! / bc2) + e;
-          u[j] = (cg * g[j]!) / denom + (cm * mm[j]!) / denom;
+          const a = (ca * g[j]!) / denom, b = (cb * mm[j]!) / denom;
+          u[j] = exact ? p[j]! + a + b - p[j]! : a + b;
         }
       });
       return [out, { count, mu, nu, muProduct }];
@@ -557,12 +575,12 @@ export function scaleByRadam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hype
         const b1 = resolveHyper(beta1, t), b2 = resolveHyper(beta2, t), e = resolveHyper(eps, t);
         const step = t + 1;
         count[i] = step;
-        const bc1 = 1 - b1 ** step, bc2 = 1 - b2 ** step;
+        const bc1 = 1 - powExact(b1, step), bc2 = 1 - powExact(b2, step);
         const m = fresh(mu[i]!), v = fresh(nu[i]!);
         mu[i] = m; nu[i] = v;
         const mm = buf(m), vv = buf(v);
         const rhoInf = 2 / (1 - b2) - 1;
-        const rhoT = rhoInf - (2 * step * b2 ** step) / bc2;
+        const rhoT = rhoInf - (2 * step * powExact(b2, step)) / bc2;
         const rect = rhoT > 5 ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
         const sbc2 = Math.sqrt(bc2);
         const l = lr === undefined ? NaN : resolveHyper(lr, t);
