@@ -160,6 +160,7 @@ describe('accumulation, retainGraph, createGraph', () => {
       expect(n.inputs.length).toBe(0);
       expect(n.output).toBeNull();
       expect(n.attrs).toBeNull();
+      expect(n.next.length).toBe(0); // edges cut: keeping the loss keeps one node, not the graph
       expect(n.freed).toBe(true);
     }
   });

@@ -31,8 +31,12 @@ export class GradNode implements RuleCtx<any> {
   readonly rule: AnyRule;
   /** The op's attributes (`null` once freed). */
   attrs: any;
-  /** For each input: its node, the leaf tensor itself, or `null` when it needs no gradient. */
-  readonly next: readonly (GradNode | Tensor | null)[];
+  /**
+   * For each input: its node, the leaf tensor itself, or `null` when it needs no gradient. Emptied
+   * when the node is freed, so a loss kept after backward (say, in a list for logging) keeps one
+   * node alive, not the whole graph.
+   */
+  next: readonly (GradNode | Tensor | null)[];
   /** Saved inputs (empty when the rule does not save them or after freeing). */
   inputs: readonly Tensor[];
   /** Saved output (`null` when not saved or after freeing). */
@@ -110,11 +114,14 @@ export class GradNode implements RuleCtx<any> {
     this.attrs = null;
     this.versions = null;
     this.attrVersions = null;
+    this.next = EMPTY_EDGES;
+    this.hookTensor = null;
     this.freed = true;
   }
 }
 
 const EMPTY: readonly Tensor[] = Object.freeze([]) as readonly Tensor[];
+const EMPTY_EDGES: readonly (GradNode | Tensor | null)[] = Object.freeze([]) as readonly (GradNode | Tensor | null)[];
 
 /** Per-tensor autograd state, kept in `tensor._autograd`. */
 interface TensorState {
