@@ -45,6 +45,10 @@ function writeKey(group: Record<string, unknown>, key: string, v: number): void 
  * `step()`. Construction applies step 0 (as PyTorch does), so the optimizer's first step already
  * uses the scheduled value.
  *
+ * Differences from PyTorch: values come from closed forms, while PyTorch updates most schedulers
+ * recursively from the previous lr (they agree to about 1e-15 relative); so a value written into
+ * `group.lr` by hand between steps is overwritten at the next `step()` instead of compounding.
+ *
  * @example
  * ```ts
  * import { tensor } from '@gd/tensor';
