@@ -36,6 +36,14 @@ describe('DataLoader', () => {
     }), { numRuns: 80 });
   });
 
+  it('batches of strided tensors hold the right rows', () => {
+    const base = arange(0, 12).reshape([3, 4]);
+    const ds = new TensorDataset(base.T, base.flip(1).T); // [4, 3] views, permuted and reversed
+    const [a, b] = ds.getBatch([3, 0]);
+    expect(a!.toArray()).toEqual([[3, 7, 11], [0, 4, 8]]);
+    expect(b!.toArray()).toEqual([[0, 4, 8], [3, 7, 11]]);
+  });
+
   it('batchSize N is one full batch (batch GD), 1 is SGD', () => {
     const ds = new TensorDataset(arange(0, 6).reshape([6, 1]));
     expect(rowsOf(new DataLoader(ds, { batchSize: 6 }))).toEqual([[0, 1, 2, 3, 4, 5]]);

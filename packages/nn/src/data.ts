@@ -57,7 +57,12 @@ export class TensorDataset implements Dataset {
     const bad = tensors.findIndex((t) => t.shape[0] !== n);
     if (bad >= 0) throw new RangeError(`TensorDataset: all tensors need the same first dimension; shapes are ${tensors.map((t) => fmt(t.shape)).join(', ')}`);
     this.tensors = tensors;
+    // copy strided inputs once, not once per batch
+    this.rows = tensors.map((t) => (t.isContiguous() ? t : t.contiguous()));
   }
+
+  /** Contiguous versions of `tensors`, read by `getBatch`. */
+  private readonly rows: readonly Tensor[];
 
   /** Number of examples. */
   get length(): number {
@@ -74,7 +79,7 @@ export class TensorDataset implements Dataset {
     for (const i of indices) {
       if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`TensorDataset.getBatch: index ${i} out of range for a dataset of ${n} examples`);
     }
-    return this.tensors.map((t) => takeRows(t, indices));
+    return this.rows.map((t) => takeRows(t, indices));
   }
 }
 
