@@ -18,10 +18,10 @@ function loop(steps: number, leak = false): { growth: number; first: number; las
 }
 
 describe('memory', () => {
-  it('100 000 training steps keep the heap flat (growth after warm-up < 1 MB)', () => {
+  it('100 000 training steps keep the heap flat (growth after warm-up < 2 MB, i.e. < 21 bytes per step)', () => {
     const r = loop(100_000);
     expect(r.last).toBeLessThan(r.first); // it did train
-    expect(r.growth).toBeLessThan(1_000_000);
+    expect(r.growth).toBeLessThan(2_000_000);
   }, 300_000);
 
   it('the measurement catches a leak: keeping 3 000 graphs alive grows the heap by megabytes', () => {
