@@ -573,6 +573,25 @@ describe('state dicts', () => {
     expect(typeof b.paramGroups[0]!.betas[0]).toBe('function');
   });
 
+  it('Lookahead state dict resumes the same iterates (slow weights and phase included)', () => {
+    const r = rng(9);
+    const grads = Array.from({ length: 12 }, () => [r(), r()]);
+    const mk = (p: Tensor) => new O.Lookahead(new O.Adam([p], { lr: 0.05 }), { k: 3, alpha: 0.5 });
+    const run = (p: Tensor, o: O.Lookahead, from: number, to: number) => {
+      for (let t = from; t < to; t++) { p.grad = tensor(grads[t]!, { dtype: 'float64' }); o.step(); }
+    };
+    const a = tensor([1, -1], { dtype: 'float64', requiresGrad: true });
+    run(a, mk(a), 0, 12);
+    const b = tensor([1, -1], { dtype: 'float64', requiresGrad: true });
+    const ob = mk(b);
+    run(b, ob, 0, 7);
+    const c = tensor(Array.from(b.data() as Float64Array), { dtype: 'float64', requiresGrad: true });
+    const oc = mk(c);
+    oc.loadStateDict(JSON.parse(JSON.stringify(ob.stateDict())));
+    run(c, oc, 7, 12);
+    expect(Array.from(c.data())).toEqual(Array.from(a.data()));
+  });
+
   it('refuses a state dict with a different group layout', () => {
     const opt = new O.Adam([tensor([1], { requiresGrad: true })]);
     const two = new O.Adam([tensor([1], { requiresGrad: true }), tensor([2], { requiresGrad: true })]);
