@@ -86,7 +86,11 @@ describe('losses: gradcheck over random shapes (float64 central differences)', (
       gradcheck((p: Tensor, y: Tensor) => sum(bceLoss(p, y, { reduction: red })), [p01, y01], { wrt: [0] });
       gradcheck((z: Tensor, y: Tensor) => sum(bceWithLogitsLoss(z, y, { reduction: red, posWeight: tensor(new Array(c).fill(1.7), { dtype: 'float64' }) })), [logits, y01]);
       gradcheck((z: Tensor, q: Tensor) => (red === 'none' ? klDiv(logSoftmax(z, 1), q, { reduction: 'none' }).sum() : klDiv(logSoftmax(z, 1), q, { reduction: red })), [logits, probs]);
-      void n;
+      gradcheck((z: Tensor, q: Tensor) => sum(klDiv(logSoftmax(z, 1), logSoftmax(q, 1), { reduction: red, logTarget: true })), [logits, probs]);
+      // spatial input [n, c, 2] with an ignored position
+      const z3 = tensor(a.flatMap((v) => [v, -v / 2]), { dtype: 'float64', shape: [n, c, 2] }).permute([0, 1, 2]);
+      const t3 = tensor(labels.flatMap((l, i) => [l, i === 0 ? -1 : (l + 1) % c]), { dtype: 'int32', shape: [n, 2] });
+      gradcheck((z: Tensor) => sum(crossEntropy(z, t3, { reduction: red, weight: w, ignoreIndex: -1, labelSmoothing: ls })), [z3]);
     }), { numRuns: 20 });
   });
 });
