@@ -8,7 +8,7 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,11 +43,15 @@ export async function renderVega(spec: vega.Spec): Promise<string> {
   return svg;
 }
 
-/** Writes `svg` to `examples/out/<name>.svg` (creating the folder) and returns the path. */
+/** Writes `svg` to `examples/out/<name>.svg` (creating the folder, atomically) and returns the path. */
 export function saveSvg(name: string, svg: string): string {
   const file = join(OUT_DIR, name.endsWith('.svg') ? name : `${name}.svg`);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, svg);
+  // Write then rename (atomic): the docs build and the example tests may write the same picture
+  // concurrently, and a reader must never see a half-written file.
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, svg);
+  renameSync(tmp, file);
   return file;
 }
 
