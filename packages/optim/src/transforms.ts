@@ -178,11 +178,6 @@ export function scaleByLearningRate(lr: Hyper): GradientTransformation<CountStat
   return Object.assign(tx, { learningRate: lr });
 }
 
-/** @internal `scaleByLearningRate` that the optimizer classes apply unfused (`θ + (−η·d)`), as PyTorch's `addcdiv_` does. */
-export function scaleByLearningRateUnfused(lr: Hyper): GradientTransformation<CountState> {
-  return scale(typeof lr === 'number' ? -lr : (t) => -lr(t));
-}
-
 /**
  * Multiply the updates by a factor (a number or a schedule): `u = k·g`.
  * @param factor - the factor k.
