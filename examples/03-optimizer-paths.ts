@@ -33,7 +33,7 @@ interface Landscape {
   optimizers: [string, Make][];
 }
 
-export async function main({ quick = false, log = console.log }: ExampleOptions = {}): Promise<{ bowl: PathRun[]; rosenbrock: PathRun[]; pictures: string[] }> {
+export async function main({ quick = false, log = console.log }: ExampleOptions = {}): Promise<{ bowl: PathRun[]; rosenbrock: PathRun[]; momentumFormsGap: number; pictures: string[] }> {
   const landscapes: Landscape[] = [
     {
       name: 'ill-conditioned bowl ½x² + 10y²',
@@ -82,8 +82,23 @@ export async function main({ quick = false, log = console.log }: ExampleOptions 
     });
     pictures.push(saveSvg(i === 0 ? '03-paths-bowl' : '03-paths-rosenbrock', svg));
   }
+  // The curriculum writes momentum as v ← γv + η∇J, w ← w − v; PyTorch (and @gd) as
+  // b ← μb + ∇J, w ← w − ηb. With v = ηb they are the same update: replay the seed's form by hand.
+  const momentumRun = results[0]!.find((r) => r.optimizer === 'Momentum')!.trajectory.path;
+  const seedForm: number[][] = [[-4, 1.5]];
+  let [w0, w1] = [-4, 1.5];
+  let [v0, v1] = [0, 0];
+  for (let k = 1; k < momentumRun.length; k++) {
+    v0 = 0.8 * v0 + 0.02 * w0;         // ∂/∂x (½x² + 10y²) = x
+    v1 = 0.8 * v1 + 0.02 * 20 * w1;    // ∂/∂y = 20y
+    w0 -= v0;
+    w1 -= v1;
+    seedForm.push([w0, w1]);
+  }
+  const momentumFormsGap = Math.max(...seedForm.map(([a, b], k) => Math.max(Math.abs(a! - momentumRun[k]![0]!), Math.abs(b! - momentumRun[k]![1]!))));
+  log(`momentum written as v ← γv + η∇J, w ← w − v (by hand) vs SGD({ momentum }) on the bowl: largest difference ${fmt(momentumFormsGap)}`);
   log(`pictures: ${pictures.join(', ')}`);
-  return { bowl: results[0]!, rosenbrock: results[1]!, pictures };
+  return { bowl: results[0]!, rosenbrock: results[1]!, momentumFormsGap, pictures };
 }
 
 runIfMain(import.meta.url, main);

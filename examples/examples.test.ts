@@ -64,6 +64,7 @@ describe('lessons (quick settings)', () => {
     // GD on the bowl: x shrinks by (1 − 0.09) per step exactly
     const gd = r.bowl[0]!.trajectory.path;
     expect(gd[10]![0]).toBeCloseTo(-4 * 0.91 ** 10, 10);
+    expect(r.momentumFormsGap).toBeLessThan(1e-12);                  // the seed's momentum form ≡ PyTorch's
     // 800 steps from (−1.5, 2): GD crawls in the valley, momentum and Adam get close to (1, 1)
     const dist = (name: string) => r.rosenbrock.find((p) => p.optimizer === name)!.distanceToMin;
     expect(dist('GD')).toBeGreaterThan(1);
