@@ -315,6 +315,7 @@ describe('bad input names the op and the offending values', () => {
     ['slice step 0', () => t().slice([0, 2, 0]), /^slice: slice step must be a non-zero integer, got 0/],
     ['slice fractional', () => t().slice([0.5, 2]), /^slice: slice start must be an integer, got 0\.5/],
     ['slice too many', () => t().slice(null, null, null, null), /^slice: 4 slice specs for a tensor of rank 3/],
+    ['slice long spec', () => t().slice([0, 2, 1, 5] as unknown as SliceSpec), /^slice: spec for dim 0 has 4 entries \[0,2,1,5\]; expected \[start, stop, step\]/],
     ['slice index', () => t().slice(2), /^slice: index 2 is out of range for dim 0 of size 2/],
     ['slice bad spec', () => t().slice('a' as unknown as SliceSpec), /^slice: spec for dim 0 must be a number, null or \[start, stop, step\], got "a"/],
     ['narrow', () => t().narrow(1, 2, 2), /^narrow: start 2 and length 2 are out of range for dim 1 of size 3/],

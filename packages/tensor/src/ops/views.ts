@@ -314,6 +314,7 @@ export function slice(x: Tensor, specs: readonly SliceSpec[]): Tensor {
     } else if (spec === null || spec === undefined) {
       a = 0; b = n; st = 1; len = n;
     } else if (Array.isArray(spec)) {
+      if (spec.length > 3) throw new RangeError(`slice: spec for dim ${d} has ${spec.length} entries ${JSON.stringify(spec)}; expected [start, stop, step]`);
       [a, b, st, len] = sliceIndices('slice', n, spec[0], spec[1], spec[2]);
     } else {
       throw new TypeError(`slice: spec for dim ${d} must be a number, null or [start, stop, step], got ${JSON.stringify(spec)}`);
