@@ -3,6 +3,7 @@
 // may be permuted, stepped, flipped or expanded), plus the adjoint law tying gather to scatterAdd.
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import {
   Tensor, type DType, type OpName, tensor, zeros, randn, gather, indexSelect, scatterAdd, scatterAddInPlace,
   setOpObserver,
@@ -246,5 +247,33 @@ describe('scatterAdd', () => {
   it('a by-hand case: histogram of labels', () => {
     const labels = tensor([0, 2, 2, 1, 2], { dtype: 'int32' });
     expect(scatterAdd(zeros([3], { dtype: 'int32' }), 0, labels, tensor([1, 1, 1, 1, 1], { dtype: 'int32' })).toArray()).toEqual([1, 1, 3]);
+  });
+});
+
+// ------------------------------------------------------------------ PyTorch fixture
+
+interface TorchTensor { shape: number[]; dtype: 'int' | 'float'; values: number[] }
+interface TorchCase { op: string; inputs: TorchTensor[]; args: Record<string, unknown>; out: TorchTensor | TorchTensor[] }
+const TORCH = JSON.parse(readFileSync(new URL('./__fixtures__/linalg-indexing-torch.json', import.meta.url), 'utf8')) as { torch: string; cases: TorchCase[] };
+/** A fixture tensor as ours: floats as float64, torch's int64 as int32. */
+const fromTorch = (t: TorchTensor): Tensor => tensor(t.dtype === 'int' ? new Int32Array(t.values) : new Float64Array(t.values), { shape: t.shape });
+function expectTorch(got: Tensor, want: TorchTensor, tol = 0): void {
+  expect(got.shape).toEqual(want.shape);
+  expect(got.dtype).toBe(want.dtype === 'int' ? 'int32' : 'float64');
+  const m = nestedMismatch(got.toArray(), nestFlat(want.shape, want.values), { rtol: tol, atol: tol });
+  if (m !== null) throw new Error(m);
+}
+const torchCases = (...ops: string[]): TorchCase[] => TORCH.cases.filter((c) => ops.includes(c.op));
+
+describe(`agreement with PyTorch ${TORCH.torch} (__fixtures__/linalg-indexing-torch.py)`, () => {
+  it('torch.gather, torch.index_select and torch.scatter_add on every axis', () => {
+    const cases = torchCases('gather', 'indexSelect', 'scatterAdd');
+    expect(cases.length).toBe(15);
+    for (const c of cases) {
+      const [x, idx, src] = c.inputs.map(fromTorch);
+      const axis = c.args['axis'] as number;
+      const got = c.op === 'gather' ? gather(x!, axis, idx!) : c.op === 'indexSelect' ? indexSelect(x!, axis, idx!) : scatterAdd(x!, axis, idx!, src!);
+      expectTorch(got, c.out as TorchTensor, 1e-15);
+    }
   });
 });

@@ -2,6 +2,7 @@
 // and operand layouts; split and chunk must return views; recording and error paths.
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import {
   Tensor, type DType, type OpName, tensor, zeros, arange, randn, cat, stack, split, chunk, pad, setOpObserver,
 } from '../index.js';
@@ -261,5 +262,51 @@ describe('pad', () => {
     expect(pad(tensor([1, 2, 3, 4]), [-1, -1]).toArray()).toEqual([2, 3]);
     expect(Object.is(pad(tensor([1]), [1, 0], -0).get(0), -0)).toBe(true);
     expect(Number.isNaN(pad(tensor([1], { dtype: 'float64' }), [0, 1], NaN).get(1))).toBe(true);
+  });
+});
+
+// ------------------------------------------------------------------ PyTorch fixture
+
+interface TorchTensor { shape: number[]; dtype: 'int' | 'float'; values: number[] }
+interface TorchCase { op: string; inputs: TorchTensor[]; args: Record<string, unknown>; out: TorchTensor | TorchTensor[] }
+const TORCH = JSON.parse(readFileSync(new URL('./__fixtures__/linalg-indexing-torch.json', import.meta.url), 'utf8')) as { torch: string; cases: TorchCase[] };
+/** A fixture tensor as ours: floats as float64, torch's int64 as int32. */
+const fromTorch = (t: TorchTensor): Tensor => tensor(t.dtype === 'int' ? new Int32Array(t.values) : new Float64Array(t.values), { shape: t.shape });
+function expectTorch(got: Tensor, want: TorchTensor, tol = 0): void {
+  expect(got.shape).toEqual(want.shape);
+  expect(got.dtype).toBe(want.dtype === 'int' ? 'int32' : 'float64');
+  const m = nestedMismatch(got.toArray(), nestFlat(want.shape, want.values), { rtol: tol, atol: tol });
+  if (m !== null) throw new Error(m);
+}
+const torchCases = (...ops: string[]): TorchCase[] => TORCH.cases.filter((c) => ops.includes(c.op));
+
+describe(`agreement with PyTorch ${TORCH.torch} (__fixtures__/linalg-indexing-torch.py)`, () => {
+  it('torch.cat (with dtype promotion) and torch.stack', () => {
+    const cases = torchCases('cat', 'stack');
+    expect(cases.length).toBe(9);
+    for (const c of cases) {
+      const ts = c.inputs.map(fromTorch);
+      const axis = c.args['axis'] as number;
+      expectTorch(c.op === 'cat' ? cat(ts, axis) : stack(ts, axis), c.out as TorchTensor);
+    }
+  });
+
+  it('torch.split and torch.chunk: the same pieces (count, shapes, values)', () => {
+    const cases = torchCases('split', 'chunk');
+    expect(cases.length).toBe(40);
+    for (const c of cases) {
+      const x = fromTorch(c.inputs[0]!);
+      const axis = c.args['axis'] as number;
+      const got = c.op === 'split' ? split(x, c.args['size'] as number | number[], axis) : chunk(x, c.args['chunks'] as number, axis);
+      const want = c.out as TorchTensor[];
+      expect(got.length, `${c.op} ${JSON.stringify(c.args)} of ${JSON.stringify(x.shape)}`).toBe(want.length);
+      got.forEach((g, i) => expectTorch(g, want[i]!));
+    }
+  });
+
+  it('torch.nn.functional.pad in constant mode, negative pads included', () => {
+    const cases = torchCases('pad');
+    expect(cases.length).toBe(15);
+    for (const c of cases) expectTorch(pad(fromTorch(c.inputs[0]!), c.args['pads'] as number[], c.args['value'] as number), c.out as TorchTensor);
   });
 });
