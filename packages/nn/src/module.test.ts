@@ -72,6 +72,26 @@ describe('Module', () => {
     expect(net.parameterCount().frozen).toBe(0);
   });
 
+  it('to(dtype) converts parameters and float buffers, keeps sharing and frozen flags', () => {
+    class Tied extends Module {
+      a = new Linear(3, 3, { generator: new Generator(1) });
+      bn = new BatchNorm1d(3);
+      w = this.a.weight; // shared
+      forward(x: Tensor): Tensor { return this.bn.forward(this.a.forward(x)); }
+    }
+    const m = new Tied();
+    m.a.bias!.requiresGrad = false;
+    const before = m.a.weight.toArray();
+    m.to('float64');
+    expect(m.parameters().every((p) => p.dtype === 'float64')).toBe(true);
+    expect(m.w).toBe(m.a.weight);
+    expect(m.a.weight.toArray()).toEqual(before);
+    expect(m.a.bias!.requiresGrad).toBe(false);
+    expect(m.bn.buffer('running_mean').dtype).toBe('float64');
+    expect(m.bn.buffer('num_batches_tracked').dtype).toBe('int32');
+    expect(m.forward(ones([4, 3], { dtype: 'float64' })).dtype).toBe('float64');
+  });
+
   it('zeroGrad clears every gradient', () => {
     const net = new Net();
     for (const p of net.parameters()) p.grad = ones(p.shape);

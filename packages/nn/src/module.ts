@@ -308,6 +308,41 @@ export abstract class Module {
     return this;
   }
 
+  /**
+   * Convert every floating-point parameter and buffer of the tree to `dtype` (new tensors; integer
+   * buffers are left alone). Create the optimizer afterwards: it must hold the new tensors.
+   * @param dtype - `'float32'` or `'float64'`.
+   * @returns `this`.
+   * @example
+   * ```ts
+   * const net = new Linear(3, 2).to('float64');
+   * net.weight.dtype; // 'float64'
+   * ```
+   */
+  to(dtype: 'float32' | 'float64'): this {
+    if (dtype !== 'float32' && dtype !== 'float64') throw new TypeError(`Module.to: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
+    const converted = new Map<Tensor, Tensor>();
+    const convert = (p: Tensor): Tensor => {
+      let q = converted.get(p);
+      if (q === undefined) {
+        q = p.dtype === dtype ? p : parameter(withoutGrad(() => p.detach().to(dtype)), p.requiresGrad);
+        converted.set(p, q);
+      }
+      return q;
+    };
+    for (const m of this.modules()) {
+      const rec = m as unknown as Record<string, unknown>;
+      for (const key of Object.keys(rec)) {
+        const v = rec[key];
+        if (isParameter(v)) rec[key] = convert(v);
+      }
+      for (const [name, b] of m._buffers) {
+        if ((b.dtype === 'float32' || b.dtype === 'float64') && b.dtype !== dtype) m._buffers.set(name, withoutGrad(() => b.to(dtype)));
+      }
+    }
+    return this;
+  }
+
   /** Clear the gradient of every parameter (sets `.grad` to `null`). */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
