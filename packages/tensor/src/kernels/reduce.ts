@@ -242,14 +242,26 @@ return function ${fnName(key)}(X, xo, plan, O, M, p0) {
     let p = pr;
     let o = 0;
     for (let k = 0; k < oouter; k++) {
-      for (let i = 0; i < o0; i++, o++) {
-        const x = X[p + i * s0];
-        ${spec.usesM ? 'const m = M[o];' : ''}
-        let a = A[o];
-        ${idx ? 'let ai = AI[o];' : ''}
-        ${spec.step}
-        A[o] = a;
-        ${idx ? 'AI[o] = ai;' : ''}
+      if (s0 === 1) {
+        for (let i = 0; i < o0; i++, o++) {
+          const x = X[p + i];
+          ${spec.usesM ? 'const m = M[o];' : ''}
+          let a = A[o];
+          ${idx ? 'let ai = AI[o];' : ''}
+          ${spec.step}
+          A[o] = a;
+          ${idx ? 'AI[o] = ai;' : ''}
+        }
+      } else {
+        for (let i = 0; i < o0; i++, o++) {
+          const x = X[p + i * s0];
+          ${spec.usesM ? 'const m = M[o];' : ''}
+          let a = A[o];
+          ${idx ? 'let ai = AI[o];' : ''}
+          ${spec.step}
+          A[o] = a;
+          ${idx ? 'AI[o] = ai;' : ''}
+        }
       }
       for (let d = ond - 2; d >= 0; d--) {
         oidx[d]++; p += ost[d];
