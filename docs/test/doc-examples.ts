@@ -24,8 +24,12 @@ export interface DocExample {
   /** `packages/tensor/src/ops/reduce.ts:120` */
   where: string;
   code: string;
-  /** Path of the generated module. */
+  /** Path of the generated module (shared by the snippets of one source file). */
   file: string;
+  /** Name of the snippet's exported function in that module. */
+  fn: string;
+  /** 0-based first and last line of the function in the module. */
+  lines: [number, number];
   /** Number of value checks generated from trailing comments. */
   checks: number;
 }
@@ -228,7 +232,26 @@ function __throws(fn: () => void, where: string): void {
 }
 `;
 
-/** Writes one module per snippet into {@link GEN_DIR}; returns them. */
+/** Names an import declaration binds. */
+function importBindings(stmt: string): string[] {
+  const sf = ts.createSourceFile('i.ts', stmt, ts.ScriptTarget.ES2022, true);
+  const out: string[] = [];
+  for (const st of sf.statements) {
+    if (!ts.isImportDeclaration(st)) continue;
+    const c = st.importClause;
+    if (c?.name) out.push(c.name.text);
+    const nb = c?.namedBindings;
+    if (nb && ts.isNamespaceImport(nb)) out.push(nb.name.text);
+    if (nb && ts.isNamedImports(nb)) for (const el of nb.elements) out.push(el.name.text);
+  }
+  return out;
+}
+
+/**
+ * Writes the snippets into {@link GEN_DIR}, one module per source file (each snippet its own
+ * exported function, so one failing snippet does not hide another); a snippet whose imports clash
+ * with the module's gets a module of its own. Returns one entry per snippet.
+ */
 export function generate(options: ts.CompilerOptions): DocExample[] {
   const eps = entryPoints();
   const names = exportedNames(eps, options);
@@ -238,16 +261,38 @@ export function generate(options: ts.CompilerOptions): DocExample[] {
   // An example on a function its package does not re-export may use the names its own module exports.
   const ownFiles = [...new Set(snippets.map((sn) => sn.file).filter((f): f is string => f !== undefined))];
   const own = exportedNames(ownFiles.map((f) => ({ specifier: f, source: f })), options);
-  return snippets.map(({ where, code, file: source }, k) => {
-    const { imports, body, declared, checks } = transform(code, where);
-    const taken = new Set(declared);
+
+  interface Part { where: string; code: string; body: string; checks: number }
+  interface Group { source: string | undefined; key: string; imports: string[]; bound: Map<string, string>; parts: Part[] }
+  const groups: Group[] = [];
+  const open = new Map<string, Group>();
+  for (const { where, code, file: source } of snippets) {
+    const key = source ?? where.replace(/:\d+$/, '');
+    const t = transform(code, where);
+    let g = open.get(key);
+    const clashes = (grp: Group) => t.imports.some((imp) => importBindings(imp).some((n) => grp.bound.has(n) && grp.bound.get(n) !== imp));
+    if (!g || clashes(g)) {
+      g = { source, key, imports: [], bound: new Map(), parts: [] };
+      groups.push(g);
+      open.set(key, g);
+    }
+    for (const imp of t.imports) {
+      if (!g.imports.includes(imp)) g.imports.push(imp);
+      for (const n of importBindings(imp)) g.bound.set(n, imp);
+    }
+    g.parts.push({ where, code, body: t.body, checks: t.checks });
+  }
+
+  const out: DocExample[] = [];
+  groups.forEach((g, gi) => {
+    const file = join(GEN_DIR, `m${String(gi).padStart(3, '0')}.ts`);
+    const taken = new Set(g.bound.keys());
     const prelude: string[] = [];
-    const file = join(GEN_DIR, `ex${String(k).padStart(3, '0')}.ts`);
     const lists: [string, string[]][] = [...names];
-    if (source) {
-      let rel = relative(GEN_DIR, source).replace(/\\/g, '/').replace(/\.ts$/, '.js');
+    if (g.source) {
+      let rel = relative(GEN_DIR, g.source).replace(/\\/g, '/').replace(/\.ts$/, '.js');
       if (!rel.startsWith('.')) rel = `./${rel}`;
-      lists.push([rel, own.get(source) ?? []]);
+      lists.push([rel, own.get(g.source) ?? []]);
     }
     for (const [spec, list] of lists) {
       const mine = list.filter((n) => !taken.has(n));
@@ -255,20 +300,17 @@ export function generate(options: ts.CompilerOptions): DocExample[] {
       if (mine.length > 0) prelude.push(`import { ${mine.join(', ')} } from '${spec}';`);
     }
     if (!taken.has('fc')) prelude.push(`import fc from 'fast-check';`);
-    const text = [
-      `// ${where}`,
-      '/* eslint-disable */',
-      ...prelude,
-      ...imports,
-      CHECK_HELPERS,
-      'export async function run(): Promise<void> {',
-      body,
-      '}',
-      '',
-    ].join('\n');
-    writeFileSync(file, text);
-    return { where, code, file, checks };
+    const lines: string[] = [`// ${g.key}`, '/* eslint-disable */', ...prelude, ...g.imports, ...CHECK_HELPERS.split('\n')];
+    g.parts.forEach((part, k) => {
+      const fn = `run${k}`;
+      lines.push(`// ${part.where}`, `export async function ${fn}(): Promise<void> {`);
+      const firstLine = lines.length;
+      lines.push(...part.body.split('\n'), '}');
+      out.push({ where: part.where, code: part.code, file, fn, lines: [firstLine, lines.length - 1], checks: part.checks });
+    });
+    writeFileSync(file, lines.join('\n') + '\n');
   });
+  return out;
 }
 
 /** Compiler options: the repo's strict settings, resolving @gd/* to their TypeScript sources. */
@@ -283,18 +325,26 @@ export function compilerOptions(): ts.CompilerOptions {
   };
 }
 
-/** Type-checks the generated modules; returns the diagnostics per module file. */
+/**
+ * Type-checks the generated modules; returns the diagnostics of each snippet (keyed by `where`).
+ * A diagnostic outside every snippet's function (in the shared imports) is given to all of the
+ * module's snippets.
+ */
 export function typeCheck(examples: DocExample[], options: ts.CompilerOptions): Map<string, string[]> {
-  const program = ts.createProgram(examples.map((e) => e.file), options);
-  const out = new Map<string, string[]>();
-  for (const ex of examples) {
-    const sf = program.getSourceFile(ex.file);
+  const files = [...new Set(examples.map((e) => e.file))];
+  const program = ts.createProgram(files, options);
+  const out = new Map<string, string[]>(examples.map((e) => [e.where, []]));
+  for (const file of files) {
+    const sf = program.getSourceFile(file);
     const diags = sf ? [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)] : [];
-    out.set(ex.file, diags.map((d) => {
+    const mine = examples.filter((e) => e.file === file);
+    for (const d of diags) {
       const pos = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
       const line = pos && d.file ? d.file.text.split('\n')[pos.line]?.trim() : '';
-      return `${ts.flattenDiagnosticMessageText(d.messageText, '\n')}${line ? `  at: ${line}` : ''}`;
-    }));
+      const msg = `${ts.flattenDiagnosticMessageText(d.messageText, '\n')}${line ? `  at: ${line}` : ''}`;
+      const owners = pos ? mine.filter((e) => pos.line >= e.lines[0] && pos.line <= e.lines[1]) : [];
+      for (const e of owners.length > 0 ? owners : mine) out.get(e.where)!.push(msg);
+    }
   }
   return out;
 }
