@@ -117,7 +117,7 @@ export async function mlpCases(timing: TimingOptions, jax: Jax | null, gdNames: 
   const cells: Row['cells'] = {};
   const per = { ...timing, reps: Math.max(1, Math.ceil(timing.reps / rounds)) };
   for (let r = 0; r < rounds; r++) {
-    for (const [name, make] of makers) {
+    for (const [name, make] of makers.map((_, i) => makers[(i + r) % makers.length]!)) {
       if (typeof cells[name] === 'string') continue;
       try {
         const step = await make();

@@ -73,7 +73,9 @@ async function measure(c: Case): Promise<void> {
   if (c.jax && jax) { const j = jax; contenders.push(['jax-js', async () => c.jax!(j)]); }
   const per = { ...timing, reps: Math.max(1, Math.ceil(timing.reps / rounds)) };
   for (let r = 0; r < rounds; r++) {
-    for (const [label, make] of contenders) {
+    // Rotate the order each round, so no contender always runs first (right after another case).
+    const order = contenders.map((_, i) => contenders[(i + r) % contenders.length]!);
+    for (const [label, make] of order) {
       if (failed[label] !== undefined) continue;
       // Slow contenders (over half a second per call) are measured in the first round only.
       if (r > 0 && (samples[label]?.length ?? 0) > 0 && median(samples[label]!) > 0.5) continue;
