@@ -310,7 +310,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       const aBytes = align(placeSize(args.aRowStride, args.aColStride, m, k) * E);
       const bBytes = align(placeSize(args.bRowStride, args.bColStride, k, n) * E);
       const cBytes = align(m * n * E);
-      w.reserve(parts * scratch + aBytes + bBytes + cBytes);
+      // Past the memory's maximum the product is left to the TS kernel rather than failing.
+      try { w.reserve(parts * scratch + aBytes + bBytes + cBytes); } catch { return false; }
       const buf = w.memory.buffer;
       const view: FloatArray = f32 ? new Float32Array(buf) : new Float64Array(buf);
       const aAt = ARENA_START + parts * scratch, bAt = aAt + aBytes, cAt = bAt + bBytes;
@@ -360,7 +361,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       // stay in cache: memory traffic is then that of one JS loop (read x and y, write out).
       const chunk = Math.min(n, ELEMENTWISE_CHUNK_BYTES / E);
       const bytes = align(chunk * E);
-      w.reserve(3 * bytes);
+      try { w.reserve(3 * bytes); } catch { return false; }
       const view: FloatArray = f32 ? new Float32Array(w.memory.buffer) : new Float64Array(w.memory.buffer);
       const xAt = ARENA_START, yAt = xAt + bytes, oAt = yAt + bytes;
       const xi = xAt / E, yi = yAt / E, oi = oAt / E;
