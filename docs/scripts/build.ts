@@ -7,6 +7,7 @@
  * Run from anywhere: `pnpm docs` (root script).
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +18,13 @@ const require = createRequire(join(docsDir, 'package.json'));
 const bin = (pkg: string, rel: string): string => join(dirname(require.resolve(`${pkg}/package.json`)), rel);
 const run = (args: string[]): void => { execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' }); };
 
+// --no-examples: never run them; --examples-if-missing: only when a picture the lessons link to is absent.
 const skipExamples = process.argv.includes('--no-examples');
-if (!skipExamples) {
+const lessons = readFileSync(join(root, 'docs', 'guides', 'lessons.md'), 'utf8');
+const pictures = [...lessons.matchAll(/\]\(\.\.\/\.\.\/(examples\/out\/[^)]+\.svg)\)/g)].map((m) => join(root, m[1]!));
+const missing = pictures.filter((p) => !existsSync(p));
+const ifMissing = process.argv.includes('--examples-if-missing');
+if (!skipExamples && (!ifMissing || missing.length > 0)) {
   console.log('docs: running the examples (quick) for the lessons\' pictures');
   run(['--import', 'tsx', '--conditions=source', 'examples/run-all.ts', '--quick']);
 }

@@ -71,7 +71,7 @@ describe.skipIf(!haveChromium)('docs site in headless chromium', () => {
 
   beforeAll(async () => {
     try {
-      execFileSync(process.execPath, ['--import', 'tsx', join(docsDir, 'scripts', 'build.ts')], { cwd: root, stdio: 'inherit' });
+      execFileSync(process.execPath, ['--import', 'tsx', join(docsDir, 'scripts', 'build.ts'), '--examples-if-missing'], { cwd: root, stdio: 'inherit' });
     } catch (e) {
       buildError = `the docs build failed: ${(e as Error).message.split('\n')[0]}`;
     }
