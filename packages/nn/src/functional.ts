@@ -1,12 +1,14 @@
 /**
  * Stateless layer functions (activations, dropout, normalisation, convolution, pooling, embedding
  * lookup). Each is composed of differentiable `@gd/tensor` ops, so autograd differentiates it with no
- * extra rule; the one exception (exact GELU, which needs `erf`) is documented where it is defined.
+ * extra rule; the one exception (the normal CDF inside exact GELU, which needs `erf`) is a small
+ * custom op documented where it is defined.
  * The layer classes in `layers.ts` hold parameters and call these.
  * @module
  */
 import { Tensor, Generator, defaultGenerator, bernoulli, fmt, where, tensor, isFloat } from '@gd/tensor';
 import * as T from '@gd/tensor';
+import { customFunction } from '@gd/autograd';
 
 function checkTensor(op: string, x: unknown): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
@@ -105,14 +107,32 @@ export function normalCdf(x: number): number {
 }
 
 /**
+ * The standard normal CDF Φ as a differentiable op: the forward is evaluated elementwise in float64
+ * (there is no `erf` op in `@gd/tensor`), the backward is `g · φ(x)` with `φ(x) = e^{−x²/2}/√(2π)`
+ * written in tensor ops, so it can be differentiated again (`createGraph`).
+ */
+const normalCdfOp = customFunction({
+  name: 'normalCdf',
+  forward(ctx, x: Tensor) {
+    ctx.save(x);
+    const v = x.data();
+    const out = new Float64Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = normalCdf(v[i]!);
+    return tensor(x.dtype === 'float64' ? out : Float32Array.from(out), { shape: x.shape });
+  },
+  backward(ctx, g) {
+    const [x] = ctx.saved;
+    return [g.mul(x!.square().mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI)))];
+  },
+});
+
+/**
  * GELU: `x · Φ(x)` with Φ the standard normal CDF (`approximate: 'none'`, the default), or the tanh
  * approximation `½x(1 + tanh(√(2/π)(x + 0.044715x³)))`.
  *
- * There is no `erf` op in `@gd/tensor`, so the exact form computes Φ(x) and φ(x) elementwise in
- * float64 (unrecorded) and attaches the exact derivative `Φ(x) + x φ(x)` with a zero-valued term,
- * `x·Φ + (x − x̄)·x̄φ` where `x̄` is `x` detached: its value is `x·Φ` and its gradient is `Φ + xφ`.
- * First derivatives are exact; second derivatives through the exact GELU are not supported (use
- * `approximate: 'tanh'`, which is composed of ordinary ops, when you need them).
+ * There is no `erf` op in `@gd/tensor`, so the exact form uses a small custom op for Φ (values
+ * computed in float64 to ~1e-15; its backward `φ(x)` is written in tensor ops). First and second
+ * derivatives are exact; the tanh form is composed of ordinary ops.
  * @param x - input.
  * @param opts - `approximate: 'none' | 'tanh'`.
  * @returns same shape as `x`.
@@ -130,19 +150,7 @@ export function gelu(x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): T
     return x.mul(0.5).mul(x.add(x.mul(x).mul(x).mul(0.044715)).mul(k).tanh().add(1));
   }
   if (approx !== 'none') throw new RangeError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approx)}`);
-  const xd = x.detach();
-  const v = xd.data();
-  const cdf = new Float64Array(v.length);
-  const slope = new Float64Array(v.length); // x φ(x)
-  for (let i = 0; i < v.length; i++) {
-    const xi = v[i]!;
-    cdf[i] = normalCdf(xi);
-    slope[i] = Number.isFinite(xi) ? xi * Math.exp(-0.5 * xi * xi) / Math.sqrt(2 * Math.PI) : 0;
-  }
-  const asX = (a: Float64Array): Tensor => tensor(x.dtype === 'float64' ? a : Float32Array.from(a), { shape: x.shape });
-  const out = x.mul(asX(cdf));
-  if (!x.requiresGrad) return out;
-  return out.add(x.sub(xd).mul(asX(slope)));
+  return x.mul(normalCdfOp(x));
 }
 
 // ------------------------------------------------------------------ dropout

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { tensor, Tensor, Generator, randn, ones, zeros, type NestedArray } from '@gd/tensor';
-import { gradcheck, noGrad } from '@gd/autograd';
+import { gradcheck, gradgradcheck, noGrad } from '@gd/autograd';
 import { stridedViewArb } from '@gd/tensor/testing';
 import * as N from './index.js';
 import fixture from './fixtures/torch-nn.json' with { type: 'json' };
@@ -216,6 +216,15 @@ describe('layers: behaviour', () => {
     expect(cnn.forward(randn([5, 1, 8, 8])).shape).toEqual([5, 3]);
     expect(cnn.summary()).toContain('Total parameters: 435');
     expect(new N.Embedding(7, 3).forward(tensor([[1, 2], [3, 6]], { dtype: 'int32' })).shape).toEqual([2, 2, 3]);
+  });
+
+  it('second derivatives (gradgradcheck) of the smooth activations, exact GELU included', () => {
+    fc.assert(fc.property(fc.array(fc.double({ min: -4, max: 4, noNaN: true }).filter((v) => Math.abs(v) > 1e-3), { minLength: 1, maxLength: 6 }), (vals) => {
+      const x = tensor(vals, { dtype: 'float64' });
+      for (const f of [(t: Tensor) => N.gelu(t), (t: Tensor) => N.gelu(t, { approximate: 'tanh' }), (t: Tensor) => N.silu(t), (t: Tensor) => N.elu(t, 0.7), (t: Tensor) => t.softplus(1.5)]) {
+        gradgradcheck(f, [x]);
+      }
+    }), { numRuns: 20 });
   });
 
   it('gelu exact matches the erf closed form at selected points', () => {
