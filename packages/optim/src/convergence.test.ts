@@ -126,7 +126,10 @@ describe('L-BFGS on random convex quadratics', () => {
       opt.step(closure);
       const x = p.data() as Float64Array;
       const scale = Math.max(1, ...q.opt.map(Math.abs));
-      const tol = ls === null ? 1e-4 : 1e-7;
+      // PyTorch's strong-Wolfe search accepts the first step meeting the Wolfe conditions (it is not an
+      // exact line search), so L-BFGS has no n-step finite termination here: over 1500 sampled quadratics
+      // the worst error after 3n + 5 iterations was 9.7e-7·scale for both settings (1e-7 failed on seed 1475448028).
+      const tol = 1e-5;
       for (let i = 0; i < q.n; i++) expect(Math.abs(x[i]! - q.opt[i]!)).toBeLessThan(tol * scale);
       expect(opt.counters.nIter).toBeLessThanOrEqual(3 * q.n + 5);
     }), { numRuns: 40 });

@@ -177,16 +177,17 @@ describe('scalar re-implementations (options beyond the fixture)', () => {
     expect(e).toBeLessThan(TOL);
   });
 
-  it('NAdam (published formula, PyTorch ≥ 2.0): weight decay, momentumDecay', () => {
-    const lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.01, psi = 0.01;
-    const e = compare((ps) => new O.NAdam(ps, { lr, weightDecay: wd, momentumDecay: psi }), () => {
+  it.each([false, true])('NAdam (published formula, PyTorch ≥ 2.0): weight decay (decoupled: %s), momentumDecay', (dec) => {
+    const lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = dec ? 0.5 : 0.01, psi = 0.01;
+    const e = compare((ps) => new O.NAdam(ps, { lr, weightDecay: wd, momentumDecay: psi, decoupledWeightDecay: dec }), () => {
       let m: number[] | null = null, v: number[] = [], prod = 1;
       return (p, g0, t) => {
         if (m === null) { m = p.map(() => 0); v = p.map(() => 0); }
         const mu = b1 * (1 - 0.5 * 0.96 ** (t * psi)), muNext = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi));
         prod *= mu;
         for (let i = 0; i < p.length; i++) {
-          const g = g0[i]! + wd * p[i]!;
+          if (dec) p[i]! *= 1 - lr * wd; // PyTorch ≥ 2.1: param.mul_(1 − lr·wd), grad untouched
+          const g = dec ? g0[i]! : g0[i]! + wd * p[i]!;
           m[i] = b1 * m[i]! + (1 - b1) * g;
           v[i] = b2 * v[i]! + (1 - b2) * g * g;
           const denom = Math.sqrt(v[i]! / (1 - b2 ** t)) + eps;
@@ -197,16 +198,17 @@ describe('scalar re-implementations (options beyond the fixture)', () => {
     expect(e).toBeLessThan(TOL);
   });
 
-  it('RAdam: weight decay, through the ρₜ > 5 switch', () => {
-    const lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.05;
-    const e = compare((ps) => new O.RAdam(ps, { lr, weightDecay: wd }), () => {
+  it.each([false, true])('RAdam: weight decay (decoupled: %s), through the ρₜ > 5 switch', (dec) => {
+    const lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = dec ? 0.5 : 0.05;
+    const e = compare((ps) => new O.RAdam(ps, { lr, weightDecay: wd, decoupledWeightDecay: dec }), () => {
       let m: number[] | null = null, v: number[] = [];
       const rhoInf = 2 / (1 - b2) - 1;
       return (p, g0, t) => {
         if (m === null) { m = p.map(() => 0); v = p.map(() => 0); }
         const rho = rhoInf - (2 * t * b2 ** t) / (1 - b2 ** t);
         for (let i = 0; i < p.length; i++) {
-          const g = g0[i]! + wd * p[i]!;
+          if (dec) p[i]! *= 1 - lr * wd;
+          const g = dec ? g0[i]! : g0[i]! + wd * p[i]!;
           m[i] = b1 * m[i]! + (1 - b1) * g;
           v[i] = b2 * v[i]! + (1 - b2) * g * g;
           const mh = m[i]! / (1 - b1 ** t);

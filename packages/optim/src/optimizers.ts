@@ -4,6 +4,7 @@
  * a schedule `(step) => value` (see {@link Hyper}).
  * @module
  */
+import type { Tensor } from '@gd/tensor';
 import { type Hyper, checkNumber, checkPair } from './hyper.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 import {
@@ -158,6 +159,21 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 }
 
+/**
+ * Decoupled weight decay θ ← θ·(1 − η(t)λ(t)) for the parameters that have a gradient, `t` being the
+ * step count kept by the last transformation of the group's chain (its state has `count`).
+ */
+function decoupledDecay(params: readonly Tensor[], grads: readonly (unknown | null)[], state: unknown, lr: (t: number) => number, wd: (t: number) => number): void {
+  const parts = state as unknown[];
+  const last = parts[parts.length - 1] as { count: number[] };
+  params.forEach((p, i) => {
+    if (grads[i] == null) return;
+    const t = last.count[i]!;
+    const k = 1 - lr(t) * wd(t);
+    if (k !== 1) p.mulInPlace(k);
+  });
+}
+
 function betaAt(g: { betas: readonly [Hyper, Hyper] }, k: 0 | 1, t: number): number {
   const b = g.betas[k];
   return typeof b === 'number' ? b : b(t);
@@ -267,6 +283,8 @@ export interface NAdamOptions {
   weightDecay: Hyper;
   /** ψ in the momentum schedule μₜ = β₁(1 − ½·0.96^{tψ}) (default 4e-3). */
   momentumDecay: Hyper;
+  /** Decay θ ← θ(1 − ηλ) before the step (AdamW style) instead of adding λθ to g (default false). */
+  decoupledWeightDecay: boolean;
   /** Maximize instead (default false). */
   maximize: boolean;
   /**
@@ -298,7 +316,11 @@ export class NAdam extends Optimizer<NAdamOptions> {
    * @param options - see {@link NAdamOptions}.
    */
   constructor(params: ParamsInput<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
-    super('NAdam', params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, maximize: false, legacyMuProductNext: false }, options);
+    super('NAdam', params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, decoupledWeightDecay: false, maximize: false, legacyMuProductNext: false }, options);
+  }
+  /** With `decoupledWeightDecay`: θ ← θ·(1 − ηλ) before the step, for parameters with a gradient. */
+  protected override beforeUpdate(g: ParamGroup<NAdamOptions>, grads: readonly (unknown | null)[], state: unknown): void {
+    if (g.decoupledWeightDecay) decoupledDecay(g.params, grads, state, this.live(g, 'lr'), this.live(g, 'weightDecay'));
   }
   protected validate(o: NAdamOptions): void {
     checkLr('NAdam', o); checkBetas('NAdam', o.betas); checkEps('NAdam', o.eps); checkWd('NAdam', o.weightDecay);
@@ -307,7 +329,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
   protected buildTransform(g: ParamGroup<NAdamOptions>): GradientTransformation<unknown> {
     return chainOf([
       g.maximize && negate(),
-      addDecayedWeights(this.live(g, 'weightDecay')),
+      !g.decoupledWeightDecay && addDecayedWeights(this.live(g, 'weightDecay')),
       scaleByNadam({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps'), momentumDecay: this.live(g, 'momentumDecay'), legacyMuProductNext: g.legacyMuProductNext, lr: this.live(g, 'lr') }),
     ]);
   }
@@ -323,6 +345,8 @@ export interface RAdamOptions {
   eps: Hyper;
   /** L2 penalty (default 0). */
   weightDecay: Hyper;
+  /** Decay θ ← θ(1 − ηλ) before the step (AdamW style) instead of adding λθ to g (default false). */
+  decoupledWeightDecay: boolean;
   /** Maximize instead (default false). */
   maximize: boolean;
 }
@@ -346,7 +370,11 @@ export class RAdam extends Optimizer<RAdamOptions> {
    * @param options - see {@link RAdamOptions}.
    */
   constructor(params: ParamsInput<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
-    super('RAdam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false }, options);
+    super('RAdam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, maximize: false }, options);
+  }
+  /** With `decoupledWeightDecay`: θ ← θ·(1 − ηλ) before the step, for parameters with a gradient. */
+  protected override beforeUpdate(g: ParamGroup<RAdamOptions>, grads: readonly (unknown | null)[], state: unknown): void {
+    if (g.decoupledWeightDecay) decoupledDecay(g.params, grads, state, this.live(g, 'lr'), this.live(g, 'weightDecay'));
   }
   protected validate(o: RAdamOptions): void {
     checkLr('RAdam', o); checkBetas('RAdam', o.betas); checkEps('RAdam', o.eps); checkWd('RAdam', o.weightDecay);
@@ -354,7 +382,7 @@ export class RAdam extends Optimizer<RAdamOptions> {
   protected buildTransform(g: ParamGroup<RAdamOptions>): GradientTransformation<unknown> {
     return chainOf([
       g.maximize && negate(),
-      addDecayedWeights(this.live(g, 'weightDecay')),
+      !g.decoupledWeightDecay && addDecayedWeights(this.live(g, 'weightDecay')),
       scaleByRadam({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps'), lr: this.live(g, 'lr') }),
     ]);
   }
