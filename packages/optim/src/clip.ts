@@ -47,7 +47,7 @@ export function globalNorm(grads: readonly Tensor[], normType = 2): number {
  * a gradient are ignored.
  * @param params - a parameter or parameters.
  * @param maxNorm - the largest allowed norm (≥ 0).
- * @param opts - `normType` (default 2, `Infinity` allowed), `errorIfNonfinite` (default false: a
+ * @param opts - `normType` p > 0 (default 2, `Infinity` allowed), `errorIfNonfinite` (default false: a
  *   NaN/∞ norm then makes every gradient NaN, as PyTorch).
  * @returns the total norm **before** clipping.
  * @example
@@ -62,7 +62,8 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
   const list = toList('clipGradNorm', params);
   const normType = opts.normType ?? 2;
   if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new RangeError(`clipGradNorm: maxNorm must be a number >= 0, got ${String(maxNorm)}`);
-  if (typeof normType !== 'number' || Number.isNaN(normType)) throw new RangeError(`clipGradNorm: invalid normType ${String(normType)}`);
+  // p ≤ 0 is no norm: the sum Σ|g|⁰ would count zeros as well and Σ^(1/0) is ∞, a silent wrong answer.
+  if (typeof normType !== 'number' || !(normType > 0)) throw new RangeError(`clipGradNorm: invalid normType ${String(normType)} (expected p > 0 or Infinity)`);
   const grads = list.map((p) => p.grad).filter((g): g is Tensor => g != null);
   if (grads.length === 0) return 0;
   const total = globalNorm(grads, normType);

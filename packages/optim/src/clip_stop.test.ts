@@ -41,6 +41,25 @@ describe('clipGradNorm', () => {
     }), { numRuns: 50 });
   });
 
+  it('any p > 0 (and ∞): the norm of the concatenation, every gradient scaled by the same factor', () => {
+    fc.assert(fc.property(gradsArb, fc.constantFrom(0.5, 1, 3, 7, Infinity), fc.double({ min: 0.01, max: 5, noNaN: true }), (gs, p, maxNorm) => {
+      const flat = gs.flat().map(Math.abs);
+      const total = p === Infinity ? Math.max(...flat) : flat.reduce((s, x) => s + x ** p, 0) ** (1 / p);
+      const ps = withGrads(gs);
+      const got = O.clipGradNorm(ps, maxNorm, { normType: p });
+      expect(Math.abs(got - total)).toBeLessThanOrEqual(1e-10 * Math.max(1, total));
+      const coef = Math.min(1, maxNorm / (total + 1e-6));
+      ps.forEach((q, i) => (q.grad!.data() as Float64Array).forEach((v, j) => expect(Math.abs(v - gs[i]![j]! * coef)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(gs[i]![j]!)))));
+    }), { numRuns: 80 });
+  });
+
+  it('normType ≤ 0 or NaN is refused (p = 0 would count zeros and return 1 or ∞)', () => {
+    for (const p of [0, -1, -Infinity, NaN]) {
+      expect(() => O.clipGradNorm(withGrads([[3, 4]]), 1, { normType: p })).toThrow(RangeError);
+      expect(() => O.clipGradNorm(withGrads([[3, 4]]), 1, { normType: p })).toThrow(`clipGradNorm: invalid normType ${p} (expected p > 0 or Infinity)`);
+    }
+  });
+
   it('non-finite norms: an error on request, NaN gradients otherwise (as PyTorch)', () => {
     const ps = withGrads([[1, NaN]]);
     expect(() => O.clipGradNorm(ps, 1, { errorIfNonfinite: true })).toThrow(/clipGradNorm: the total norm of order 2 of the gradients is non-finite \(NaN\)/);

@@ -401,6 +401,36 @@ describe('construction-time validation', () => {
     expect(f).toThrow(msg);
   });
 
+  it('every optimizer refuses a negative lr, eps ≤ 0, betas outside [0, 1), a duplicate and a Set, naming option and value', () => {
+    const all: [string, new (ps: any, o?: any) => unknown, string[]][] = [
+      ['SGD', O.SGD, []], ['Adam', O.Adam, ['eps', 'betas']], ['AdamW', O.AdamW, ['eps', 'betas']], ['Adamax', O.Adamax, ['eps', 'betas']],
+      ['NAdam', O.NAdam, ['eps', 'betas']], ['RAdam', O.RAdam, ['eps', 'betas']], ['Adagrad', O.Adagrad, ['eps']], ['RMSprop', O.RMSprop, ['eps']],
+      ['Adadelta', O.Adadelta, ['eps']], ['Rprop', O.Rprop, []], ['ASGD', O.ASGD, []], ['Lion', O.Lion, ['betas']], ['LBFGS', O.LBFGS, []],
+    ];
+    for (const [name, C, has] of all) {
+      const base = name === 'SGD' ? { lr: 0.1 } : {};
+      const expectThrow = (f: () => unknown, E: ErrorConstructor, msg: string) => {
+        let err: unknown = null;
+        try { f(); } catch (e) { err = e; }
+        expect(err, `${name}: ${msg}`).toBeInstanceOf(E);
+        expect((err as Error).message.startsWith(`${name}: ${msg}`), (err as Error).message).toBe(true);
+      };
+      expectThrow(() => new C([w()], { ...base, lr: -0.5 }), RangeError, 'invalid lr -0.5');
+      expectThrow(() => new C([{ params: [w()], lr: -0.5 }], base), RangeError, 'invalid lr -0.5');
+      if (has.includes('eps')) {
+        expectThrow(() => new C([w()], { ...base, eps: 0 }), RangeError, 'invalid eps 0');
+        expectThrow(() => new C([w()], { ...base, eps: -1e-3 }), RangeError, 'invalid eps -0.001');
+      }
+      if (has.includes('betas')) {
+        for (const b of [[1, 0.9], [0.9, 1], [-0.1, 0.9], [0.9, 1.5]]) expectThrow(() => new C([w()], { ...base, betas: b }), RangeError, `invalid betas [${b.join(', ')}]`);
+      }
+      const a = w();
+      expectThrow(() => new C([a, w(), a], base), RangeError, 'duplicated parameter (index 2, shape [2])');
+      expectThrow(() => new C(new Set([w()]), base), TypeError, 'params must be an ordered collection');
+      expect(() => new C([w()], base)).not.toThrow();
+    }
+  });
+
   it('a duplicated parameter, within and across groups', () => {
     const a = w();
     expect(() => new O.SGD([a, a], { lr: 0.1 })).toThrow(/SGD: duplicated parameter \(index 1, shape \[2\]\)/);

@@ -60,6 +60,31 @@ describe('pure schedules = closed forms', () => {
     }), { numRuns: 60 });
   });
 
+  it('cosine annealing and one-cycle equal their closed forms at every step', () => {
+    fc.assert(fc.property(lr0, fc.double({ min: 0, max: 0.5, noNaN: true }), fc.integer({ min: 1, max: 120 }), (e0, frac, T) => {
+      const emin = e0 * frac, s = O.cosineAnnealing(e0, T, emin);
+      for (let t = 0; t <= T; t++) close(s(t), emin + ((e0 - emin) * (1 + Math.cos((Math.PI * t) / T))) / 2, 1e-10);
+    }), { numRuns: 50 });
+    // one-cycle (Smith & Topin; PyTorch's phase ends at pct·T − 1, T − 2 and 2·pct·T − 2 for three phases)
+    fc.assert(fc.property(lr0, fc.integer({ min: 20, max: 200 }), fc.double({ min: 0.1, max: 0.45, noNaN: true }), fc.boolean(), fc.constantFrom('cos', 'linear'),
+      (mx, T, pct, three, strat) => {
+        const s = O.oneCycle(mx, T, { pctStart: pct, threePhase: three, annealStrategy: strat as 'cos' | 'linear' });
+        const lo = mx / 25, fin = lo / 1e4;
+        const ann = (a: number, b: number, u: number) => (strat === 'cos' ? b + ((a - b) * (1 + Math.cos(Math.PI * u))) / 2 : a + (b - a) * u);
+        const e1 = pct * T - 1;
+        const phases: [number, number, number, number][] = three
+          ? [[0, e1, lo, mx], [e1, 2 * pct * T - 2, mx, lo], [2 * pct * T - 2, T - 1, lo, fin]]
+          : [[0, e1, lo, mx], [e1, T - 1, mx, fin]];
+        for (let t = 0; t < T; t++) {
+          let start = 0;
+          for (const [a, b, from, to] of phases) {
+            if (t <= b || b === phases[phases.length - 1]![1]) { close(s(t), ann(from, to, (t - start) / (b - start)), 1e-9); break; }
+            start = b; void a;
+          }
+        }
+      }), { numRuns: 50 });
+  });
+
   it('warm restarts: restart points are Σ T₀·Tmultⁱ and each period is a full cosine', () => {
     fc.assert(fc.property(lr0, fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 3 }), (e0, T0, mult) => {
       const s = O.cosineWarmRestarts(e0, T0, mult, 0);
