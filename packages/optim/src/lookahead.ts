@@ -72,6 +72,10 @@ export function lookahead<S>(inner: GradientTransformation<S>, opts: { k?: numbe
 /**
  * Lookahead wrapper around any PyTorch-style optimizer. `paramGroups` are the inner optimizer's, so
  * schedulers can drive it.
+ * The method of Zhang, Lucas, Hinton & Ba 2019 (https://arxiv.org/abs/1907.08610): every `k` inner steps,
+ * `φ ← φ + α(θ − φ)` and `θ ← φ` (slow weights φ).
+ *
+ * **Differences from PyTorch.** PyTorch has no Lookahead; this follows the paper (defaults k = 5, α = 0.5).
  * @example
  * ```ts
  * import { tensor } from '@gd/tensor';

@@ -67,6 +67,7 @@ export interface SGDOptions {
  * `dampening = 0`, `η = α(1−β)`. See the optimizers guide; the equivalences are tested.
  * Nesterov: Sutskever et al. 2013, http://www.cs.toronto.edu/~hinton/absps/momentum.pdf.
  *
+ * **Differences from PyTorch.** None in the update (bit-identical on the conformance fixture); `lr` defaults to 1e-3 as in PyTorch ≥ 2.2. Common to every class here: option names are camelCase and numeric hyperparameters may be schedules `(t) => value`; there are no `foreach`/`fused`/`capturable`/`differentiable` flags (one implementation); `stateDict()` is plain JSON.
  * @example
  * ```ts
  * import { tensor } from '@gd/tensor';
@@ -129,6 +130,7 @@ export interface AdamOptions {
  * m ← β₁m + (1−β₁)g;   v ← β₂v + (1−β₂)g²;   (amsgrad: v̂max ← max(v̂max, v))
  * θ ← θ − η · (m/(1−β₁ᵗ)) / (√v/√(1−β₂ᵗ) + ε)
  * ```
+ * **Differences from PyTorch.** None in the update, AMSGrad included (bit-identical on the conformance fixture). Common to every class here: option names are camelCase and numeric hyperparameters may be schedules `(t) => value`; there are no `foreach`/`fused`/`capturable`/`differentiable` flags (one implementation); `stateDict()` is plain JSON.
  * @example
  * ```ts
  * import { tensor } from '@gd/tensor';
@@ -187,6 +189,7 @@ function betaAt(g: { betas: readonly [Hyper, Hyper] }, k: 0 | 1, t: number): num
  * ```
  * Like PyTorch, the class first multiplies θ by (1−ηλ) and then takes the Adam step; the pure
  * {@link adamw} recipe adds λθ to the Adam direction instead (the same up to rounding).
+ * **Differences from PyTorch.** None for the class. Common to every class here: option names are camelCase and numeric hyperparameters may be schedules `(t) => value`; there are no `foreach`/`fused`/`capturable`/`differentiable` flags (one implementation); `stateDict()` is plain JSON.
  * @example
  * ```ts
  * import { tensor } from '@gd/tensor';
@@ -245,6 +248,9 @@ export interface AdamaxOptions {
  * ```text
  * m ← β₁m + (1−β₁)g;   u ← max(β₂u, |g| + ε);   θ ← θ − η·(m/(1−β₁ᵗ))/u
  * ```
+ * Paper: https://arxiv.org/abs/1412.6980.
+ *
+ * **Differences from PyTorch.** None in the update (`u` takes `|g| + ε` inside the max, as PyTorch). Common to every class here: option names are camelCase and numeric hyperparameters may be schedules `(t) => value`; there are no `foreach`/`fused`/`capturable`/`differentiable` flags (one implementation); `stateDict()` is plain JSON.
  * @example
  * ```ts
  * import { tensor } from '@gd/tensor';
@@ -302,7 +308,7 @@ export interface NAdamOptions {
  * m ← β₁m + (1−β₁)g;   v ← β₂v + (1−β₂)g²;   d = √(v/(1−β₂ᵗ)) + ε
  * θ ← θ − η·(1−μₜ)/(1−Πₜ)·g/d − η·μₜ₊₁/(1−Πₜμₜ₊₁)·m/d
  * ```
- * Differences from PyTorch: none against PyTorch ≥ 2.0. PyTorch 1.13 used `Πₜμₜμₜ₊₁` in the last
+ * **Differences from PyTorch.** None against PyTorch ≥ 2.0 (`decoupledWeightDecay` is PyTorch ≥ 2.1's `decoupled_weight_decay`). PyTorch 1.13 used `Πₜμₜμₜ₊₁` in the last
  * denominator; set `legacyMuProductNext: true` to reproduce it (the conformance fixture was made with 1.13).
  * @example
  * ```ts
@@ -358,6 +364,7 @@ export interface RAdamOptions {
  * ρₜ > 5:  θ ← θ − η·m̂·√(1−β₂ᵗ)/(√v + ε)·rₜ,  rₜ = √((ρₜ−4)(ρₜ−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρₜ))
  * else:    θ ← θ − η·m̂
  * ```
+ * **Differences from PyTorch.** None: L2 decay by default; `decoupledWeightDecay: true` decays θ ← θ(1 − ηλ) before the step, as PyTorch ≥ 2.1's `decoupled_weight_decay`. Common to every class here: option names are camelCase and numeric hyperparameters may be schedules `(t) => value`; there are no `foreach`/`fused`/`capturable`/`differentiable` flags (one implementation); `stateDict()` is plain JSON.
  * @example
  * ```ts
  * import { tensor } from '@gd/tensor';
@@ -411,6 +418,7 @@ export interface AdagradOptions {
  * ```text
  * s ← s + g²;   θ ← θ − η/(1 + (t−1)·lrDecay) · g/(√s + ε)
  * ```
+ * **Differences from PyTorch.** None in the update; `lrDecay` and `initialAccumulatorValue` are plain numbers (not schedulable). Common to every class here: option names are camelCase and numeric hyperparameters may be schedules `(t) => value`; there are no `foreach`/`fused`/`capturable`/`differentiable` flags (one implementation); `stateDict()` is plain JSON.
  * @example
  * ```ts
  * import { tensor } from '@gd/tensor';
@@ -465,6 +473,7 @@ export interface RMSpropOptions {
  * s ← αs + (1−α)g²;   (centered: ḡ ← αḡ + (1−α)g, s̃ = s − ḡ²)
  * d = g/(√s̃ + ε);     b ← μb + d (if momentum);   θ ← θ − η·b  (or θ − η·d)
  * ```
+ * **Differences from PyTorch.** None in the update (centered and momentum forms included). Common to every class here: option names are camelCase and numeric hyperparameters may be schedules `(t) => value`; there are no `foreach`/`fused`/`capturable`/`differentiable` flags (one implementation); `stateDict()` is plain JSON.
  * @example
  * ```ts
  * import { tensor } from '@gd/tensor';
@@ -520,6 +529,7 @@ export interface AdadeltaOptions {
  * ```text
  * s ← ρs + (1−ρ)g²;   δ = √(a + ε)/√(s + ε)·g;   a ← ρa + (1−ρ)δ²;   θ ← θ − η·δ
  * ```
+ * **Differences from PyTorch.** None in the update; `lr` (default 1) scales δ as in PyTorch. Common to every class here: option names are camelCase and numeric hyperparameters may be schedules `(t) => value`; there are no `foreach`/`fused`/`capturable`/`differentiable` flags (one implementation); `stateDict()` is plain JSON.
  * @example
  * ```ts
  * import { tensor } from '@gd/tensor';
@@ -572,6 +582,7 @@ export interface RpropOptions {
  * gₜ ← 0 where gₜgₜ₋₁ < 0;   θ ← θ − sign(gₜ)·sₜ
  * ```
  * `lr` is only the initial step size; it is not schedulable.
+ * **Differences from PyTorch.** None in the update; `lr`, `etas` and `stepSizes` are plain numbers. Common to every class here: option names are camelCase and numeric hyperparameters may be schedules `(t) => value`; there are no `foreach`/`fused`/`capturable`/`differentiable` flags (one implementation); `stateDict()` is plain JSON.
  * @example
  * ```ts
  * import { tensor } from '@gd/tensor';
@@ -621,6 +632,7 @@ export interface ASGDOptions {
  * η ← lr/(1 + λ·lr·t)^α;   μ ← 1/max(1, t − t₀)
  * ```
  * The averaged parameters are in `optimizer.state[group]` (`ax`).
+ * **Differences from PyTorch.** None in the update (PyTorch's schedule for η and μ); `lr`, `lambd`, `alpha`, `t0` are plain numbers. Common to every class here: option names are camelCase and numeric hyperparameters may be schedules `(t) => value`; there are no `foreach`/`fused`/`capturable`/`differentiable` flags (one implementation); `stateDict()` is plain JSON.
  * @example
  * ```ts
  * import { tensor } from '@gd/tensor';
@@ -669,6 +681,7 @@ export interface LionOptions {
  * ```text
  * c = β₁m + (1−β₁)g;   θ ← θ − η·(sign(c) + λθ);   m ← β₂m + (1−β₂)g
  * ```
+ * **Differences from PyTorch.** PyTorch has no Lion; this follows the paper's Algorithm 2 (decoupled decay scaled by η) with its defaults lr 1e-4, betas [0.9, 0.99]. Common to every class here: option names are camelCase and numeric hyperparameters may be schedules `(t) => value`; there are no `foreach`/`fused`/`capturable`/`differentiable` flags (one implementation); `stateDict()` is plain JSON.
  * @example
  * ```ts
  * import { tensor } from '@gd/tensor';
