@@ -292,6 +292,45 @@ describe('through the ops: default backend, fallback and opting out', () => {
     }
   });
 
+  it('matmul through the op: the default backend and setBackend(null) both match a float64 reference on views', async () => {
+    const T = await import('../../index.js');
+    const { setBackend, getBackend } = await import('../backend.js');
+    const prev = getBackend();
+    const used: boolean[] = [];
+    const wasm = createWasmBackend({ threads: 2 });
+    const spy: Backend = { name: 'spy', matmul: (a) => { const ok = wasm.matmul!(a); used.push(ok); return ok; } };
+    try {
+      const g = new T.Generator(3);
+      // a: a transposed, stepped view; b: a negatively stepped slice of a permuted tensor; batch of 2.
+      const a = T.randn([2, 70, 90], { generator: g }).transpose(-1, -2).slice(null, [null, null, 2]); // [2, 45, 70]
+      const b = T.randn([70, 66], { generator: g }).flip(0);                                          // [70, 66]
+      const ref = (x: InstanceType<typeof T.Tensor>, y: InstanceType<typeof T.Tensor>) => {
+        const [bt, m, k] = x.shape as [number, number, number];
+        const n = y.shape[1]!;
+        const out: number[] = [];
+        for (let t = 0; t < bt; t++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let p = 0; p < k; p++) s += x.get(t, i, p) * y.get(p, j);
+          out.push(s);
+        }
+        return out;
+      };
+      const want = ref(a, b);
+      for (const be of [spy, null]) {
+        setBackend(be);
+        const got = T.matmul(a, b).data();
+        expect(got.length).toBe(want.length);
+        for (let i = 0; i < want.length; i++) {
+          if (!(Math.abs(got[i]! - want[i]!) <= 1e-4 * (1 + Math.abs(want[i]!)))) throw new Error(`${be?.name ?? 'ts'} [${i}]: ${got[i]} vs ${want[i]}`);
+        }
+      }
+      expect(used.length).toBeGreaterThan(0);
+      expect(used.every((u) => u)).toBe(true);
+    } finally {
+      setBackend(prev);
+    }
+  });
+
   it('a backend that declines everything leaves the TypeScript kernels in charge', async () => {
     const T = await import('../../index.js');
     const { setBackend, getBackend } = await import('../backend.js');
