@@ -108,6 +108,22 @@ emb_w = torch.randn(6, 3)
 idx = torch.tensor([[1, 4, 1], [0, 5, 4]], dtype=torch.int32)
 layer_case("embedding", lambda indices, weight: F.embedding(indices.long(), weight), {"indices": idx, "weight": emb_w}, {}, ("weight",))
 
+# BatchNorm2d (appended last so the earlier cases keep their random numbers)
+bn = torch.nn.BatchNorm2d(3, momentum=0.2)
+with torch.no_grad():
+    bn.weight.copy_(torch.randn(3)); bn.bias.copy_(torch.randn(3))
+xs = [torch.randn(2, 3, 4, 5) * 2 + 1 for _ in range(3)]
+w0, b0 = arr(bn.weight), arr(bn.bias)
+x0 = xs[0].clone().requires_grad_(True)
+y0 = bn(x0); up = torch.randn_like(y0); (y0 * up).sum().backward()
+y1 = bn(xs[1])
+rm, rv = arr(bn.running_mean), arr(bn.running_var)
+bn.eval(); y2 = bn(xs[2])
+out["layers"].append({"name": "batchNorm2d", "options": {"momentum": 0.2}, "weight": w0, "bias": b0,
+    "inputs": {"x0": arr(xs[0]), "x1": arr(xs[1]), "x2": arr(xs[2])}, "output": arr(y0), "upstream": arr(up),
+    "grads": {"x0": arr(x0.grad), "weight": arr(bn.weight.grad), "bias": arr(bn.bias.grad)},
+    "train2": arr(y1), "runningMean": rm, "runningVar": rv, "eval": arr(y2)})
+
 os.makedirs(os.path.join(os.path.dirname(__file__), '..', 'src', 'fixtures'), exist_ok=True)
 with open(os.path.join(os.path.dirname(__file__), '..', 'src', 'fixtures', 'torch-nn.json'), 'w') as f:
     json.dump(out, f)

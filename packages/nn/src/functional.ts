@@ -276,11 +276,11 @@ export interface BatchNormOptions {
 }
 
 /**
- * Batch normalisation over the batch (and length) axes of `[N, C]` or `[N, C, L]` input:
+ * Batch normalisation over every axis but the channel axis 1 of `[N, C, ...]` input:
  * `y = (x − μ) / √(σ² + ε) · γ + β`. In training μ, σ² are the batch mean and population variance,
  * and the running statistics become `(1 − m)·running + m·batch` (the running variance uses the
  * unbiased batch variance, as PyTorch does); in evaluation the running statistics are used.
- * @param x - `[N, C]` or `[N, C, L]`.
+ * @param x - `[N, C]`, `[N, C, L]`, `[N, C, H, W]`, ...
  * @param opts - statistics, affine parameters, mode, momentum, eps.
  * @returns same shape as `x`.
  * @example
@@ -291,13 +291,13 @@ export interface BatchNormOptions {
 export function batchNorm(x: Tensor, opts: BatchNormOptions = {}): Tensor {
   checkTensor('batchNorm', x);
   checkFloat('batchNorm', x);
-  if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`batchNorm: expected [N, C] or [N, C, L] input, got ${fmt(x.shape)}`);
+  if (x.ndim < 2) throw new RangeError(`batchNorm: expected [N, C, ...] input, got ${fmt(x.shape)}`);
   const c = x.shape[1]!;
   const eps = opts.eps ?? 1e-5;
   const momentum = opts.momentum ?? 0.1;
   const training = opts.training ?? true;
-  const axes = x.ndim === 2 ? [0] : [0, 2];
-  const bshape = x.ndim === 2 ? [1, c] : [1, c, 1];
+  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+  const bshape = x.shape.map((d, i) => (i === 1 ? d : 1));
   for (const [name, t] of [['runningMean', opts.runningMean], ['runningVar', opts.runningVar], ['weight', opts.weight], ['bias', opts.bias]] as const) {
     if (t != null && (t.ndim !== 1 || t.shape[0] !== c)) throw new RangeError(`batchNorm: ${name} has shape ${fmt(t.shape)}, expected [${c}] for input ${fmt(x.shape)}`);
   }

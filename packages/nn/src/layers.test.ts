@@ -56,7 +56,8 @@ describe('layers vs PyTorch (float64 fixtures): outputs and gradients', () => {
   });
 
   it.each(cases.filter((c) => c.name.startsWith('batchNorm')).map((c) => [c.name, c] as const))('%s: training, running statistics, eval', (_n, c) => {
-    const bn = new N.BatchNorm1d(3, { momentum: c.options.momentum, dtype: 'float64' });
+    const Cls = c.name === 'batchNorm2d' ? N.BatchNorm2d : N.BatchNorm1d;
+    const bn = new Cls(3, { momentum: c.options.momentum, dtype: 'float64' });
     noGrad(() => {
       bn.weight!.copyFrom(f64(c.weight));
       bn.bias!.copyFrom(f64(c.bias));
@@ -244,6 +245,8 @@ describe('layers: behaviour', () => {
     expect(() => N.maxPool2d(zeros([1, 1, 4, 4]), 2, { padding: 2 })).toThrow(/^maxPool2d: padding \[2,2\] must be at most half the kernel size \[2,2\]/);
     expect(() => N.embedding(tensor([5], { dtype: 'int32' }), zeros([3, 2]))).toThrow(/^embedding: index 5 at flat position 0 is out of range for 3 embeddings/);
     expect(() => N.layerNorm(zeros([2, 3]), [4])).toThrow(/^layerNorm: input \[2,3\] does not end in normalizedShape \[4\]/);
+    expect(() => new N.BatchNorm1d(3).forward(zeros([2, 3, 4, 4]))).toThrow(/^BatchNorm1d: expected input of rank 2 or 3 \(\[N, C\] or \[N, C, L\]\), got \[2,3,4,4\]/);
+    expect(() => new N.BatchNorm2d(3).forward(zeros([2, 3]))).toThrow(/^BatchNorm2d: expected input of rank 4 \(\[N, C, H, W\]\), got \[2,3\]/);
     expect(() => new N.BatchNorm1d(3).forward(zeros([1, 3]))).toThrow(/^batchNorm: expected more than 1 value per channel when training, got input \[1,3\]/);
     expect(() => N.conv2d(zeros([1, 1, 5, 5]), zeros([1, 1, 3, 3]), null, { padding: 'same', stride: 2 })).toThrow(/^conv2d: padding 'same' needs stride 1, got \[2,2\]/);
   });

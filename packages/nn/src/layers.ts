@@ -466,8 +466,16 @@ export class BatchNorm1d extends Module {
     return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}`;
   }
 
+  /** The input ranks this layer accepts. @internal */
+  protected get ranks(): readonly number[] {
+    return [2, 3];
+  }
+
   /** @param x - `[N, C]` or `[N, C, L]`. @returns normalised `x`. */
   forward(x: Tensor): Tensor {
+    if (!(x instanceof Tensor) || !this.ranks.includes(x.ndim)) {
+      throw new RangeError(`${this.typeName}: expected input of rank ${this.ranks.join(' or ')} ([N, C${this.ranks.includes(4) ? ', H, W' : '] or [N, C, L'}]), got ${x instanceof Tensor ? fmt(x.shape) : typeof x}`);
+    }
     const tracking = this._buffers.has('running_mean');
     const useBatch = this.training || !tracking;
     let momentum = this.momentum ?? 0;
@@ -578,5 +586,21 @@ export class AvgPool2d extends Module {
   /** @param x - `[N, C, H, W]`. @returns pooled tensor. */
   forward(x: Tensor): Tensor {
     return F.avgPool2d(x, this.kernelSize, this.opts);
+  }
+}
+
+/**
+ * Batch normalisation for `[N, C, H, W]` input (statistics over N, H and W for each channel), with
+ * the same running statistics, options and PyTorch buffer names as {@link BatchNorm1d}.
+ * @example
+ * ```ts
+ * const bn = new BatchNorm2d(4);
+ * bn.forward(randn([2, 4, 5, 5])).shape; // [2, 4, 5, 5]
+ * ```
+ */
+export class BatchNorm2d extends BatchNorm1d {
+  /** @internal */
+  protected override get ranks(): readonly number[] {
+    return [4];
   }
 }
