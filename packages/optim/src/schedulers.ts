@@ -285,6 +285,74 @@ export class InverseTimeLR extends LRScheduler {
 }
 
 /**
+ * `η₀/(t + 1)`: the harmonic step size `η₀/t` of the Robbins–Monro conditions, counting steps from 1
+ * (see {@link harmonicDecay}).
+ * @example
+ * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
+ * const sched = new HarmonicLR(opt);
+ * sched.step();
+ * sched.getLastLr(); // [0.05]
+ * ```
+ */
+export class HarmonicLR extends LRScheduler {
+  /**
+   * @param optimizer - the optimizer.
+   * @param opts - see {@link SchedulerOptions}.
+   */
+  constructor(optimizer: AnyOptimizer, opts: SchedulerOptions = {}) {
+    super(optimizer, opts);
+    this.initialStep();
+  }
+  /** @inheritDoc */
+  valueAt(t: number, base: number): number {
+    return S.harmonicDecay(base)(t);
+  }
+}
+
+/**
+ * Linear warm-up from `startFactor·η₀` to η₀ over `warmupSteps`, then cosine down to `endFactor·η₀`
+ * at `totalSteps` (see {@link warmupCosine}); η₀ is each group's base value.
+ * @example
+ * ```ts
+ * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
+ * const sched = new WarmupCosineLR(opt, { warmupSteps: 5, totalSteps: 50 });
+ * for (let t = 0; t < 5; t++) sched.step();
+ * sched.getLastLr(); // [0.1]
+ * ```
+ */
+export class WarmupCosineLR extends LRScheduler {
+  /** Length of the linear warm-up. */
+  readonly warmupSteps: number;
+  /** Step at which the cosine reaches its end. */
+  readonly totalSteps: number;
+  /** Warm-up start as a fraction of the base value. */
+  readonly startFactor: number;
+  /** Final value as a fraction of the base value. */
+  readonly endFactor: number;
+  /**
+   * @param optimizer - the optimizer.
+   * @param opts - `warmupSteps`, `totalSteps`, `startFactor` (default 0), `endFactor` (default 0).
+   */
+  constructor(optimizer: AnyOptimizer, opts: SchedulerOptions & { warmupSteps: number; totalSteps: number; startFactor?: number; endFactor?: number }) {
+    super(optimizer, opts);
+    this.warmupSteps = opts.warmupSteps;
+    this.totalSteps = opts.totalSteps;
+    this.startFactor = opts.startFactor ?? 0;
+    this.endFactor = opts.endFactor ?? 0;
+    for (const [k, v] of [['startFactor', this.startFactor], ['endFactor', this.endFactor]] as const) {
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`WarmupCosineLR: invalid ${k} ${String(v)} (expected a finite number >= 0)`);
+    }
+    S.warmupCosine(1, this.warmupSteps, this.totalSteps);
+    this.initialStep();
+  }
+  /** @inheritDoc */
+  valueAt(t: number, base: number): number {
+    return S.warmupCosine(base, this.warmupSteps, this.totalSteps, { start: base * this.startFactor, end: base * this.endFactor })(t);
+  }
+}
+
+/**
  * Cosine from η₀ to `etaMin` over `tMax` steps.
  * @example
  * ```ts

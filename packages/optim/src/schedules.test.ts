@@ -188,6 +188,27 @@ describe('scheduler classes', () => {
     expect(adam.paramGroups[0]!.lr).toBe(1e-3);
   });
 
+  it('HarmonicLR and WarmupCosineLR write their closed forms into every group, per group base', () => {
+    fc.assert(fc.property(lr0, lr0, fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 0.5, noNaN: true }), fc.double({ min: 0, max: 0.5, noNaN: true }),
+      (a, b, W, extra, sf, ef) => {
+        const T = W + extra;
+        const mk = () => new O.SGD([{ params: [tensor([1], { requiresGrad: true })], lr: a }, { params: [tensor([1], { requiresGrad: true })], lr: b }]);
+        const o1 = mk(), h = new O.HarmonicLR(o1);
+        const o2 = mk(), c = new O.WarmupCosineLR(o2, { warmupSteps: W, totalSteps: T, startFactor: sf, endFactor: ef });
+        for (let t = 0; t <= T + 3; t++) {
+          [a, b].forEach((base, g) => {
+            close(o1.paramGroups[g]!.lr as number, base / (t + 1));
+            const want = t < W ? base * sf + ((base - base * sf) * t) / W
+              : base * ef + ((base - base * ef) * (1 + Math.cos(Math.PI * Math.min(1, (t - W) / (T - W))))) / 2;
+            close(o2.paramGroups[g]!.lr as number, want, 1e-10);
+          });
+          h.step(); c.step();
+        }
+      }), { numRuns: 40 });
+    expect(() => new O.WarmupCosineLR(sgd(0.1, 0), { warmupSteps: 5, totalSteps: 5 })).toThrow(/warmupCosine: invalid totalSteps 5/);
+    expect(() => new O.WarmupCosineLR(sgd(0.1, 0), { warmupSteps: 1, totalSteps: 5, endFactor: -1 })).toThrow(/WarmupCosineLR: invalid endFactor -1/);
+  });
+
   it('OneCycleLR cycles SGD momentum and Adam β₁', () => {
     const opt = sgd(0.1, 0.9);
     const s = new O.OneCycleLR(opt, { maxLr: 1, totalSteps: 20 });
