@@ -48,4 +48,10 @@ describe('typedoc.json', () => {
     const exported = entryPoints().map((e) => relative(ROOT, e.source)).sort();
     expect([...cfg.entryPoints].sort()).toEqual(exported);
   });
+
+  it('its tsconfig compiles exactly those entry points', () => {
+    const ts = JSON.parse(readFileSync(join(ROOT, 'docs', 'tsconfig.typedoc.json'), 'utf8')) as { include: string[] };
+    const included = ts.include.map((p) => relative(ROOT, join(ROOT, 'docs', p))).sort();
+    expect(included).toEqual(entryPoints().map((e) => relative(ROOT, e.source)).sort());
+  });
 });

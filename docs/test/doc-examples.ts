@@ -58,7 +58,8 @@ function sourceFiles(dir: string): string[] {
   for (const name of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, name.name);
     if (name.isDirectory()) out.push(...sourceFiles(p));
-    else if (name.name.endsWith('.ts') && !name.name.endsWith('.test.ts') && !name.name.endsWith('.d.ts')) out.push(p);
+    // `_name.ts` files are private scratch files, not part of any package's API
+    else if (name.name.endsWith('.ts') && !name.name.endsWith('.test.ts') && !name.name.endsWith('.d.ts') && !name.name.startsWith('_')) out.push(p);
   }
   return out;
 }
