@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Backend, FloatArray, MatmulArgs } from '../backend.js';
 import { createWasmBackend, wasmRelaxedSimdSupported, wasmSimdSupported } from './backend.js';
 import * as binary from './binary.js';
+import type { Tensor } from '../../tensor.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -304,7 +305,7 @@ describe('through the ops: default backend, fallback and opting out', () => {
       // a: a transposed, stepped view; b: a negatively stepped slice of a permuted tensor; batch of 2.
       const a = T.randn([2, 70, 90], { generator: g }).transpose(-1, -2).slice(null, [null, null, 2]); // [2, 45, 70]
       const b = T.randn([70, 66], { generator: g }).flip(0);                                          // [70, 66]
-      const ref = (x: InstanceType<typeof T.Tensor>, y: InstanceType<typeof T.Tensor>) => {
+      const ref = (x: Tensor, y: Tensor) => {
         const [bt, m, k] = x.shape as [number, number, number];
         const n = y.shape[1]!;
         const out: number[] = [];
