@@ -312,6 +312,39 @@ describe('scalar re-implementations (options beyond the fixture)', () => {
   });
 });
 
+describe('maximize', () => {
+  it('every optimizer: maximize on g steps exactly as minimizing with −g (weight decay included)', () => {
+    const all: [string, (ps: Tensor[], maximize: boolean) => O.Optimizer<any>][] = [
+      ['SGD', (ps, maximize) => new O.SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.1, maximize })],
+      ['Adam', (ps, maximize) => new O.Adam(ps, { lr: 0.05, amsgrad: true, weightDecay: 0.1, maximize })],
+      ['AdamW', (ps, maximize) => new O.AdamW(ps, { lr: 0.05, maximize })],
+      ['Adamax', (ps, maximize) => new O.Adamax(ps, { weightDecay: 0.1, maximize })],
+      ['NAdam', (ps, maximize) => new O.NAdam(ps, { weightDecay: 0.1, maximize })],
+      ['RAdam', (ps, maximize) => new O.RAdam(ps, { weightDecay: 0.1, decoupledWeightDecay: true, maximize })],
+      ['Adagrad', (ps, maximize) => new O.Adagrad(ps, { lrDecay: 0.1, weightDecay: 0.1, maximize })],
+      ['RMSprop', (ps, maximize) => new O.RMSprop(ps, { centered: true, momentum: 0.5, weightDecay: 0.1, maximize })],
+      ['Adadelta', (ps, maximize) => new O.Adadelta(ps, { weightDecay: 0.1, maximize })],
+      ['Rprop', (ps, maximize) => new O.Rprop(ps, { maximize })],
+      ['ASGD', (ps, maximize) => new O.ASGD(ps, { t0: 2, weightDecay: 0.1, maximize })],
+      ['Lion', (ps, maximize) => new O.Lion(ps, { lr: 0.01, weightDecay: 0.1, maximize })],
+    ];
+    fc.assert(fc.property(fc.integer({ min: 0, max: all.length - 1 }), fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 1, max: 12 }), (which, seed, steps) => {
+      const [, make] = all[which]!;
+      const r = rng(seed);
+      const init = Array.from({ length: 3 }, () => r());
+      const grads = Array.from({ length: steps }, () => init.map(() => r()));
+      const a = tensor(init, { dtype: 'float64', requiresGrad: true }), b = tensor(init, { dtype: 'float64', requiresGrad: true });
+      const oa = make([a], true), ob = make([b], false);
+      for (const g of grads) {
+        a.grad = tensor(g, { dtype: 'float64' }); oa.step();
+        b.grad = tensor(g.map((x) => -x), { dtype: 'float64' }); ob.step();
+      }
+      expect(Array.from(a.data())).toEqual(Array.from(b.data()));
+      expect(Array.from(a.data())).not.toEqual(init);
+    }), { numRuns: 60 });
+  });
+});
+
 describe('float32 parameters (plain arithmetic path, float32 state)', () => {
   it.each([
     ['SGD nesterov + weight decay', (ps: Tensor[]) => new O.SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 })],
@@ -538,6 +571,9 @@ describe('state dicts', () => {
     ['Adamax', (ps) => new O.Adamax(ps)],
     ['NAdam', (ps) => new O.NAdam(ps)],
     ['RAdam', (ps) => new O.RAdam(ps)],
+    ['NAdam decoupled', (ps) => new O.NAdam(ps, { weightDecay: 0.1, decoupledWeightDecay: true })],
+    ['RAdam decoupled', (ps) => new O.RAdam(ps, { weightDecay: 0.1, decoupledWeightDecay: true })],
+    ['Adamax, weight decay', (ps) => new O.Adamax(ps, { weightDecay: 0.1 })],
     ['Rprop', (ps) => new O.Rprop(ps)],
     ['ASGD', (ps) => new O.ASGD(ps, { t0: 2 })],
     ['Lion', (ps) => new O.Lion(ps, { lr: 0.01, weightDecay: 0.1 })],
