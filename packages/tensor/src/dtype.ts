@@ -127,6 +127,27 @@ export function floatType(d: DType): DType {
   return isFloat(d) ? d : 'float32';
 }
 
+// Small typed arrays above V8's on-heap limit (64 bytes) each get their own off-heap ArrayBuffer,
+// which costs about a microsecond to create and to collect, more than a small op's arithmetic.
+// Storage between SLAB_MIN and SLAB_MAX bytes is instead a view into a shared 16 KiB slab, bump-
+// allocated and never reused (so it is zero-filled); a slab is freed when every view into it is.
+const SLAB_MIN = 64;
+const SLAB_MAX = 1024;
+const SLAB_BYTES = 16384;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+
+function slabAlloc(bytes: number): number {
+  const need = (bytes + 7) & ~7;
+  if (slabUsed + need > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const at = slabUsed;
+  slabUsed += need;
+  return at;
+}
+
 /**
  * Allocate zero-filled storage for `length` elements of `dtype`. The one place storage is
  * allocated, so a different memory source (for example WebAssembly memory) can be slotted in later.
@@ -139,6 +160,17 @@ export function floatType(d: DType): DType {
  * ```
  */
 export function allocate<D extends DType>(dtype: D, length: number): TypedArrayFor[D] {
+  const bytes = length * (dtype === 'float64' ? 8 : dtype === 'bool' ? 1 : 4);
+  if (bytes > SLAB_MIN && bytes <= SLAB_MAX) {
+    // Small storage is carved from a shared zero-filled slab (see `SLAB_BYTES`).
+    const at = slabAlloc(bytes);
+    switch (dtype) {
+      case 'float32': return new Float32Array(slab, at, length) as TypedArrayFor[D];
+      case 'float64': return new Float64Array(slab, at, length) as TypedArrayFor[D];
+      case 'int32': return new Int32Array(slab, at, length) as TypedArrayFor[D];
+      case 'bool': return new Uint8Array(slab, at, length) as TypedArrayFor[D];
+    }
+  }
   switch (dtype) {
     case 'float32': return new Float32Array(length) as TypedArrayFor[D];
     case 'float64': return new Float64Array(length) as TypedArrayFor[D];

@@ -101,6 +101,70 @@ return function ${key.replace(/[^A-Za-z0-9_]/g, '_')}(shape, O, oo, os, inputs, 
 }
 
 /**
+ * A generated loop over `n` elements of a contiguous output from contiguous inputs (or single values,
+ * see `getFlatKernel`): `O[oo + j] = expr(I0[q0 + j], I1[q1 + j], I2[q2 + j])`.
+ */
+export type FlatKernel = (
+  n: number, O: TypedArray, oo: number,
+  I0: TypedArray | null, q0: number, I1: TypedArray | null, q1: number, I2: TypedArray | null, q2: number,
+  p0: number, p1: number,
+) => void;
+
+// Per op key, the flat kernels by an integer code of (dtypes, which inputs are single values):
+// looking a kernel up builds no string.
+const flatCache = new Map<string, Map<number, FlatKernel>>();
+
+/**
+ * Build (or fetch from the cache) the flat loop computing `expr` over `arity` inputs. Input `i` is
+ * read at `q_i + j` unless bit `i` of `singleMask` is set, in which case it is one value read once
+ * before the loop (a broadcast scalar). `code` must identify the dtypes and the mask for `key`.
+ * @param key - the op's kernel name (one expression per key).
+ * @param code - a number identifying dtypes and `singleMask` within `key`.
+ * @param arity - how many inputs (1 to 3).
+ * @param expr - the expression over `x`, `y`, `z`, `p0`, `p1`.
+ * @param singleMask - bit `i` set: input `i` is a single value.
+ * @returns the kernel.
+ * @example
+ * ```ts
+ * const k = getFlatKernel('twice', 0, 1, '2 * x', 0);
+ * const out = new Float64Array(2);
+ * k(2, out, 0, new Float64Array([1, 2]), 0, null, 0, null, 0, 0, 0);
+ * [...out]; // [2, 4]
+ * ```
+ * @internal
+ */
+export function getFlatKernel(key: string, code: number, arity: number, expr: string, singleMask: number): FlatKernel {
+  let byCode = flatCache.get(key);
+  if (byCode === undefined) {
+    byCode = new Map();
+    flatCache.set(key, byCode);
+  }
+  let k = byCode.get(code);
+  if (k === undefined) {
+    k = buildFlat(arity, expr, singleMask, key);
+    byCode.set(code, k);
+  }
+  return k;
+}
+
+function buildFlat(arity: number, expr: string, singleMask: number, key: string): FlatKernel {
+  const hoisted: string[] = [];
+  const inLoop: string[] = [];
+  for (let i = 0; i < arity; i++) {
+    if ((singleMask >> i) & 1) hoisted.push(`const ${NAMES[i]} = I${i}[q${i}];`);
+    else inLoop.push(`const ${NAMES[i]} = I${i}[q${i} + j];`);
+  }
+  const body = `
+"use strict";
+const { sigm, roundEven, softplus, sign } = H;
+return function flat_${key.replace(/[^A-Za-z0-9_]/g, '_')}(n, O, oo, I0, q0, I1, q1, I2, q2, p0, p1) {
+  ${hoisted.join(' ')}
+  for (let j = 0; j < n; j++) { ${inLoop.join(' ')} O[oo + j] = ${expr}; }
+};`;
+  return new Function('H', body)(HELPERS) as FlatKernel;
+}
+
+/**
  * Merge adjacent dimensions that every operand walks contiguously, so the innermost loop is as long
  * as possible. Dimensions of size 1 are dropped. Returns the collapsed shape and strides.
  */

@@ -9,7 +9,7 @@ import {
 } from '../dtype.js';
 import { broadcastShapes, fmt } from '../shape.js';
 import { isGradEnabled, record, shouldRecord } from '../dispatch.js';
-import { collapse, getKernel } from '../kernels/elementwise.js';
+import { collapse, getFlatKernel, getKernel } from '../kernels/elementwise.js';
 import { getBackend } from '../kernels/backend.js';
 
 // ------------------------------------------------------------------ operands
@@ -83,6 +83,49 @@ function tryBackend(key: string, out: Tensor, inputs: readonly Tensor[], n: numb
   return be.elementwise(key, view(out), view(inputs[0]!), inputs.length > 1 ? view(inputs[1]!) : null);
 }
 
+/** Whether a tensor of this shape and strides is laid out row-major without gaps (size-1 dims ignored). */
+function isRowMajor(shape: readonly number[], strides: readonly number[]): boolean {
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const n = shape[d]!;
+    if (n !== 1 && strides[d] !== acc) return false;
+    acc *= n;
+  }
+  return true;
+}
+
+function dtypeCode(d: DType): number {
+  return d === 'float32' ? 0 : d === 'float64' ? 1 : d === 'int32' ? 2 : 3;
+}
+
+/**
+ * The common case of {@link runKernel} without any per-call arrays or strings: a row-major output and
+ * inputs that are each row-major with the output's size (so element j of each is element j of the
+ * output) or a single value (broadcast). Returns false (having done nothing) otherwise, or for
+ * large operands a backend may want.
+ */
+function runFlat(key: string, expr: string, out: Tensor, inputs: readonly Tensor[], p0: number, p1: number): boolean {
+  const n = out.size;
+  const arity = inputs.length;
+  if (arity === 0 || arity > 3 || n >= BACKEND_MIN || !isRowMajor(out.shape, out.strides)) return false;
+  let mask = 0;
+  let code = dtypeCode(out.dtype) + 4 * arity;
+  for (let i = 0; i < arity; i++) {
+    const t = inputs[i]!;
+    if (t.size === 1) mask |= 1 << i;
+    else if (t.size !== n || !isRowMajor(t.shape, t.strides)) return false;
+    code = code * 4 + dtypeCode(t.dtype);
+  }
+  code = code * 8 + mask;
+  const k = getFlatKernel(key, code, arity, expr, mask);
+  const a = inputs[0]!;
+  const b = arity > 1 ? inputs[1]! : null;
+  const c = arity > 2 ? inputs[2]! : null;
+  k(n, out.storage, out.offset, a.storage, a.offset, b === null ? null : b.storage, b === null ? 0 : b.offset,
+    c === null ? null : c.storage, c === null ? 0 : c.offset, p0, p1);
+  return true;
+}
+
 /**
  * Run a generated kernel writing into `out` (any strides) from inputs broadcast to `out.shape`.
  * `expr` is a JS expression over `x`, `y`, `z` (the inputs) and `p0`, `p1`; `key` names the op
@@ -103,6 +146,7 @@ function tryBackend(key: string, out: Tensor, inputs: readonly Tensor[], n: numb
  * @internal
  */
 export function runKernel(key: string, expr: string, out: Tensor, inputs: readonly Tensor[], p0 = 0, p1 = 0): void {
+  if (runFlat(key, expr, out, inputs, p0, p1)) return;
   const shape = out.shape;
   const strides = [out.strides as number[], ...inputs.map((t) => broadcastStrides(t, shape))];
   const [cs, cstr] = collapse(shape, strides);
