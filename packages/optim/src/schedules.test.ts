@@ -209,6 +209,26 @@ describe('scheduler classes', () => {
     expect(() => new O.WarmupCosineLR(sgd(0.1, 0), { warmupSteps: 1, totalSteps: 5, endFactor: -1 })).toThrow(/WarmupCosineLR: invalid endFactor -1/);
   });
 
+  it('CyclicLR cycles SGD momentum and Adam β₁ opposite to the lr, at every step', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 }), fc.constantFrom('triangular', 'triangular2', 'exp_range'), (up, down, mode) => {
+      const o = { stepSizeUp: up, stepSizeDown: down, mode: mode as 'triangular', gamma: 0.97 };
+      const opt = sgd(0.1, 0.9);
+      const adam = new O.Adam([tensor([1], { requiresGrad: true })]);
+      const s1 = new O.CyclicLR(opt, { baseLr: 0.01, maxLr: 0.1, ...o, baseMomentum: 0.85, maxMomentum: 0.95 });
+      const s2 = new O.CyclicLR(adam, { baseLr: 0.01, maxLr: 0.1, ...o });
+      for (let t = 0; t < 3 * (up + down); t++) {
+        const period = up + down, x = t % period;
+        // the wave in [0, 1] times PyTorch's scale_fn, which scales the momentum amplitude too
+        const scale = mode === 'triangular' ? 1 : mode === 'triangular2' ? 1 / 2 ** Math.floor(t / period) : 0.97 ** t;
+        const h = (x <= up ? x / up : 1 - (x - up) / down) * scale;
+        close(opt.paramGroups[0]!.momentum as number, 0.95 - 0.1 * h, 1e-12);
+        close((adam.paramGroups[0]!.betas as number[])[0]!, 0.9 - 0.1 * h, 1e-12);
+        expect((adam.paramGroups[0]!.betas as number[])[1]).toBe(0.999);
+        s1.step(); s2.step();
+      }
+    }), { numRuns: 30 });
+  });
+
   it('OneCycleLR cycles SGD momentum and Adam β₁', () => {
     const opt = sgd(0.1, 0.9);
     const s = new O.OneCycleLR(opt, { maxLr: 1, totalSteps: 20 });
