@@ -17,7 +17,7 @@ export {
   logicalAnd, logicalOr, logicalNot, where, maskedFill, cast, scalar, broadcastStrides, runKernel,
 } from './ops/elementwise.js';
 export {
-  reshape, view, flatten, permute, transpose, slice, narrow, select, squeeze, unsqueeze, expand, flip,
+  reshape, view, flatten, permute, transpose, slice, narrow, select, squeeze, unsqueeze, expand, broadcastTo, flip,
   contiguous, clone, sliceIndices, viewStrides,
 } from './ops/views.js';
 export {

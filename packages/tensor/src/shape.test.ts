@@ -80,7 +80,9 @@ describe('axes', () => {
       if (a >= -nd && a < nd) expect(normAxis('op', a, nd)).toBe(((a % nd) + nd) % nd);
       else expect(() => normAxis('sum', a, nd)).toThrow(`sum: axis ${a} is out of range for a tensor of rank ${nd}`);
     }), { numRuns: 200 });
-    expect(() => normAxis('op', 0.5, 3)).toThrow(/^op: axis 0\.5 is out of range/);
+    expect(() => normAxis('op', 0.5, 3)).toThrow(/^op: axis 0\.5 is not an integer \(tensor of rank 3\)/);
+    expect(() => normAxis('op', NaN, 3)).toThrow(/^op: axis NaN is not an integer/);
+    expect(() => normAxis('op', '1' as unknown as number, 3)).toThrow(/^op: axis "1" is not an integer/);
   });
 
   it('normAxes: undefined means all; results sorted and unique; repeats refused', () => {

@@ -150,7 +150,10 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
  * ```
  */
 export function normAxis(op: string, axis: number, ndim: number): number {
-  if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
+  if (typeof axis !== 'number' || !Number.isInteger(axis)) {
+    throw new RangeError(`${op}: axis ${typeof axis === 'number' ? axis : JSON.stringify(axis)} is not an integer (tensor of rank ${ndim})`);
+  }
+  if (axis < -ndim || axis >= ndim) {
     throw new RangeError(`${op}: axis ${axis} is out of range for a tensor of rank ${ndim}`);
   }
   return axis < 0 ? axis + ndim : axis;

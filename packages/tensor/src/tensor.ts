@@ -214,7 +214,8 @@ export class Tensor {
     for (let d = 0; d < idx.length; d++) {
       let i = idx[d]!;
       const n = this.shape[d]!;
-      if (!Number.isInteger(i) || i < -n || i >= n) throw new RangeError(`${op}: index ${i} is out of range for dim ${d} of size ${n}`);
+      if (!Number.isInteger(i)) throw new RangeError(`${op}: index ${i} for dim ${d} is not an integer`);
+      if (i < -n || i >= n) throw new RangeError(`${op}: index ${i} is out of range for dim ${d} of size ${n}`);
       if (i < 0) i += n;
       p += i * this.strides[d]!;
     }
@@ -422,7 +423,7 @@ export class Tensor {
 
   /** Alias of {@link Tensor.expand} with NumPy's name. */
   broadcastTo(shape: readonly number[]): Tensor {
-    return views.expand(this, shape);
+    return views.broadcastTo(this, shape);
   }
 
   /** Reverse the order of elements along `axes` (a view with negative strides). See {@link flip}. */
@@ -506,6 +507,8 @@ export class Tensor {
   not(): Tensor { return ew.logicalNot(this); }
   /** Replace elements where `mask` is true with `value`. See {@link maskedFill}. */
   maskedFill(mask: Tensor, value: number): Tensor { return ew.maskedFill(this, mask, value); }
+  /** This tensor where `cond` is true, `other` elsewhere (PyTorch's `x.where(cond, y)`). See {@link where}. */
+  where(cond: Tensor, other: TensorLike): Tensor { return ew.where(cond, this, other); }
 
   // ---------------------------------------------------------------- reductions (see ops/reduce.ts, softmax.ts, compare.ts)
 

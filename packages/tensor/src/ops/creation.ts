@@ -267,10 +267,14 @@ export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 
-function randomFill(op: string, shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number, defaultDtype: DType = 'float32'): Tensor {
+function randomFill(op: string, shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number, defaultDtype: DType = 'float32', floatOnly = false): Tensor {
   const s = checkShape(op, shape);
   const dtype = opts.dtype ?? defaultDtype;
   checkDType(op, dtype);
+  if (floatOnly && dtype !== 'float32' && dtype !== 'float64') {
+    // Truncating continuous draws into int32 or bool would give (nearly) constant tensors.
+    throw new TypeError(`${op}: dtype ${dtype} is not a floating-point dtype (continuous samples would be truncated); use randint or bernoulli for integers`);
+  }
   const g = opts.generator ?? defaultGenerator;
   const t = Tensor._empty(s, dtype);
   for (let i = 0; i < t.size; i++) t.storage[i] = castScalar(dtype, draw(g));
@@ -288,7 +292,7 @@ function randomFill(op: string, shape: readonly number[], opts: RandomOptions, d
  * ```
  */
 export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor {
-  return randomFill('rand', shape, opts, (g) => g.uniform());
+  return randomFill('rand', shape, opts, (g) => g.uniform(), 'float32', true);
 }
 
 /**
@@ -302,7 +306,7 @@ export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor
  * ```
  */
 export function randn(shape: readonly number[], opts: RandomOptions = {}): Tensor {
-  return randomFill('randn', shape, opts, (g) => g.normal());
+  return randomFill('randn', shape, opts, (g) => g.normal(), 'float32', true);
 }
 
 /**
@@ -362,7 +366,7 @@ export function bernoulli(p: number | Tensor, opts: RandomOptions & { shape?: re
 export function uniform(shape: readonly number[], low: number, high: number, opts: RandomOptions = {}): Tensor {
   if (!Number.isFinite(low) || !Number.isFinite(high)) throw new RangeError(`uniform: bounds must be finite, got low ${low}, high ${high}`);
   if (!(low <= high)) throw new RangeError(`uniform: low ${low} must not exceed high ${high}`);
-  return randomFill('uniform', shape, opts, (g) => low + (high - low) * g.uniform());
+  return randomFill('uniform', shape, opts, (g) => low + (high - low) * g.uniform(), 'float32', true);
 }
 
 /**
@@ -380,5 +384,40 @@ export function uniform(shape: readonly number[], low: number, high: number, opt
 export function normal(shape: readonly number[], mean: number, std: number, opts: RandomOptions = {}): Tensor {
   if (!(std >= 0) || !Number.isFinite(std)) throw new RangeError(`normal: std must be finite and non-negative, got ${std}`);
   if (!Number.isFinite(mean)) throw new RangeError(`normal: mean must be finite, got ${mean}`);
-  return randomFill('normal', shape, opts, (g) => mean + std * g.normal());
+  return randomFill('normal', shape, opts, (g) => mean + std * g.normal(), 'float32', true);
+}
+
+function likeTensor(op: string, like: unknown): Tensor {
+  if (!(like instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor to take the shape of, got ${like === null ? 'null' : typeof like}`);
+  return like;
+}
+
+/**
+ * Uniform samples in [0, 1) with the shape and (float) dtype of `like` (PyTorch's `rand_like`).
+ * @param like - the tensor whose shape and dtype to copy (its values are not read).
+ * @param opts - `dtype` (default `like`'s, must be a float dtype), `generator` and `requiresGrad`.
+ * @returns a new tensor.
+ * @example
+ * ```ts
+ * randLike(zeros([2, 3], { dtype: 'float64' }), { generator: new Generator(0) }).dtype; // 'float64'
+ * ```
+ */
+export function randLike(like: Tensor, opts: RandomOptions = {}): Tensor {
+  const t = likeTensor('randLike', like);
+  return randomFill('randLike', t.shape, opts, (g) => g.uniform(), t.dtype, true);
+}
+
+/**
+ * Standard normal samples with the shape and (float) dtype of `like` (PyTorch's `randn_like`).
+ * @param like - the tensor whose shape and dtype to copy (its values are not read).
+ * @param opts - `dtype` (default `like`'s, must be a float dtype), `generator` and `requiresGrad`.
+ * @returns a new tensor.
+ * @example
+ * ```ts
+ * randnLike(zeros([4]), { generator: new Generator(0) }).shape; // [4]
+ * ```
+ */
+export function randnLike(like: Tensor, opts: RandomOptions = {}): Tensor {
+  const t = likeTensor('randnLike', like);
+  return randomFill('randnLike', t.shape, opts, (g) => g.normal(), t.dtype, true);
 }

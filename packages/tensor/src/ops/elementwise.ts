@@ -66,8 +66,21 @@ function resultType(a: TensorLike, b: TensorLike): DType {
   return Number.isInteger(a) && Number.isInteger(b) ? 'int32' : 'float32';
 }
 
-function asTensor(x: TensorLike, dtype: DType): Tensor {
-  return x instanceof Tensor ? x : scalar(x, dtype);
+/**
+ * Refuse a JS integer an int32 operand cannot hold: converting it would wrap it (2^32 + 5 becomes 5),
+ * and comparisons, `maximum`, `where` or fills would then silently answer for another number
+ * (PyTorch raises the same way).
+ */
+function checkInt32Scalar(op: string, v: number, dtype: DType): void {
+  if (dtype === 'int32' && !(v >= -2147483648 && v <= 2147483647)) {
+    throw new RangeError(`${op}: scalar ${v} is outside the int32 range [-2147483648, 2147483647] of the int32 operand; cast the tensor to a float dtype first`);
+  }
+}
+
+function asTensor(x: TensorLike, dtype: DType, op: string): Tensor {
+  if (x instanceof Tensor) return x;
+  checkInt32Scalar(op, x, dtype);
+  return scalar(x, dtype);
 }
 
 // Ops a backend may take over (see kernels/backend.ts) when every operand is one flat contiguous run.
@@ -490,13 +503,26 @@ const BINARY: Record<BinaryName, { expr: string; out: 'promote' | 'float' | 'boo
   or: { expr: '((x !== 0 || y !== 0) ? 1 : 0)', out: 'bool' },
 };
 
+/**
+ * int32 products and powers wrap around exactly like 32-bit two's-complement arithmetic (as in
+ * PyTorch). `x * y` in float64 is not exact once |x·y| > 2^53, so its low 32 bits would be wrong;
+ * `Math.imul` (and squaring with it) keeps exactly the low 32 bits. Exponents are non-negative here.
+ */
+const INT32_EXACT: Partial<Record<BinaryName, { key: string; expr: string }>> = {
+  mul: { key: 'mulInt32', expr: 'Math.imul(x, y)' },
+  pow: {
+    key: 'powInt32',
+    expr: '((b, e) => { let r = 1; while (e > 0) { if (e & 1) r = Math.imul(r, b); b = Math.imul(b, b); e >>>= 1; } return r; })(x, y)',
+  },
+};
+
 /** Compute a broadcasting binary op into a fresh tensor (no recording). @internal */
 export function binaryKernel(name: BinaryName, a: TensorLike, b: TensorLike): [Tensor, Tensor, Tensor] {
   checkOperand(name, a, 'first');
   checkOperand(name, b, 'second');
   const common = resultType(a, b);
-  const ta = asTensor(a, common);
-  const tb = asTensor(b, common);
+  const ta = asTensor(a, common, name);
+  const tb = asTensor(b, common, name);
   const shape = broadcastShapes(name, ta.shape, tb.shape);
   const spec = BINARY[name];
   const outType = spec.out === 'bool' ? 'bool' : spec.out === 'float' ? floatType(common) : arithmeticType(common);
@@ -507,7 +533,9 @@ export function binaryKernel(name: BinaryName, a: TensorLike, b: TensorLike): [T
     }
   }
   const out = Tensor._empty(shape, outType);
-  runKernel(name, spec.expr, out, [ta, tb]);
+  const int = outType === 'int32' ? INT32_EXACT[name as 'mul' | 'pow'] : undefined;
+  if (int !== undefined) runKernel(int.key, int.expr, out, [ta, tb]);
+  else runKernel(name, spec.expr, out, [ta, tb]);
   return [out, ta, tb];
 }
 
@@ -714,8 +742,8 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   checkOperand('where', a, 'second');
   checkOperand('where', b, 'third');
   const common = resultType(a, b);
-  const ta = asTensor(a, common);
-  const tb = asTensor(b, common);
+  const ta = asTensor(a, common, 'where');
+  const tb = asTensor(b, common, 'where');
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, ta.shape), tb.shape);
   const out = Tensor._empty(shape, common);
   runKernel('where', '(x ? y : z)', out, [cond, ta, tb]);
@@ -741,6 +769,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
     throw new RangeError(`maskedFill: mask of shape ${fmt(mask.shape)} does not broadcast to the tensor's shape ${fmt(x.shape)}`);
   }
   const dtype = promoteWithScalar(x.dtype, value);
+  checkInt32Scalar('maskedFill', value, arithmeticType(dtype));
   const out = Tensor._empty(x.shape, dtype);
   runKernel('maskedFill', '(y ? p0 : x)', out, [x, mask], castScalar(dtype, value));
   return record('maskedFill', [x], out, { mask, value });
@@ -787,6 +816,7 @@ function inPlaceOperand(op: string, t: Tensor, x: TensorLike, pos: string): Tens
   checkOperand(op, x, pos);
   if (typeof x === 'number') {
     checkIntScalar(op, t, 'scalar', x);
+    checkInt32Scalar(op, x, t.dtype);
     return scalar(x, t.dtype);
   }
   checkInPlaceOperand(op, t, x);
@@ -821,7 +851,8 @@ export function binaryInPlace(name: 'mul' | 'div' | 'maximum', t: Tensor, other:
   refuseBool(op, t);
   if (name === 'div' && !isFloat(t.dtype)) throw new TypeError(`${op}: true division cannot be stored in a ${t.dtype} tensor`);
   const o = inPlaceOperand(op, t, other, 'second');
-  runKernel(op, BINARY[name].expr, t, [t, o]);
+  if (name === 'mul' && t.dtype === 'int32') runKernel('mulInPlaceInt32', 'Math.imul(x, y)', t, [t, o]);
+  else runKernel(op, BINARY[name].expr, t, [t, o]);
   bump(t);
 }
 
@@ -869,7 +900,7 @@ export function copyInPlace(t: Tensor, src: TensorLike, op = 'copyFrom'): void {
   if (typeof src === 'number' && t.dtype === 'int32' && !Number.isInteger(src)) {
     throw new TypeError(`${op}: value ${src} cannot be stored in a int32 tensor (not an integer)`);
   }
-  let s = asTensor(src, t.dtype);
+  let s = asTensor(src, t.dtype, op);
   const shape = broadcastShapes(op, t.shape, s.shape);
   if (shape.length !== t.ndim || shape.some((n, i) => n !== t.shape[i])) {
     throw new RangeError(`${op}: source of shape ${fmt(s.shape)} does not broadcast to the target's shape ${fmt(t.shape)}`);

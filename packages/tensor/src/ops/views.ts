@@ -307,7 +307,8 @@ export function slice(x: Tensor, specs: readonly SliceSpec[]): Tensor {
     const spec = d < specs.length ? specs[d] : null;
     let a: number, b: number, st: number, len: number;
     if (typeof spec === 'number') {
-      if (!Number.isInteger(spec) || spec < -n || spec >= n) throw new RangeError(`slice: index ${spec} is out of range for dim ${d} of size ${n}`);
+      if (!Number.isInteger(spec)) throw new RangeError(`slice: index ${spec} for dim ${d} is not an integer`);
+      if (spec < -n || spec >= n) throw new RangeError(`slice: index ${spec} is out of range for dim ${d} of size ${n}`);
       a = spec < 0 ? spec + n : spec;
       b = a + 1; st = 1; len = 1;
       drop.push(d);
@@ -369,7 +370,8 @@ export function select(x: Tensor, axis: number, index: number): Tensor {
   checkTensor('select', x);
   const a = normAxis('select', axis, x.ndim);
   const n = x.shape[a]!;
-  if (!Number.isInteger(index) || index < -n || index >= n) throw new RangeError(`select: index ${index} is out of range for dim ${a} of size ${n}`);
+  if (!Number.isInteger(index)) throw new RangeError(`select: index ${index} for dim ${a} is not an integer`);
+  if (index < -n || index >= n) throw new RangeError(`select: index ${index} is out of range for dim ${a} of size ${n}`);
   const specs: SliceSpec[] = x.shape.map(() => null);
   specs[a] = index;
   return slice(x, specs);
@@ -426,15 +428,35 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
  * ```
  */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
-  checkTensor('expand', x);
-  if (shape.length < x.ndim) throw new RangeError(`expand: target shape ${fmt(shape)} has fewer dims than the tensor's ${fmt(x.shape)}`);
+  return expandAs('expand', x, shape);
+}
+
+/**
+ * Broadcast `x` to `shape` without copying (NumPy's `broadcast_to`): the same view as {@link expand},
+ * with errors naming `broadcastTo`.
+ * @param x - any tensor.
+ * @param shape - the target shape (`x.shape` must broadcast to it).
+ * @returns a view (stride 0 on broadcast dims).
+ * @example
+ * ```ts
+ * broadcastTo(tensor([1, 2]), [3, 2]).strides; // [0, 1]
+ * ```
+ */
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  return expandAs('broadcastTo', x, shape);
+}
+
+function expandAs(op: string, x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor(op, x);
+  if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of integers, got ${shape === null ? 'null' : typeof shape}`);
+  if (shape.length < x.ndim) throw new RangeError(`${op}: target shape ${fmt(shape)} has fewer dims than the tensor's ${fmt(x.shape)}`);
   const lead = shape.length - x.ndim;
   const outShape: number[] = [];
   const strides: number[] = [];
   for (let d = 0; d < shape.length; d++) {
     const want = shape[d]!;
     if (d < lead) {
-      if (!Number.isInteger(want) || want < 0) throw new RangeError(`expand: invalid size ${want} in ${fmt(shape)}`);
+      if (!Number.isInteger(want) || want < 0) throw new RangeError(`${op}: invalid size ${want} in ${fmt(shape)}`);
       outShape.push(want); strides.push(0);
       continue;
     }
@@ -442,7 +464,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     const n = want === -1 ? have : want;
     if (have === n) { outShape.push(n); strides.push(x.strides[d - lead]!); }
     else if (have === 1 && Number.isInteger(n) && n >= 0) { outShape.push(n); strides.push(0); }
-    else throw new RangeError(`expand: cannot expand shape ${fmt(x.shape)} to ${fmt(shape)} (dim ${d}: ${have} -> ${want})`);
+    else throw new RangeError(`${op}: cannot expand shape ${fmt(x.shape)} to ${fmt(shape)} (dim ${d}: ${have} -> ${want})`);
   }
   return record('expand', [x], Tensor._view(x, outShape, strides, x.offset), { shape: outShape });
 }
