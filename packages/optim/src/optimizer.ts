@@ -30,6 +30,18 @@ export type ParamGroupInput<O> = Partial<O> & {
 /** What an optimizer accepts: an ordered iterable of tensors, or of parameter groups. */
 export type ParamsInput<O> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
 
+/** Range rules checked each time a (possibly scheduled) option is evaluated; see `Optimizer.live`. */
+const LIVE_RULES: Record<string, [(x: number) => boolean, string]> = {
+  lr: [(x) => x >= 0, 'lr >= 0'],
+  eps: [(x) => x > 0, 'eps > 0'],
+  weightDecay: [(x) => x >= 0, 'weightDecay >= 0'],
+  momentum: [(x) => x >= 0, 'momentum >= 0'],
+  dampening: [(x) => x >= 0 && x <= 1, 'dampening in [0, 1]'],
+  alpha: [(x) => x >= 0, 'alpha >= 0'],
+  rho: [(x) => x >= 0 && x <= 1, 'rho in [0, 1]'],
+  momentumDecay: [(x) => x >= 0, 'momentumDecay >= 0'],
+};
+
 /** Serialised optimizer state (plain JSON: `JSON.parse(JSON.stringify(sd))` round-trips it). */
 export interface OptimizerStateDict {
   /** Per-group transformation state. */
@@ -119,6 +131,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     return (t) => {
       const v = resolveHyper((group as Record<string, unknown>)[key] as Hyper, t);
       if (typeof v !== 'number' || Number.isNaN(v)) throw new RangeError(`${this.name}: option ${key} evaluated to ${formatValue(v)} at step ${t}`);
+      // The construction-time rules also hold for values a schedule (or a scheduler, or a user writing
+      // group.lr) produces later: a negative lr would silently ascend, eps = 0 would divide by zero.
+      const rule = LIVE_RULES[key];
+      if (rule && !rule[0](v)) throw new RangeError(`${this.name}: option ${key} evaluated to ${formatValue(v)} at step ${t} (expected ${rule[1]})`);
       return v;
     };
   }

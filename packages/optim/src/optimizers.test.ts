@@ -488,6 +488,26 @@ describe('construction-time validation', () => {
     p.grad = tensor([1, 1]);
     expect(() => opt.step()).toThrow(/SGD: option lr evaluated to NaN at step 0/);
   });
+
+  it('scheduled or rewritten options obey the construction rules when evaluated (no silent ascent or division by 0)', () => {
+    const cases: [string, (p: Tensor) => O.Optimizer<any>, RegExp][] = [
+      ['lr schedule < 0', (p) => new O.SGD([p], { lr: (t) => 0.1 - 0.1 * t }), /SGD: option lr evaluated to -0.1 at step 2 \(expected lr >= 0\)/],
+      ['group.lr rewritten < 0', (p) => { const o = new O.Adam([p]); o.paramGroups[0]!.lr = -5; return o; }, /Adam: option lr evaluated to -5 at step 0/],
+      ['eps schedule reaching 0', (p) => new O.Adam([p], { eps: (t) => 1e-8 * (1 - t) }), /Adam: option eps evaluated to 0 at step 1 \(expected eps > 0\)/],
+      ['beta1 schedule reaching 1', (p) => new O.AdamW([p], { betas: [(t) => 0.9 + 0.1 * t, 0.999] }), /AdamW: option betas\[0\] evaluated to 1 at step 1 \(expected betas in \[0, 1\)\)/],
+      ['momentum schedule < 0', (p) => new O.SGD([p], { lr: 0.1, momentum: (t) => 0.5 - t }), /SGD: option momentum evaluated to -0.5 at step 1/],
+      ['weightDecay rewritten < 0', (p) => { const o = new O.Lion([p]); o.paramGroups[0]!.weightDecay = -1; return o; }, /Lion: option weightDecay evaluated to -1 at step 0/],
+      ['rho rewritten > 1', (p) => { const o = new O.Adadelta([p]); o.paramGroups[0]!.rho = 2; return o; }, /Adadelta: option rho evaluated to 2 at step 0/],
+    ];
+    for (const [name, make, msg] of cases) {
+      const p = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+      const opt = make(p);
+      let err: unknown = null;
+      try { for (let t = 0; t < 5; t++) { p.grad = tensor([1, 1], { dtype: 'float64' }); opt.step(); } } catch (e) { err = e; }
+      expect(err, name).toBeInstanceOf(RangeError);
+      expect((err as Error).message, name).toMatch(msg);
+    }
+  });
 });
 
 describe('groups, skipping, zeroGrad, schedulable options', () => {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Tensor } from '@gd/tensor';
-import { type Hyper, checkNumber, checkPair } from './hyper.js';
+import { type Hyper, checkNumber, checkPair, formatValue } from './hyper.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 import {
   type AdamState, type GradientTransformation, addDecayedWeights, asgdUpdate, chain, negate, scaleByAdadelta, scaleByAdagrad,
@@ -156,7 +156,7 @@ export class Adam extends Optimizer<AdamOptions> {
     return chainOf([
       g.maximize && negate(),
       addDecayedWeights(this.live(g, 'weightDecay')),
-      scaleByAdam({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps'), amsgrad: g.amsgrad, lr: this.live(g, 'lr') }),
+      scaleByAdam({ betas: [(t) => betaAt(this.name, g, 0, t), (t) => betaAt(this.name, g, 1, t)], eps: this.live(g, 'eps'), amsgrad: g.amsgrad, lr: this.live(g, 'lr') }),
     ]);
   }
 }
@@ -176,9 +176,12 @@ function decoupledDecay(params: readonly Tensor[], grads: readonly (unknown | nu
   });
 }
 
-function betaAt(g: { betas: readonly [Hyper, Hyper] }, k: 0 | 1, t: number): number {
+/** βₖ of a group at step t; a scheduled (or later rewritten) value must stay in [0, 1). */
+function betaAt(name: string, g: { betas: readonly [Hyper, Hyper] }, k: 0 | 1, t: number): number {
   const b = g.betas[k];
-  return typeof b === 'number' ? b : b(t);
+  const v = typeof b === 'number' ? b : b(t);
+  if (!(v >= 0 && v < 1)) throw new RangeError(`${name}: option betas[${k}] evaluated to ${formatValue(v)} at step ${t} (expected betas in [0, 1))`);
+  return v;
 }
 
 /**
@@ -224,7 +227,7 @@ export class AdamW extends Optimizer<AdamOptions> {
   protected buildTransform(g: ParamGroup<AdamOptions>): GradientTransformation<unknown> {
     return chainOf([
       g.maximize && negate(),
-      scaleByAdam({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps'), amsgrad: g.amsgrad, lr: this.live(g, 'lr') }),
+      scaleByAdam({ betas: [(t) => betaAt(this.name, g, 0, t), (t) => betaAt(this.name, g, 1, t)], eps: this.live(g, 'eps'), amsgrad: g.amsgrad, lr: this.live(g, 'lr') }),
     ]);
   }
 }
@@ -272,7 +275,7 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     return chainOf([
       g.maximize && negate(),
       addDecayedWeights(this.live(g, 'weightDecay')),
-      scaleByAdamax({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps'), lr: this.live(g, 'lr') }),
+      scaleByAdamax({ betas: [(t) => betaAt(this.name, g, 0, t), (t) => betaAt(this.name, g, 1, t)], eps: this.live(g, 'eps'), lr: this.live(g, 'lr') }),
     ]);
   }
 }
@@ -336,7 +339,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
     return chainOf([
       g.maximize && negate(),
       !g.decoupledWeightDecay && addDecayedWeights(this.live(g, 'weightDecay')),
-      scaleByNadam({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps'), momentumDecay: this.live(g, 'momentumDecay'), legacyMuProductNext: g.legacyMuProductNext, lr: this.live(g, 'lr') }),
+      scaleByNadam({ betas: [(t) => betaAt(this.name, g, 0, t), (t) => betaAt(this.name, g, 1, t)], eps: this.live(g, 'eps'), momentumDecay: this.live(g, 'momentumDecay'), legacyMuProductNext: g.legacyMuProductNext, lr: this.live(g, 'lr') }),
     ]);
   }
 }
@@ -390,7 +393,7 @@ export class RAdam extends Optimizer<RAdamOptions> {
     return chainOf([
       g.maximize && negate(),
       !g.decoupledWeightDecay && addDecayedWeights(this.live(g, 'weightDecay')),
-      scaleByRadam({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)], eps: this.live(g, 'eps'), lr: this.live(g, 'lr') }),
+      scaleByRadam({ betas: [(t) => betaAt(this.name, g, 0, t), (t) => betaAt(this.name, g, 1, t)], eps: this.live(g, 'eps'), lr: this.live(g, 'lr') }),
     ]);
   }
 }
@@ -702,7 +705,7 @@ export class Lion extends Optimizer<LionOptions> {
   protected buildTransform(g: ParamGroup<LionOptions>): GradientTransformation<unknown> {
     return chainOf([
       g.maximize && negate(),
-      scaleByLion({ betas: [(t) => betaAt(g, 0, t), (t) => betaAt(g, 1, t)] }),
+      scaleByLion({ betas: [(t) => betaAt(this.name, g, 0, t), (t) => betaAt(this.name, g, 1, t)] }),
       addDecayedWeights(this.live(g, 'weightDecay')),
       scaleByLearningRate(this.live(g, 'lr')),
     ]);
