@@ -282,12 +282,13 @@ function fmtNum(x: number | undefined): string {
  * ```ts
  * const { x, y } = twoSpirals({ n: 50, seed: 0 });
  * const [train, val] = randomSplit(new TensorDataset(x, y), [0.8, 0.2], new Generator(1));
- * const model = new Sequential(new Linear(2, 16), new Tanh(), new Linear(16, 2));
+ * const g = new Generator(2);
+ * const model = new Sequential(new Linear(2, 16, { generator: g }), new Tanh(), new Linear(16, 2, { generator: g }));
  * const history = fit(model, {
  *   loss: crossEntropy, optimizer: new Adam(model.parameters(), { lr: 1e-2 }),
- *   data: new DataLoader(train!, { batchSize: 16, shuffle: true }), epochs: 5,
+ *   data: new DataLoader(train!, { batchSize: 16, shuffle: true, seed: 0 }), epochs: 5,
  *   validation: val, metrics: { accuracy }, progress: false,
- *   callbacks: [new EarlyStopping({ patience: 3, restoreBestWeights: true })],
+ *   callbacks: [new EarlyStopping({ patience: 10, restoreBestWeights: true })],
  * });
  * history.epochs.length; // 5
  * ```
