@@ -205,23 +205,41 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
  * Look up rows of an embedding table.
  * @param indices - integer tensor of any shape, values in `[0, num)`.
  * @param weight - `[num, dim]`.
- * @returns `[...indices.shape, dim]`; the gradient of `weight` accumulates (scatter-adds) one row per lookup.
+ * @param paddingIdx - optional row (in `[-num, num)`, negative counts from the end) whose lookups
+ *   return the row's current value but send no gradient to it, as PyTorch's `padding_idx`.
+ * @returns `[...indices.shape, dim]`; the gradient of `weight` accumulates (scatter-adds) one row per
+ *   lookup, except lookups of `paddingIdx`.
  * @example
  * ```ts
  * embedding(tensor([[0, 2]], { dtype: 'int32' }), randn([3, 4])).shape; // [1, 2, 4]
  * ```
  */
-export function embedding(indices: Tensor, weight: Tensor): Tensor {
+export function embedding(indices: Tensor, weight: Tensor, paddingIdx: number | null = null): Tensor {
   checkTensor('embedding', indices);
   if (indices.dtype !== 'int32') throw new TypeError(`embedding: indices must be int32, got ${indices.dtype}`);
   if (weight.ndim !== 2) throw new RangeError(`embedding: weight must be [num, dim], got ${fmt(weight.shape)}`);
   const num = weight.shape[0]!;
+  const pad = paddingIdx === null ? null : resolvePaddingIdx('embedding', paddingIdx, num);
   const flat = indices.reshape([-1]);
   const v = flat.data();
   for (let i = 0; i < v.length; i++) {
     if (v[i]! < 0 || v[i]! >= num) throw new RangeError(`embedding: index ${v[i]} at flat position ${i} is out of range for ${num} embeddings`);
   }
-  return T.indexSelect(weight, 0, flat).reshape([...indices.shape, weight.shape[1]!]);
+  let rows = T.indexSelect(weight, 0, flat);
+  if (pad !== null && weight.requiresGrad) {
+    // same values, but the padded lookups read a detached copy, so no gradient reaches row `pad`
+    const isPad = flat.eq(pad).reshape([-1, 1]);
+    rows = where(isPad, T.indexSelect(weight.detach(), 0, flat), rows);
+  }
+  return rows.reshape([...indices.shape, weight.shape[1]!]);
+}
+
+/** Check and normalise an embedding padding index (negative counts from the end). */
+function resolvePaddingIdx(op: string, paddingIdx: number, num: number): number {
+  if (!Number.isInteger(paddingIdx) || paddingIdx < -num || paddingIdx >= num) {
+    throw new RangeError(`${op}: paddingIdx ${paddingIdx} must be an integer in [${-num}, ${num}) for ${num} embeddings`);
+  }
+  return paddingIdx < 0 ? paddingIdx + num : paddingIdx;
 }
 
 // ------------------------------------------------------------------ normalisation
@@ -386,6 +404,12 @@ export interface Conv2dOptions {
   padding?: Size2 | 'valid' | 'same';
   /** Spacing between kernel elements (default 1). */
   dilation?: Size2;
+  /**
+   * Number of channel groups (default 1). Input channels and output channels are split into `groups`
+   * equal blocks and block `g` of the output sees only block `g` of the input, so the weight is
+   * `[O, C / groups, kh, kw]`; `groups = C` gives a depthwise convolution.
+   */
+  groups?: number;
 }
 
 function resolvePadding(op: string, padding: Size2 | 'valid' | 'same' | undefined, k: [number, number], stride: [number, number], dilation: [number, number]): [number, number] {
@@ -407,10 +431,12 @@ function resolvePadding(op: string, padding: Size2 | 'valid' | 'same' | undefine
  * Built from differentiable ops: the padded input is viewed once per kernel offset `(i, j)` with a
  * strided slice (no copy), each view is contracted with `w[:, :, i, j]` by a matmul over channels,
  * and the `kh·kw` products are summed. Autograd differentiates it like any composite.
+ * With `groups = G` the channels are cut into G blocks and each block is convolved separately
+ * (`y[n, o] = b[o] + Σ_{c ∈ block(o)} …`), then the blocks are concatenated along the channel axis.
  * @param x - `[N, C, H, W]`.
- * @param weight - `[O, C, kh, kw]`.
+ * @param weight - `[O, C / groups, kh, kw]`.
  * @param bias - `[O]` or null.
- * @param opts - stride, padding, dilation.
+ * @param opts - stride, padding, dilation, groups.
  * @returns `[N, O, Ho, Wo]`.
  * @example
  * ```ts
@@ -420,25 +446,43 @@ function resolvePadding(op: string, padding: Size2 | 'valid' | 'same' | undefine
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
   checkTensor('conv2d', x);
   checkFloat('conv2d', x);
-  if (weight.ndim !== 4) throw new RangeError(`conv2d: weight must be [O, C, kh, kw], got ${fmt(weight.shape)}`);
+  if (weight.ndim !== 4) throw new RangeError(`conv2d: weight must be [O, C/groups, kh, kw], got ${fmt(weight.shape)}`);
   if (x.ndim !== 4) throw new RangeError(`conv2d: expected [N, C, H, W] input, got ${fmt(x.shape)}`);
-  const [o, c, kh, kw] = weight.shape as [number, number, number, number];
-  if (x.shape[1] !== c) throw new RangeError(`conv2d: input ${fmt(x.shape)} has ${x.shape[1]} channels, weight ${fmt(weight.shape)} expects ${c}`);
+  const groups = opts.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new RangeError(`conv2d: groups must be a positive integer, got ${groups}`);
+  const [o, cg, kh, kw] = weight.shape as [number, number, number, number];
+  const c = x.shape[1]!;
+  if (c % groups !== 0 || o % groups !== 0) {
+    throw new RangeError(`conv2d: groups ${groups} must divide both the input channels ${c} (input ${fmt(x.shape)}) and the output channels ${o} (weight ${fmt(weight.shape)})`);
+  }
+  if (cg * groups !== c) {
+    throw new RangeError(groups === 1
+      ? `conv2d: input ${fmt(x.shape)} has ${c} channels, weight ${fmt(weight.shape)} expects ${cg}`
+      : `conv2d: input ${fmt(x.shape)} has ${c} channels, weight ${fmt(weight.shape)} with groups ${groups} expects ${cg * groups}`);
+  }
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== o)) throw new RangeError(`conv2d: bias must be [${o}], got ${fmt(bias.shape)}`);
   const stride = pair('conv2d', 'stride', opts.stride ?? 1, 1);
   const dilation = pair('conv2d', 'dilation', opts.dilation ?? 1, 1);
   const padding = resolvePadding('conv2d', opts.padding, [kh, kw], stride, dilation);
   const win = windows('conv2d', x, [kh, kw], stride, padding, dilation, 0);
-  let acc: Tensor | null = null;
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      // [N, C, Ho, Wo] → [N, Ho, Wo, C] @ [C, O] → [N, Ho, Wo, O]
-      const wij = weight.select(3, j).select(2, i); // [O, C]
-      const term = win.at(i, j).permute([0, 2, 3, 1]).matmul(wij.T);
-      acc = acc === null ? term : acc.add(term);
+  const og = o / groups;
+  const blocks: Tensor[] = [];
+  for (let g = 0; g < groups; g++) {
+    // block g: input channels [g·cg, (g+1)·cg) against output channels [g·og, (g+1)·og)
+    const wg = groups === 1 ? weight : weight.narrow(0, g * og, og);
+    let acc: Tensor | null = null;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        // [N, cg, Ho, Wo] → [N, Ho, Wo, cg] @ [cg, og] → [N, Ho, Wo, og]
+        const wij = wg.select(3, j).select(2, i); // [og, cg]
+        const xij = groups === 1 ? win.at(i, j) : win.at(i, j).narrow(1, g * cg, cg);
+        const term = xij.permute([0, 2, 3, 1]).matmul(wij.T);
+        acc = acc === null ? term : acc.add(term);
+      }
     }
+    blocks.push(acc!);
   }
-  let y = acc!.permute([0, 3, 1, 2]);
+  let y = (groups === 1 ? blocks[0]! : T.cat(blocks, 3)).permute([0, 3, 1, 2]);
   if (bias !== null) y = y.add(bias.reshape([1, o, 1, 1]));
   return y;
 }

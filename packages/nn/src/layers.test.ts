@@ -251,3 +251,145 @@ describe('layers: behaviour', () => {
     expect(() => N.conv2d(zeros([1, 1, 5, 5]), zeros([1, 1, 3, 3]), null, { padding: 'same', stride: 2 })).toThrow(/^conv2d: padding 'same' needs stride 1, got \[2,2\]/);
   });
 });
+
+/** Obviously-correct grouped convolution by nested loops over flat float64 arrays (zero padding). */
+function convRef(x: Tensor, w: Tensor, b: number[] | null, st: number, pd: number, dl: number, groups: number): { shape: number[]; data: number[] } {
+  const [n, c, h, wd] = x.shape as [number, number, number, number];
+  const [o, cg, kh, kw] = w.shape as [number, number, number, number];
+  const xv = Array.from(x.contiguous().data() as Float64Array);
+  const wv = Array.from(w.contiguous().data() as Float64Array);
+  const ho = Math.floor((h + 2 * pd - dl * (kh - 1) - 1) / st) + 1;
+  const wo = Math.floor((wd + 2 * pd - dl * (kw - 1) - 1) / st) + 1;
+  const og = o / groups;
+  const out: number[] = [];
+  for (let ni = 0; ni < n; ni++) for (let oi = 0; oi < o; oi++) for (let p = 0; p < ho; p++) for (let q = 0; q < wo; q++) {
+    let s = b === null ? 0 : b[oi]!;
+    const g = Math.floor(oi / og);
+    for (let ci = 0; ci < cg; ci++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
+      const r = p * st + i * dl - pd;
+      const cc = q * st + j * dl - pd;
+      if (r < 0 || r >= h || cc < 0 || cc >= wd) continue;
+      s += wv[((oi * cg + ci) * kh + i) * kw + j]! * xv[((ni * c + g * cg + ci) * h + r) * wd + cc]!;
+    }
+    out.push(s);
+  }
+  void c;
+  return { shape: [n, o, ho, wo], data: out };
+}
+
+describe('audit: Conv2d groups, Embedding paddingIdx, BatchNorm2d gradients', () => {
+  it('grouped conv2d equals a nested-loop reference and passes gradcheck (random groups, stride, padding, dilation)', () => {
+    fc.assert(fc.property(dim(1, 2), dim(1, 3), dim(1, 2), dim(1, 2), dim(1, 3), dim(1, 2), dim(0, 1), dim(1, 2), seed, (n, groups, cpg, opg, k, st, pd, dl, s) => {
+      const g = new Generator(s);
+      const c = groups * cpg;
+      const o = groups * opg;
+      const h = dl * (k - 1) + 1 + st;
+      const x = randn([n, c, h, h + 1], { dtype: 'float64', generator: g });
+      const w = randn([o, cpg, k, k], { dtype: 'float64', generator: g });
+      const b = randn([o], { dtype: 'float64', generator: g });
+      const y = N.conv2d(x, w, b, { stride: st, padding: pd, dilation: dl, groups });
+      const ref = convRef(x, w, Array.from(b.data() as Float64Array), st, pd, dl, groups);
+      expect(y.shape).toEqual(ref.shape);
+      const yv = Array.from(y.contiguous().data() as Float64Array);
+      for (let i = 0; i < ref.data.length; i++) expect(Math.abs(yv[i]! - ref.data[i]!)).toBeLessThan(1e-12);
+      if (s % 4 === 0) gradcheck((xx: Tensor, ww: Tensor, bb: Tensor) => N.conv2d(xx, ww, bb, { stride: st, padding: pd, dilation: dl, groups }), [x, w, b]);
+    }), { numRuns: 20 });
+  });
+
+  it('groups = 1 agrees with the reference too, and the Conv2d layer has PyTorch\'s grouped shapes and bounds', () => {
+    const g = new Generator(5);
+    const x = randn([2, 3, 5, 4], { dtype: 'float64', generator: g });
+    const w = randn([2, 3, 2, 3], { dtype: 'float64', generator: g });
+    const ref = convRef(x, w, null, 2, 1, 1, 1);
+    expect(maxErr(N.conv2d(x, w, null, { stride: 2, padding: 1 }).toArray(), tensor(ref.data, { dtype: 'float64', shape: ref.shape }).toArray())).toBeLessThan(1e-12);
+    const conv = new N.Conv2d(6, 4, 3, { groups: 2, generator: new Generator(1) });
+    expect(conv.weight.shape).toEqual([4, 3, 3, 3]);
+    expect(conv.toString()).toMatch(/groups=2/);
+    // PyTorch: fan_in = (C / groups)·kh·kw = 27, so both W and b lie in ±1/√27
+    const bound = 1 / Math.sqrt(27);
+    for (const t of [conv.weight, conv.bias!]) for (const v of t.data() as Float32Array) expect(Math.abs(v)).toBeLessThanOrEqual(bound + 1e-7);
+    expect(Math.max(...Array.from(conv.weight.data() as Float32Array, Math.abs))).toBeGreaterThan(0.8 * bound);
+    expect(conv.forward(randn([1, 6, 5, 5])).shape).toEqual([1, 4, 3, 3]);
+    const depthwise = new N.Conv2d(3, 3, 3, { groups: 3, padding: 1, bias: false, dtype: 'float64' });
+    const dx = randn([1, 3, 4, 4], { dtype: 'float64', generator: g });
+    const dy = depthwise.forward(dx);
+    // channel 1 of a depthwise conv depends only on channel 1 of the input
+    const ch1 = N.conv2d(dx.narrow(1, 1, 1), depthwise.weight.narrow(0, 1, 1), null, { padding: 1 });
+    expect(maxErr(dy.narrow(1, 1, 1).toArray(), ch1.toArray())).toBeLessThan(1e-12);
+  });
+
+  it('grouped conv2d refuses channel counts that groups does not divide', () => {
+    expect(() => N.conv2d(zeros([1, 4, 5, 5]), zeros([3, 2, 3, 3]), null, { groups: 2 })).toThrow(/^conv2d: groups 2 must divide both the input channels 4 \(input \[1,4,5,5\]\) and the output channels 3 \(weight \[3,2,3,3\]\)/);
+    expect(() => N.conv2d(zeros([1, 4, 5, 5]), zeros([4, 1, 3, 3]), null, { groups: 2 })).toThrow(/^conv2d: input \[1,4,5,5\] has 4 channels, weight \[4,1,3,3\] with groups 2 expects 2/);
+    expect(() => N.conv2d(zeros([1, 4, 5, 5]), zeros([4, 2, 3, 3]), null, { groups: 0 })).toThrow(/^conv2d: groups must be a positive integer, got 0/);
+    expect(() => new N.Conv2d(4, 6, 3, { groups: 4 })).toThrow(/^Conv2d: groups 4 must divide both inChannels 4 and outChannels 6/);
+  });
+
+  it('Embedding paddingIdx: zero row at init, same values, no gradient to the padding row only', () => {
+    fc.assert(fc.property(dim(2, 6), dim(1, 4), dim(1, 8), fc.integer({ min: -6, max: 5 }), seed, (num, d, len, p, s) => {
+      fc.pre(p >= -num && p < num);
+      const row = p < 0 ? p + num : p;
+      const g = new Generator(s);
+      const idx = tensor(Array.from({ length: len }, (_, k) => (k === 0 ? row : (k * 7 + s) % num)), { dtype: 'int32' });
+      const w = randn([num, d], { dtype: 'float64', generator: g }).requiresGrad_();
+      const w2 = w.detach().clone().requiresGrad_();
+      const up = randn([len, d], { dtype: 'float64', generator: g });
+      const y = N.embedding(idx, w, p);
+      const y2 = N.embedding(idx, w2);
+      expect(y.toArray()).toEqual(y2.toArray());
+      y.mul(up).sum().backward();
+      y2.mul(up).sum().backward();
+      const ga = w.grad!.toArray() as number[][];
+      const gb = w2.grad!.toArray() as number[][];
+      for (let r = 0; r < num; r++) expect(ga[r]).toEqual(r === row ? Array(d).fill(0) : gb[r]);
+      const emb = new N.Embedding(num, d, { paddingIdx: p, generator: g });
+      expect(emb.paddingIdx).toBe(row);
+      expect(Array.from(emb.weight.narrow(0, row, 1).contiguous().data() as Float32Array)).toEqual(Array(d).fill(0));
+    }), { numRuns: 40 });
+    expect(() => new N.Embedding(4, 2, { paddingIdx: 4 })).toThrow(/^Embedding: paddingIdx 4 must be an integer in \[-4, 4\) for 4 embeddings/);
+    expect(() => N.embedding(tensor([0], { dtype: 'int32' }), zeros([3, 2]), -4)).toThrow(/^embedding: paddingIdx -4 must be an integer in \[-3, 3\) for 3 embeddings/);
+  });
+
+  it('Embedding paddingIdx row stays fixed under an optimizer step', () => {
+    const emb = new N.Embedding(5, 3, { paddingIdx: 2, dtype: 'float64', generator: new Generator(3) });
+    expect(emb.weight.toArray()[2]).toEqual([0, 0, 0]);
+    // a user may set the padding row; it still gets no gradient (a zero row would hide that under Σy²)
+    noGrad(() => emb.weight.narrow(0, 2, 1).copyFrom(tensor([[1, 2, 3]], { dtype: 'float64' })));
+    const before = emb.weight.toArray() as number[][];
+    emb.forward(tensor([[2, 1], [2, 4]], { dtype: 'int32' })).square().sum().backward();
+    noGrad(() => emb.weight.subInPlace(emb.weight.grad!, 0.5));
+    const after = emb.weight.toArray() as number[][];
+    expect(after[2]).toEqual([1, 2, 3]);
+    expect(after[1]).not.toEqual(before[1]);
+    expect(after[0]).toEqual(before[0]);
+  });
+
+  it('BatchNorm2d gradcheck in float64 over random shapes (training and eval, through the module)', () => {
+    fc.assert(fc.property(dim(1, 3), dim(1, 3), dim(1, 3), dim(1, 3), seed, (n, c, h, w, s) => {
+      fc.pre(n * h * w > 1);
+      const g = new Generator(s);
+      const bn = new N.BatchNorm2d(c, { dtype: 'float64' });
+      noGrad(() => {
+        bn.weight!.copyFrom(randn([c], { dtype: 'float64', generator: g }));
+        bn.bias!.copyFrom(randn([c], { dtype: 'float64', generator: g }));
+      });
+      const x = randn([n, c, h, w], { dtype: 'float64', generator: g });
+      // a random upstream: Σ of a batch-normalised output has zero gradient in x, which would hide errors
+      const up = randn([n, c, h, w], { dtype: 'float64', generator: g });
+      gradcheck((xx: Tensor) => bn.forward(xx).mul(up), [x]);
+      gradcheck((xx: Tensor, ww: Tensor, bb: Tensor) => N.batchNorm(xx, { weight: ww, bias: bb, training: true }).mul(up), [x, bn.weight!.detach(), bn.bias!.detach()]);
+      bn.eval();
+      gradcheck((xx: Tensor) => bn.forward(xx).mul(up), [x]);
+      // eval uses the running statistics the training calls left behind: y = (x − m)/√(v + ε)·γ + β
+      const m = bn.buffer('running_mean').toArray() as number[];
+      const v = bn.buffer('running_var').toArray() as number[];
+      const gam = bn.weight!.toArray() as number[];
+      const bet = bn.bias!.toArray() as number[];
+      const xv = x.toArray() as number[][][][];
+      const yv = bn.forward(x).toArray() as number[][][][];
+      for (let a = 0; a < n; a++) for (let ch = 0; ch < c; ch++) for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {
+        expect(yv[a]![ch]![i]![j]!).toBeCloseTo((xv[a]![ch]![i]![j]! - m[ch]!) / Math.sqrt(v[ch]! + 1e-5) * gam[ch]! + bet[ch]!, 12);
+      }
+    }), { numRuns: 15 });
+  });
+});

@@ -323,34 +323,51 @@ export class Flatten extends Module {
   }
 }
 
+function paddingRow(paddingIdx: number, num: number): number {
+  if (!Number.isInteger(paddingIdx) || paddingIdx < -num || paddingIdx >= num) {
+    throw new RangeError(`Embedding: paddingIdx ${paddingIdx} must be an integer in [${-num}, ${num}) for ${num} embeddings`);
+  }
+  return paddingIdx < 0 ? paddingIdx + num : paddingIdx;
+}
+
 /**
  * A lookup table of `numEmbeddings` vectors of size `embeddingDim`, initialised N(0, 1) as in PyTorch.
- * The gradient of a lookup is scattered (added) back into the rows that were used.
+ * The gradient of a lookup is scattered (added) back into the rows that were used. With
+ * `paddingIdx`, that row starts at zeros and lookups of it send it no gradient (PyTorch's `padding_idx`).
  * @example
  * ```ts
- * const emb = new Embedding(10, 4);
- * emb.forward(tensor([[1, 2, 3]], { dtype: 'int32' })).shape; // [1, 3, 4]
+ * const emb = new Embedding(10, 4, { paddingIdx: 0 });
+ * emb.forward(tensor([[1, 2, 0]], { dtype: 'int32' })).shape; // [1, 3, 4]; the last vector is zeros
  * ```
  */
 export class Embedding extends Module {
   /** `[numEmbeddings, embeddingDim]`. */
   readonly weight: Parameter;
+  /** The padding row (normalised to `[0, numEmbeddings)`), or null. */
+  readonly paddingIdx: number | null;
 
-  /** @param numEmbeddings - table size. @param embeddingDim - vector size. @param opts - `dtype`, `generator`. */
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, opts: LayerOptions = {}) {
+  /**
+   * @param numEmbeddings - table size.
+   * @param embeddingDim - vector size.
+   * @param opts - `paddingIdx` (a row in `[-numEmbeddings, numEmbeddings)`, zero-initialised and never given gradient), `dtype`, `generator`.
+   */
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, opts: LayerOptions & { paddingIdx?: number | null } = {}) {
     super();
     checkPositiveInt('Embedding', 'numEmbeddings', numEmbeddings);
     checkPositiveInt('Embedding', 'embeddingDim', embeddingDim);
-    this.weight = parameter(init.normal(fresh([numEmbeddings, embeddingDim], opts.dtype), 0, 1, { generator: opts.generator ?? defaultGenerator }));
+    this.paddingIdx = opts.paddingIdx === undefined || opts.paddingIdx === null ? null : paddingRow(opts.paddingIdx, numEmbeddings);
+    const w = init.normal(fresh([numEmbeddings, embeddingDim], opts.dtype), 0, 1, { generator: opts.generator ?? defaultGenerator });
+    if (this.paddingIdx !== null) w.narrow(0, this.paddingIdx, 1).copyFrom(0);
+    this.weight = parameter(w);
   }
 
   override extraRepr(): string {
-    return `${this.numEmbeddings}, ${this.embeddingDim}`;
+    return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx === null ? '' : `, paddingIdx=${this.paddingIdx}`}`;
   }
 
   /** @param indices - int32 indices. @returns `[...indices.shape, embeddingDim]`. */
   forward(indices: Tensor): Tensor {
-    return F.embedding(indices, this.weight);
+    return F.embedding(indices, this.weight, this.paddingIdx);
   }
 }
 
@@ -506,18 +523,18 @@ export class BatchNorm1d extends Module {
  * ```
  */
 export class Conv2d extends Module {
-  /** `[outChannels, inChannels, kh, kw]`. */
+  /** `[outChannels, inChannels / groups, kh, kw]`. */
   readonly weight: Parameter;
   /** `[outChannels]`, or null. */
   readonly bias: Parameter | null;
-  /** Stride, padding and dilation. */
+  /** Stride, padding, dilation and groups. */
   readonly options: F.Conv2dOptions;
 
   /**
    * @param inChannels - C.
    * @param outChannels - O.
    * @param kernelSize - `k` or `[kh, kw]`.
-   * @param opts - `stride`, `padding`, `dilation`, `bias` (true), `dtype`, `generator`.
+   * @param opts - `stride`, `padding`, `dilation`, `groups` (1; must divide both channel counts), `bias` (true), `dtype`, `generator`.
    */
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: F.Size2, opts: F.Conv2dOptions & LayerOptions & { bias?: boolean } = {}) {
     super();
@@ -526,21 +543,30 @@ export class Conv2d extends Module {
     const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
     checkPositiveInt('Conv2d', 'kernel height', kh);
     checkPositiveInt('Conv2d', 'kernel width', kw);
+    const groups = opts.groups ?? 1;
+    checkPositiveInt('Conv2d', 'groups', groups);
+    if (inChannels % groups !== 0 || outChannels % groups !== 0) {
+      throw new RangeError(`Conv2d: groups ${groups} must divide both inChannels ${inChannels} and outChannels ${outChannels}`);
+    }
     const g = opts.generator ?? defaultGenerator;
-    this.weight = parameter(init.kaimingUniform(fresh([outChannels, inChannels, kh, kw], opts.dtype), { a: Math.sqrt(5), generator: g }));
-    const bound = 1 / Math.sqrt(inChannels * kh * kw);
+    this.weight = parameter(init.kaimingUniform(fresh([outChannels, inChannels / groups, kh, kw], opts.dtype), { a: Math.sqrt(5), generator: g }));
+    const bound = 1 / Math.sqrt((inChannels / groups) * kh * kw);
     this.bias = opts.bias === false ? null : parameter(init.uniform(fresh([outChannels], opts.dtype), -bound, bound, { generator: g }));
-    this.options = { stride: opts.stride ?? 1, padding: opts.padding ?? 0, dilation: opts.dilation ?? 1 };
+    this.options = { stride: opts.stride ?? 1, padding: opts.padding ?? 0, dilation: opts.dilation ?? 1, groups };
   }
 
   override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=${JSON.stringify(this.kernelSize)}, stride=${JSON.stringify(this.options.stride)}, padding=${JSON.stringify(this.options.padding)}`;
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${JSON.stringify(this.kernelSize)}, stride=${JSON.stringify(this.options.stride)}, padding=${JSON.stringify(this.options.padding)}${groups1(this.options.groups)}`;
   }
 
   /** @param x - `[N, C, H, W]`. @returns `[N, O, Ho, Wo]`. */
   forward(x: Tensor): Tensor {
     return F.conv2d(x, this.weight, this.bias, this.options);
   }
+}
+
+function groups1(groups: number | undefined): string {
+  return groups === undefined || groups === 1 ? '' : `, groups=${groups}`;
 }
 
 /**
