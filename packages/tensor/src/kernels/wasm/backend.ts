@@ -26,6 +26,11 @@ export interface WasmBackendOptions {
   threads?: number;
   /** Products with fewer multiply-adds than this run on the calling thread alone. Default 2^21 (about 128^3). */
   parallelMinWork?: number;
+  /**
+   * How long to wait for a helper thread before redoing its share on the calling thread and going
+   * single-threaded for good. Default 10 s plus 1 ms per 10^5 multiply-adds.
+   */
+  helperTimeoutMs?: number;
 }
 
 /** The exports of a compiled kernels.as module. */
@@ -244,7 +249,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
   const minWork = opts.matmulMinWork ?? 4096;
   const minSize = opts.elementwiseMinSize ?? 4096;
   const parallelMin = opts.parallelMinWork ?? 2 ** 21;
-  const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
+  let threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
   if (threads > 1 && (typeof SharedArrayBuffer === 'undefined' || nodeWorkerCtor() === null)) {
     throw new Error(`createWasmBackend: threads: ${threads} needs SharedArrayBuffer and node:worker_threads`);
   }
@@ -295,7 +300,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
   return {
     get name(): string { return useFma() ? 'wasm-simd-fma' : 'wasm-simd'; },
     get fma(): boolean { return useFma(); },
-    threads,
+    get threads(): number { return inst?.threads ?? threads; },
     matmul(args: MatmulArgs): boolean {
       const { m, n, k } = args;
       if (m * n * k < minWork || m === 0 || n === 0) return false;
@@ -334,13 +339,20 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
           try { helpers[t - 1]!.start(!f32, jobs[t]!); handed[t] = true; } catch { handed[t] = false; }
         }
         run(jobs[0]!);
-        const timeout = 10_000 + (m * n * k) / 1e5;
+        const timeout = opts.helperTimeoutMs ?? 10_000 + (m * n * k) / 1e5;
+        let lost = false;
         for (let t = 1; t < jobs.length; t++) {
           let done = handed[t]!;
-          if (done) { try { helpers[t - 1]!.finish(timeout); } catch { done = false; } }
-          if (!done) { w.threads = 1; run(jobs[t]!); }
+          if (done) { try { helpers[t - 1]!.finish(timeout); } catch { done = false; lost = true; } }
+          // Redo the job here with this thread's own scratch (a late helper may still use its own).
+          if (!done) { w.threads = 1; run([...jobs[t]!.slice(0, 11), ARENA_START]); }
         }
-        if (w.threads === 1) w.closeWorkers();
+        if (w.threads === 1) {
+          w.closeWorkers();
+          // A helper that missed its deadline might still be writing into this memory: later
+          // calls get a fresh single-threaded instance with memory of its own.
+          if (lost) { inst = null; threads = 1; }
+        }
       }
       args.c.set(view.subarray(cAt / E, cAt / E + m * n), args.cOff);
       return true;

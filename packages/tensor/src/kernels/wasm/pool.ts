@@ -85,7 +85,7 @@ export class GemmWorker {
     for (;;) {
       const done = Atomics.load(this.ctl, DONE);
       if (done === this.seq) return;
-      if (Date.now() > deadline) {
+      if (Date.now() >= deadline) {
         throw new Error(`matmul: the helper thread did not finish within ${timeoutMs} ms${this.failed ? ` (${this.failed})` : ''}`);
       }
       Atomics.wait(this.ctl, DONE, done, 100);

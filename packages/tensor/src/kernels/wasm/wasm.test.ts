@@ -351,6 +351,16 @@ describe('through the ops: default backend, fallback and opting out', () => {
 });
 
 describe('helper threads', () => {
+  it('a helper that misses its deadline loses its share to the caller; results stay right; the backend goes single-threaded', () => {
+    const be = createWasmBackend({ threads: 2, parallelMinWork: 0, helperTimeoutMs: 0 });
+    for (let rep = 0; rep < 3; rep++) {
+      const m = 64, n = 48, k = 300;
+      const A = makeOperand('contiguous', m, k, false, 100 + rep), B = makeOperand('transposed', k, n, false, 200 + rep);
+      checkProduct(runGemm(be, m, n, k, A, B, false), 0, m, n, k, A, B, false);
+    }
+    expect(be.threads).toBe(1);
+  });
+
   it('a process that ran parallel products exits by itself (workers are unref\'d)', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-wasm-'));
     const script = path.join(dir, 'exit.ts');
