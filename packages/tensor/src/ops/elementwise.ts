@@ -217,7 +217,9 @@ export function unaryKernel(name: UnaryName, x: Tensor, p0 = 0, p1 = 0, outDtype
   if (!(x instanceof Tensor)) throw new TypeError(`${name}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
   const spec = UNARY[name];
   const out = Tensor._empty(x.shape, outDtype ?? unaryOutType(spec.out, x.dtype));
-  runKernel(name, spec.expr, out, [x], p0, p1);
+  // int32 squares wrap exactly (x * x in float64 rounds past 2^53; see INT32_EXACT).
+  if (name === 'square' && out.dtype === 'int32') runKernel('squareInt32', 'Math.imul(x, x)', out, [x]);
+  else runKernel(name, spec.expr, out, [x], p0, p1);
   return out;
 }
 

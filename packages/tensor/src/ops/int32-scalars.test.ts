@@ -124,6 +124,17 @@ describe('int32 products and powers wrap exactly (two\'s complement, as PyTorch)
       },
     ), RUNS);
     expect(tensor([3], { dtype: 'int32' }).pow(40).item()).toBe(wrap(3n ** 40n));
+    expect(tensor([I32_MAX, 3037000499], { dtype: 'float64' }).astype('int32').pow(2).toArray()).toEqual([1, wrap(3037000499n ** 2n)]);
     expect(tensor([0, 7], { dtype: 'int32' }).pow(0).toArray()).toEqual([1, 1]);
+  });
+});
+
+describe('int32 square wraps exactly', () => {
+  it('square(x) = BigInt.asIntN(32, x * x) on any view (bool squares to int32 0/1)', () => {
+    fc.assert(fc.property(stridedViewArb({ shape: fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 3 }), dtype: ['int32', 'bool'], min: I32_MIN, max: I32_MAX }), (c) => {
+      const out = c.tensor.square();
+      expect(out.dtype).toBe('int32');
+      expect(toFlat(out)).toEqual(c.values.map((x) => wrap(BigInt(x) * BigInt(x))));
+    }), RUNS);
   });
 });
