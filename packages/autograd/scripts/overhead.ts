@@ -1,6 +1,8 @@
 // Quick measurement of the tape's cost on [8,8] float32 tensors: microseconds per op without recording,
 // with recording, and with recording plus backward. CPU time (process.cpuUsage), medians of interleaved
 // rounds, so a busy machine disturbs the figures less than wall time would.
+// Two workloads: a 3-op chain (mul, add, tanh: tanh's 64 Math.tanh calls are real arithmetic) and a
+// 3-op chain of cheap ops (mul, add, sub), which shows the per-op overhead itself.
 // Run: npx tsx --conditions=source packages/autograd/scripts/overhead.ts
 import { randn } from '@gd/tensor';
 import { noGrad } from '../src/index.js';
@@ -10,9 +12,12 @@ const b = randn([8, 8]);
 const w = randn([8, 8]).requiresGrad_();
 
 const cases: [string, () => void][] = [
-  ['3-op chain, no grad', () => { noGrad(() => w.mul(a).add(b).tanh()); }],
-  ['3-op chain, recorded', () => { w.mul(a).add(b).tanh(); }],
-  ['3-op chain, recorded + backward', () => { w.mul(a).add(b).tanh().backward(a); w.grad = null; }],
+  ['mul·add·tanh, no grad', () => { noGrad(() => w.mul(a).add(b).tanh()); }],
+  ['mul·add·tanh, recorded', () => { w.mul(a).add(b).tanh(); }],
+  ['mul·add·tanh, recorded + backward', () => { w.mul(a).add(b).tanh().backward(a); w.grad = null; }],
+  ['mul·add·sub, no grad', () => { noGrad(() => w.mul(a).add(b).sub(a)); }],
+  ['mul·add·sub, recorded', () => { w.mul(a).add(b).sub(a); }],
+  ['mul·add·sub, recorded + backward', () => { w.mul(a).add(b).sub(a).backward(a); w.grad = null; }],
 ];
 const REPS = 5000;
 const results = cases.map(() => [] as number[]);
@@ -27,4 +32,6 @@ for (let round = 0; round < 9; round++) {
 }
 const med = (xs: number[]) => xs.slice().sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 cases.forEach(([label], k) => console.log(`${label.padEnd(36)} ${med(results[k]!).toFixed(3)} µs per op (CPU)`));
-console.log(`recording overhead: ${(med(results[1]!) - med(results[0]!)).toFixed(3)} µs per op; backward adds ${(med(results[2]!) - med(results[1]!)).toFixed(3)} µs per op`);
+for (const base of [0, 3]) {
+  console.log(`${cases[base]![0].split(',')[0]}: recording adds ${(med(results[base + 1]!) - med(results[base]!)).toFixed(3)} µs per op; backward adds ${(med(results[base + 2]!) - med(results[base + 1]!)).toFixed(3)} µs per op`);
+}

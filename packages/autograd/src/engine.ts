@@ -452,6 +452,26 @@ function checkVersions(node: GradNode): void {
 }
 
 /** Nodes reachable from `roots`, marked with a fresh mark. */
+// Helpers of `run`, kept at module level so a backward creates no closures.
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function newestFirst(a: GradNode, b: GradNode): number {
+  return b.seq - a.seq;
+}
+
+function addLeaf(leafGrads: Map<Tensor, { g: Tensor; fresh: boolean }>, leaf: Tensor, g: Tensor): void {
+  const cur = leafGrads.get(leaf);
+  if (cur === undefined) leafGrads.set(leaf, { g, fresh: false });
+  else {
+    cur.g = cur.g.add(g);
+    cur.fresh = true;
+  }
+}
+
 function collect(roots: readonly GradNode[]): GradNode[] {
   const mark = ++markCounter;
   const out: GradNode[] = [];
@@ -510,7 +530,7 @@ function run(
       g.storage[0] = 1;
     } else {
       if (!(g instanceof Tensor)) throw new TypeError(`${op}: gradient must be a Tensor`);
-      if (g.shape.length !== t.shape.length || g.shape.some((n, i) => n !== t.shape[i])) {
+      if (!sameShape(g.shape, t.shape)) {
         throw new RangeError(`${op}: gradient of shape ${fmt(g.shape)} does not match the output's shape ${fmt(t.shape)}`);
       }
       if (!isFloat(g.dtype)) throw new TypeError(`${op}: gradient must be floating point, got ${g.dtype}`);
@@ -531,7 +551,7 @@ function run(
   const rootNodes: GradNode[] = [];
   for (const t of roots) if (t.gradFn !== null) rootNodes.push(t.gradFn as GradNode);
   const nodes = collect(rootNodes);
-  nodes.sort((a, b) => b.seq - a.seq);
+  nodes.sort(newestFirst);
   // Targets: which nodes/leaves we want gradients for.
   const targetIndex = new Map<GradNode | Tensor, number[]>();
   if (targets !== null) {
@@ -559,18 +579,13 @@ function run(
 
   const leafGrads = new Map<Tensor, { g: Tensor; fresh: boolean }>();
   const results: (Tensor | null)[] | null = targets !== null ? new Array(targets.length).fill(null) : null;
-  const addLeaf = (leaf: Tensor, g: Tensor): void => {
-    const cur = leafGrads.get(leaf);
-    if (cur === undefined) leafGrads.set(leaf, { g, fresh: false });
-    else leafGrads.set(leaf, { g: cur.g.add(g), fresh: true });
-  };
   try {
     for (let r = 0; r < roots.length; r++) {
       const t = roots[r]!;
       let g = seeds[r]!;
       if (g.dtype !== t.dtype) g = g.to(t.dtype);
       if (t.gradFn === null) {
-        if (targets === null || targetIndex.has(t)) addLeaf(t, g);
+        if (targets === null || targetIndex.has(t)) addLeaf(leafGrads, t, g);
       } else {
         const n = t.gradFn as GradNode;
         n._g = n._g === null ? g : n._g.add(g);
@@ -613,7 +628,7 @@ function run(
           if (anomalyOn) checkBackward(node, gi, i);
           const e = next[i]!;
           if (e instanceof GradNode) e._g = e._g === null ? gi : e._g.add(gi);
-          else addLeaf(e, gi);
+          else addLeaf(leafGrads, e, gi);
         }
         node.needs = [];
       }

@@ -169,6 +169,15 @@ export function reducedCount(shape: readonly number[], axes: readonly number[]):
  */
 export function fused(key: string, expr: string, g: Tensor, others: readonly Tensor[], p0 = 0, p1 = 0): Tensor {
   const out = Tensor._empty(g.shape, g.dtype);
-  runKernel(`vjp_${key}`, expr, out, [g, ...others], p0, p1);
+  let k = vjpKeys.get(key);
+  if (k === undefined) {
+    k = `vjp_${key}`;
+    vjpKeys.set(key, k);
+  }
+  const n = others.length;
+  runKernel(k, expr, out, n === 0 ? [g] : n === 1 ? [g, others[0]!] : n === 2 ? [g, others[0]!, others[1]!] : [g, ...others], p0, p1);
   return out;
 }
+
+// Kernel names of `fused` by rule key, so a backward builds no strings.
+const vjpKeys = new Map<string, string>();
