@@ -222,8 +222,8 @@ describe('scheduler classes', () => {
         const scale = mode === 'triangular' ? 1 : mode === 'triangular2' ? 1 / 2 ** Math.floor(t / period) : 0.97 ** t;
         const h = (x <= up ? x / up : 1 - (x - up) / down) * scale;
         close(opt.paramGroups[0]!.momentum as number, 0.95 - 0.1 * h, 1e-12);
-        close((adam.paramGroups[0]!.betas as number[])[0]!, 0.9 - 0.1 * h, 1e-12);
-        expect((adam.paramGroups[0]!.betas as number[])[1]).toBe(0.999);
+        close((adam.paramGroups[0]!.betas as readonly number[])[0]!, 0.9 - 0.1 * h, 1e-12);
+        expect((adam.paramGroups[0]!.betas as readonly number[])[1]).toBe(0.999);
         s1.step(); s2.step();
       }
     }), { numRuns: 30 });
