@@ -166,6 +166,20 @@ describe('losses: closed forms and identities', () => {
     expect(klDiv(p.add(1e-300).log(), p, { reduction: 'sum' }).item()).toBeCloseTo(0, 12);
   });
 
+  it("'mean' over targets that are all ignored (or weighted 0) throws instead of PyTorch's NaN; 'sum' and 'none' still work", () => {
+    const x = tensor([[0.3, -1.2, 2.0], [1.5, 0.1, -0.7]], { dtype: 'float64' });
+    const allIgnored = tensor([-100, -100], { dtype: 'int32' });
+    expect(() => crossEntropy(x, allIgnored)).toThrow(/^crossEntropy: the 'mean' reduction divides by the total weight of the targets, which is 0 here \(2 targets, each ignored \(ignoreIndex -100\)/);
+    expect(() => crossEntropy(x, allIgnored, { labelSmoothing: 0.1 })).toThrow(/^crossEntropy: the 'mean' reduction/);
+    expect(() => nllLoss(x, tensor([1, 1], { dtype: 'int32' }), { weight: tensor([1, 0, 1], { dtype: 'float64' }) })).toThrow(/^nllLoss: the 'mean' reduction divides by the total weight of the targets, which is 0/);
+    expect(crossEntropy(x, allIgnored, { reduction: 'sum' }).item()).toBe(0);
+    expect((nllLoss(x, allIgnored, { reduction: 'none' }).toArray() as number[]).map(Math.abs)).toEqual([0, 0]);
+    // one target left: the mean is that target's loss −log softmax(x₁)[2]
+    const row = x.toArray() as number[][];
+    const lse = Math.log(row[1]!.reduce((s, v) => s + Math.exp(v), 0));
+    expect(crossEntropy(x, tensor([-100, 2], { dtype: 'int32' })).item()).toBeCloseTo(lse - row[1]![2]!, 12);
+  });
+
   it('errors name the loss and show the shapes or values', () => {
     expect(() => mseLoss(tensor([1, 2]), tensor([1, 2, 3]))).toThrow(/^mseLoss: input \[2\] and target \[3\] must have the same shape/);
     expect(() => crossEntropy(tensor([[1, 2]]), tensor([2], { dtype: 'int32' }))).toThrow(/^crossEntropy: target 2 at flat index 0 is out of range for 2 classes/);

@@ -238,6 +238,15 @@ function sumOf(a: Float64Array): number {
   return s;
 }
 
+/** The `'mean'` divisor Σ w[yₙ]; refuses 0 (PyTorch returns a silent NaN, which would poison training). */
+function meanDenom(op: string, perSample: Float64Array, ignoreIndex: number): number {
+  const d = sumOf(perSample);
+  if (d === 0) {
+    throw new RangeError(`${op}: the 'mean' reduction divides by the total weight of the targets, which is 0 here (${perSample.length} targets, each ignored (ignoreIndex ${ignoreIndex}) or of class weight 0); use reduction 'sum' or skip this batch`);
+  }
+  return d;
+}
+
 /** `-(x · sel).sum(classAxis)`, shaped per sample. */
 function pickNeg(input: Tensor, sel: Tensor): Tensor {
   return input.mul(sel).sum(input.ndim === 1 ? 0 : 1).neg();
@@ -246,7 +255,7 @@ function pickNeg(input: Tensor, sel: Tensor): Tensor {
 /**
  * Negative log-likelihood of class-index targets given log-probabilities:
  * `ℓₙ = −w[yₙ] · x[n, yₙ]`. `'mean'` divides by `Σ w[yₙ]` over the samples that are not ignored, as
- * PyTorch does (so it is NaN when every target is ignored).
+ * PyTorch does; where that sum is 0 (every target ignored) it throws instead of returning PyTorch's NaN.
  * @param input - log-probabilities `[C]`, `[N, C]` or `[N, C, d1, …]`.
  * @param target - int32 class indices `[]`, `[N]` or `[N, d1, …]`.
  * @param opts - `weight`, `ignoreIndex`, `reduction`.
@@ -259,11 +268,12 @@ function pickNeg(input: Tensor, sel: Tensor): Tensor {
 export function nllLoss(input: Tensor, target: Tensor, opts: ClassLossOptions = {}): Tensor {
   const lay = classLayout('nllLoss', input);
   const r = reduction('nllLoss', opts.reduction);
-  const { sel, perSample } = targetWeights('nllLoss', input, target, lay, opts.weight, opts.ignoreIndex ?? -100);
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  const { sel, perSample } = targetWeights('nllLoss', input, target, lay, opts.weight, ignoreIndex);
   const l = pickNeg(input, sel);
   if (r === 'none') return l;
   if (r === 'sum') return l.sum();
-  return l.sum().div(sumOf(perSample));
+  return l.sum().div(meanDenom('nllLoss', perSample, ignoreIndex));
 }
 
 /** Options of {@link crossEntropy}. */
@@ -278,7 +288,8 @@ export interface CrossEntropyOptions extends ClassLossOptions {
  * the input). Equals `nllLoss(logSoftmax(x, 1), y)` for class indices without smoothing.
  *
  * With label smoothing ε, `q = (1 − ε)·q + ε/C`. Means follow PyTorch: class-index targets divide by
- * the summed weights of the non-ignored targets; probability targets divide by the number of samples.
+ * the summed weights of the non-ignored targets (an error when that is 0, where PyTorch gives NaN);
+ * probability targets divide by the number of samples.
  * @param input - logits `[C]`, `[N, C]` or `[N, C, d1, …]`.
  * @param target - int32 indices `[N, d1, …]`, or probabilities shaped like `input`.
  * @param opts - `weight`, `ignoreIndex` (indices only), `labelSmoothing`, `reduction`.
@@ -318,7 +329,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   if (eps === 0) {
     if (r === 'none') return nll;
     if (r === 'sum') return nll.sum();
-    return nll.sum().div(sumOf(perSample));
+    return nll.sum().div(meanDenom('crossEntropy', perSample, opts.ignoreIndex ?? -100));
   }
   // smoothing term: −Σ_c w_c log p_c for every non-ignored sample
   const maskT = tensor(input.dtype === 'float64' ? mask : Float32Array.from(mask), { shape: lay.outShape });
@@ -327,7 +338,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const k = eps / lay.c;
   if (r === 'none') return nll.mul(1 - eps).add(smooth.mul(k));
   if (r === 'sum') return nll.sum().mul(1 - eps).add(smooth.sum().mul(k));
-  const denom = sumOf(perSample);
+  const denom = meanDenom('crossEntropy', perSample, opts.ignoreIndex ?? -100);
   return nll.sum().div(denom).mul(1 - eps).add(smooth.sum().div(opts.weight !== undefined ? denom : sumOf(mask)).mul(k));
 }
 
