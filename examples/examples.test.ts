@@ -118,7 +118,22 @@ describe('lessons (quick settings)', () => {
     expect(Math.abs(slow!.end[1])).toBeLessThan(0.1);
     expect(noisy!.f).toBeLessThan(-0.15);
     expect(Math.abs(Math.abs(momentum!.end[1]) - 1)).toBeLessThan(0.1);
-    for (const pic of r.pictures) expect(countMarks(picture(pic, 20_000), 'shape')).toBe(1);
+    for (const pic of r.pictures.slice(0, 2)) expect(countMarks(picture(pic, 20_000), 'shape')).toBe(1);
+    // part 3, convex: GD on x² + x obeys x_k + ½ = (x₀ + ½)(1 − 2η)^k, so every start ends at −½
+    for (const c of r.convex) expect(c.end).toBeCloseTo((c.start + 0.5) * 0.8 ** c.steps - 0.5, 12);
+    // part 3, double well: the stationary points are the roots of f'(x) = 4x³ − 6x + 1 (bisection here)
+    const root = (lo: number, hi: number) => {
+      const d = (x: number) => 4 * x ** 3 - 6 * x + 1;
+      for (let i = 0; i < 200; i++) { const m = (lo + hi) / 2; if (Math.sign(d(m)) === Math.sign(d(lo))) lo = m; else hi = m; }
+      return lo;
+    };
+    const local = root(0.5, 2), global = root(-2, -0.5);
+    expect(r.doubleWell.plain).toBeCloseTo(local, 6);                // plain GD: trapped in the local minimum
+    expect(r.doubleWell.momentum).toBeCloseTo(global, 2);           // momentum: over the bump to the global one
+    const f = (x: number) => x ** 4 - 3 * x * x + x;
+    expect(f(global)).toBeLessThan(f(local) - 2);
+    const svg = picture(r.pictures[2]!);
+    expect(lineMarks(svg)).toBe(1);                                  // the curve; the iterates are points
   });
 
   it('07 worked example: L = 4, ∂L/∂w = 8, ∂L/∂b = 4, then w = 2.2, b = 0.6, L = 0', async () => {

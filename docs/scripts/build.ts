@@ -4,7 +4,7 @@
  *   2. typedoc over the four packages + the guides (typedoc.json; warnings are errors),
  *      (typedoc copies the pictures the lessons link to into the site),
  *   3. bundles the playground with vite into docs/site/playground.
- * Run from anywhere: `pnpm docs` (root script).
+ * Run from anywhere: `pnpm run docs` (root script; plain `pnpm docs` is pnpm's own "open the npm page" command).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
