@@ -3,7 +3,7 @@
 // smooth ops the second derivatives too.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type Tensor, tensor } from '@gd/tensor';
+import { type DType, type Tensor, cast, tensor } from '@gd/tensor';
 import { gradcheck, gradgradcheck } from '../index.js';
 import { gradViewArb } from '../testing.js';
 
@@ -92,5 +92,11 @@ describe('cast', () => {
     a.mul(b).sum().backward();
     expect([a.grad!.dtype, b.grad!.dtype]).toEqual(['float32', 'float64']);
     expect([a.grad!.item(), b.grad!.item()]).toEqual([3, 2]);
+  });
+  it('a missing or unknown dtype throws instead of returning an unrecorded copy (the graph would be lost silently)', () => {
+    const x = tensor([1.5, -2], { dtype: 'float64' }).requiresGrad_();
+    expect(() => cast(x, undefined as unknown as DType)).toThrow(/^cast: unknown dtype undefined/);
+    expect(() => cast(x, 'float16' as DType)).toThrow(/^cast: unknown dtype float16/);
+    expect(() => cast(null as unknown as Tensor, 'float32')).toThrow(/^cast: expected a Tensor, got null/);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { Tensor, type TensorLike } from '../tensor.js';
 import {
-  type DType, arithmeticType, castScalar, floatType, isFloat, promoteTypes, promoteWithScalar,
+  type DType, arithmeticType, castScalar, isDType, floatType, isFloat, promoteTypes, promoteWithScalar,
 } from '../dtype.js';
 import { broadcastShapes, fmt } from '../shape.js';
 import { isGradEnabled, record, shouldRecord } from '../dispatch.js';
@@ -474,6 +474,8 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
  * ```
  */
 export function cast(x: Tensor, dtype: DType): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`cast: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if (!isDType(dtype)) throw new TypeError(`cast: unknown dtype ${String(dtype)} (expected float32, float64, int32 or bool)`);
   if (x.dtype === dtype) return x;
   const out = unaryKernel(dtype === 'bool' ? 'toBool' : 'copy', x, 0, 0, dtype);
   if (isFloat(dtype) && isFloat(x.dtype)) return record('cast', [x], out, { dtype });
