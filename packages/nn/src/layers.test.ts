@@ -146,9 +146,11 @@ describe('layers: strided inputs', () => {
     const g = new Generator(11);
     const lin = new N.Linear(3, 2, { dtype: 'float64', generator: g });
     const conv = new N.Conv2d(2, 3, 2, { dtype: 'float64', generator: g, padding: 1, stride: [1, 2] });
+    const grouped = new N.Conv2d(4, 2, 2, { dtype: 'float64', generator: g, padding: 1, groups: 2 });
     const cases: [number[], (x: Tensor) => Tensor][] = [
       [[4, 3], (x) => lin.forward(x)],
       [[2, 2, 4, 5], (x) => conv.forward(x)],
+      [[1, 4, 3, 4], (x) => grouped.forward(x)],
       [[2, 2, 4, 5], (x) => N.maxPool2d(x, 2, { stride: 1, padding: 1 })],
       [[2, 2, 4, 5], (x) => N.avgPool2d(x, 3, { stride: 2, padding: 1 })],
       [[3, 4], (x) => N.layerNorm(x, [4])],
@@ -362,6 +364,31 @@ describe('audit: Conv2d groups, Embedding paddingIdx, BatchNorm2d gradients', ()
     expect(after[2]).toEqual([1, 2, 3]);
     expect(after[1]).not.toEqual(before[1]);
     expect(after[0]).toEqual(before[0]);
+  });
+
+  it('maxPool2d with dilation 2: nested-loop reference and gradcheck (distinct values)', () => {
+    fc.assert(fc.property(dim(1, 2), dim(2, 3), dim(1, 2), dim(0, 1), seed, (c, k, st, pd, s) => {
+      const h = 2 * (k - 1) + 1 + st + 1;
+      const size = c * h * (h + 1);
+      const perm = new Generator(s).permutation(size);
+      const x = tensor(perm.map((v) => v / 7), { dtype: 'float64', shape: [1, c, h, h + 1] });
+      const y = N.maxPool2d(x, k, { stride: st, padding: pd, dilation: 2 });
+      const xv = x.toArray() as number[][][][];
+      const yv = y.toArray() as number[][][][];
+      const ho = Math.floor((h + 2 * pd - 2 * (k - 1) - 1) / st) + 1;
+      const wo = Math.floor((h + 1 + 2 * pd - 2 * (k - 1) - 1) / st) + 1;
+      expect(y.shape).toEqual([1, c, ho, wo]);
+      for (let ch = 0; ch < c; ch++) for (let p = 0; p < ho; p++) for (let q = 0; q < wo; q++) {
+        let m = -Infinity;
+        for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
+          const r = p * st + 2 * i - pd;
+          const cc = q * st + 2 * j - pd;
+          if (r >= 0 && r < h && cc >= 0 && cc < h + 1) m = Math.max(m, xv[0]![ch]![r]![cc]!);
+        }
+        expect(yv[0]![ch]![p]![q]).toBe(m);
+      }
+      gradcheck((xx: Tensor) => N.maxPool2d(xx, k, { stride: st, padding: pd, dilation: 2 }), [x]);
+    }), { numRuns: 12 });
   });
 
   it('BatchNorm2d gradcheck in float64 over random shapes (training and eval, through the module)', () => {
