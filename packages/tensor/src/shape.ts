@@ -175,6 +175,9 @@ export function normAxis(op: string, axis: number, ndim: number): number {
  */
 export function normAxes(op: string, axes: number | readonly number[] | undefined, ndim: number): number[] {
   if (axes === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  if (typeof axes !== 'number' && !Array.isArray(axes)) {
+    throw new TypeError(`${op}: axes must be a number, an array of numbers or undefined, got ${axes === null ? 'null' : typeof axes}`);
+  }
   const list = typeof axes === 'number' ? [axes] : axes;
   const out = list.map((a) => normAxis(op, a, ndim));
   const seen = new Set<number>();

@@ -4,7 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as gd from '../index.js';
-import { Generator, Tensor, broadcastTo, normal, rand, randLike, randn, randnLike, tensor, uniform, where, zeros } from '../index.js';
+import {
+  Generator, Tensor, bernoulli, broadcastTo, clamp, flip, normal, permute, rand, randLike, randn, randnLike, reshape, slice, squeeze, tensor,
+  uniform, view, where, zeros,
+} from '../index.js';
 import { nestedFromFn, nestedGet, nestedMismatch, stridedViewArb, toFlat, toNested } from '../testing.js';
 
 const RUNS = { numRuns: 60 };
@@ -120,6 +123,23 @@ describe('non-integer axes and indices are called non-integers (not "out of rang
     ['get', () => x.get(0, 1.5), /^get: index 1\.5 for dim 1 is not an integer/],
     ['select', () => x.select(0, 0.5), /^select: index 0\.5 for dim 0 is not an integer/],
     ['slice', () => x.slice(1.5), /^slice: index 1\.5 for dim 0 is not an integer/],
+  ] as [string, () => unknown, RegExp][])('%s', (_name, f, re) => {
+    expect(f).toThrow(re);
+  });
+});
+
+describe('missing or wrongly typed arguments of free functions are refused with the op name', () => {
+  const x = zeros([2, 3]);
+  it.each([
+    ['reshape', () => reshape(x, undefined as never), /^reshape: shape must be an array, got undefined/],
+    ['view', () => view(x, 6 as never), /^view: shape must be an array, got number/],
+    ['permute', () => permute(x, undefined as never), /^permute: dims must be an array, got undefined/],
+    ['slice', () => slice(x, null as never), /^slice: specs must be an array, got null/],
+    ['flip', () => flip(x, null as never), /^flip: axes must be a number, an array of numbers or undefined, got null/],
+    ['squeeze', () => squeeze(x, {} as never), /^squeeze: axes must be a number, an array of numbers or undefined, got object/],
+    ['clamp', () => clamp(undefined as never, 0, 1), /^clamp: expected a Tensor, got undefined/],
+    ['bernoulli', () => bernoulli(undefined as never), /^bernoulli: p must be a number or a Tensor of probabilities, got undefined/],
+    ['bernoulli string', () => bernoulli('0.5' as never), /^bernoulli: p must be a number or a Tensor/],
   ] as [string, () => unknown, RegExp][])('%s', (_name, f, re) => {
     expect(f).toThrow(re);
   });

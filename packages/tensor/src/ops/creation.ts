@@ -343,6 +343,7 @@ export function bernoulli(p: number | Tensor, opts: RandomOptions & { shape?: re
     if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: probability must be in [0, 1], got ${p}`);
     return randomFill('bernoulli', opts.shape ?? [], opts, (g) => (g.uniform() < p ? 1 : 0));
   }
+  if (!(p instanceof Tensor)) throw new TypeError(`bernoulli: p must be a number or a Tensor of probabilities, got ${p === null ? 'null' : typeof p}`);
   const probs = p.data();
   for (let i = 0; i < probs.length; i++) {
     if (!(probs[i]! >= 0 && probs[i]! <= 1)) throw new RangeError(`bernoulli: probability at flat index ${i} is ${probs[i]}, outside [0, 1]`);

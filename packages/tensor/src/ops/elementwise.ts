@@ -452,6 +452,7 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
  * ```
  */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`clamp: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
   if (min === undefined && max === undefined) throw new RangeError('clamp: at least one of min and max must be given');
   if (min !== undefined && max !== undefined && min > max) throw new RangeError(`clamp: min ${min} is greater than max ${max}`);
   if (Number.isNaN(min) || Number.isNaN(max)) throw new RangeError(`clamp: bounds must not be NaN (min ${min}, max ${max})`);

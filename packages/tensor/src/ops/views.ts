@@ -13,6 +13,10 @@ function checkTensor(op: string, x: unknown): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
 }
 
+function checkList(op: string, what: string, v: unknown): void {
+  if (!Array.isArray(v)) throw new TypeError(`${op}: ${what} must be an array, got ${v === null ? 'null' : typeof v}`);
+}
+
 /** A contiguous copy of `x` in fresh storage (not recorded). @internal */
 export function copyKernel(x: Tensor): Tensor {
   const out = Tensor._empty(x.shape, x.dtype);
@@ -79,6 +83,7 @@ export function contiguous(x: Tensor): Tensor {
  * ```
  */
 export function inferShape(op: string, x: Tensor, shape: readonly number[]): number[] {
+  checkList(op, 'shape', shape);
   const out = shape.slice();
   let infer = -1;
   let known = 1;
@@ -218,6 +223,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
  */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   checkTensor('permute', x);
+  checkList('permute', 'dims', dims);
   if (dims.length !== x.ndim) throw new RangeError(`permute: got ${dims.length} dims ${fmt(dims)} for a tensor of rank ${x.ndim}`);
   const d = dims.map((a) => normAxis('permute', a, x.ndim));
   if (new Set(d).size !== d.length) throw new RangeError(`permute: dims ${fmt(dims)} are not a permutation of 0..${x.ndim - 1}`);
@@ -294,6 +300,7 @@ export function sliceIndices(op: string, n: number, start: number | null | undef
  */
 export function slice(x: Tensor, specs: readonly SliceSpec[]): Tensor {
   checkTensor('slice', x);
+  checkList('slice', 'specs', specs);
   if (specs.length > x.ndim) throw new RangeError(`slice: ${specs.length} slice specs for a tensor of rank ${x.ndim}`);
   const starts: number[] = [];
   const stops: number[] = [];
