@@ -12,9 +12,11 @@ function fmtNumber(v: number, dtype: string, sci: boolean, digits: number, allIn
   if (dtype === 'int32') return String(v);
   if (Number.isNaN(v)) return 'nan';
   if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  if (sci) return v.toExponential(digits);
-  if (allInt) return `${v}.`;
-  return v.toFixed(digits);
+  // toFixed/toExponential drop the sign of -0; PyTorch and NumPy print it.
+  const neg0 = Object.is(v, -0) ? '-' : '';
+  if (sci) return neg0 + v.toExponential(digits);
+  if (allInt) return `${neg0}${v}.`;
+  return neg0 + v.toFixed(digits);
 }
 
 /** For each dim, the indices shown: all of them, or the first and last `EDGE` with -1 marking the gap. */
@@ -69,7 +71,10 @@ export function formatTensor(t: Tensor): string {
     const sep = dim === t.ndim - 1 ? ', ' : `,${'\n'.repeat(t.ndim - dim - 1)}${indent} `;
     return `[${parts.join(sep)}]`;
   };
-  const body = t.ndim === 0 ? cells[0]! : render(0, '       ');
-  const extra = t.dtype === 'float32' ? '' : `, dtype=${t.dtype}`;
+  // An empty tensor of rank > 1 prints as `[]` plus its shape (PyTorch's `size=`), which nested
+  // brackets alone could not show.
+  const emptyShape = t.size === 0 && t.ndim > 1 ? `, shape=[${t.shape.join(', ')}]` : '';
+  const body = t.ndim === 0 ? cells[0]! : emptyShape !== '' ? '[]' : render(0, '       ');
+  const extra = `${emptyShape}${t.dtype === 'float32' ? '' : `, dtype=${t.dtype}`}`;
   return `tensor(${body}${extra}${t.requiresGrad ? ', requiresGrad=true' : ''})`;
 }
