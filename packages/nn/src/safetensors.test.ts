@@ -57,8 +57,17 @@ describe('safetensors', () => {
       (cases, metadata) => {
         const ts: Record<string, Tensor> = {};
         cases.forEach((c, i) => { ts[`t.${i}`] = c.tensor; });
-        const back = decodeSafetensors(encodeSafetensors(ts, metadata));
+        const bytes = encodeSafetensors(ts, metadata);
+        const back = decodeSafetensors(bytes);
         expect(back.metadata).toEqual(metadata);
+        // alignment: data starts on 8 bytes, every tensor on a multiple of its element size
+        const n = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+        expect((8 + n) % 8).toBe(0);
+        const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, { dtype: string; data_offsets: [number, number] }>;
+        for (const [k, e] of Object.entries(header)) {
+          if (k === '__metadata__') continue;
+          expect(e.data_offsets[0] % ({ F64: 8, F32: 4, I32: 4, BOOL: 1 } as Record<string, number>)[e.dtype]!).toBe(0);
+        }
         expect(Object.keys(back.tensors)).toEqual(Object.keys(ts));
         for (const [k, t] of Object.entries(ts)) {
           const b = back.tensors[k]!;

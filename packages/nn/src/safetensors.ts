@@ -63,12 +63,21 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Rec
     if (typeof v !== 'string') throw new TypeError(`encodeSafetensors: metadata value of '${k}' must be a string, got ${typeof v}`);
   }
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
-  const parts: Uint8Array[] = [];
-  let offset = 0;
+  const items: { name: string; t: Tensor; bytes: Uint8Array }[] = [];
   for (const [name, t] of Object.entries(tensors)) {
     if (name === '' || name === '__metadata__') throw new RangeError(`encodeSafetensors: invalid tensor name ${JSON.stringify(name)}`);
     if (!(t instanceof Tensor)) throw new TypeError(`encodeSafetensors: '${name}' is not a Tensor`);
-    const bytes = tensorBytes(t);
+    items.push({ name, t, bytes: tensorBytes(t) });
+    header[name] = null; // header keys keep the caller's order; offsets are filled in below
+  }
+  // Lay the data out by element size, widest first (stable otherwise), so that with the 8-byte aligned
+  // data start every tensor begins at a multiple of its element size and can be viewed without a copy.
+  const itemSize = (t: Tensor): number => (t.dtype === 'float64' ? 8 : t.dtype === 'bool' ? 1 : 4);
+  const order = items.map((_, i) => i).sort((a, b) => itemSize(items[b]!.t) - itemSize(items[a]!.t) || a - b);
+  const parts: Uint8Array[] = [];
+  let offset = 0;
+  for (const i of order) {
+    const { name, t, bytes } = items[i]!;
     header[name] = { dtype: CODE_OF[t.dtype], shape: t.shape.slice(), data_offsets: [offset, offset + bytes.length] };
     parts.push(bytes);
     offset += bytes.length;
