@@ -96,8 +96,15 @@ export interface CheckpointContents {
 export function saveCheckpoint(path: string, contents: CheckpointContents): void {
   if (!(contents.model instanceof Module)) throw new TypeError('saveCheckpoint: contents.model must be a Module');
   const metadata: Record<string, string> = { format: FORMAT };
-  if (contents.optimizer) metadata.optimizer = JSON.stringify(contents.optimizer.stateDict());
-  if (contents.scheduler) metadata.scheduler = JSON.stringify(contents.scheduler.stateDict());
+  if (contents.optimizer) {
+    metadata.optimizer = JSON.stringify(contents.optimizer.stateDict());
+    metadata.optimizerClass = className(contents.optimizer);
+  }
+  if (contents.scheduler) {
+    if (typeof contents.scheduler.stateDict !== 'function') throw new TypeError(`saveCheckpoint: the scheduler (${className(contents.scheduler)}) has no stateDict()`);
+    metadata.scheduler = JSON.stringify(contents.scheduler.stateDict());
+    metadata.schedulerClass = className(contents.scheduler);
+  }
   if (contents.extra !== undefined) metadata.extra = JSON.stringify(contents.extra);
   writeFileAtomic(path, encodeSafetensors(contents.model.stateDict(), metadata));
 }
@@ -110,6 +117,11 @@ export interface CheckpointTargets {
   optimizer?: Stateful;
   /** The scheduler to restore (the file must contain scheduler state). */
   scheduler?: Stateful;
+}
+
+function className(x: object): string {
+  const c = (x as { constructor?: { name?: unknown } }).constructor;
+  return c !== undefined && typeof c.name === 'string' && c.name !== '' ? c.name : 'Object';
 }
 
 function parseJson(path: string, key: string, text: string | undefined): unknown {
@@ -144,6 +156,14 @@ function parseJson(path: string, key: string, text: string | undefined): unknown
 export function loadCheckpoint(path: string, targets: CheckpointTargets): unknown {
   const { tensors, metadata } = loadSafetensors(path);
   if (metadata.format !== FORMAT) throw new Error(`loadCheckpoint: ${path} is not a checkpoint (format ${JSON.stringify(metadata.format)}, expected "${FORMAT}"); use loadWeights for plain weight files`);
+  // A scheduler's state dict holds only its position, so restoring it into a different kind of
+  // scheduler (or an optimizer's state into a different optimizer) would resume silently wrong.
+  for (const [key, target] of [['optimizer', targets.optimizer], ['scheduler', targets.scheduler]] as const) {
+    const saved = metadata[`${key}Class`];
+    if (target && saved !== undefined && saved !== className(target)) {
+      throw new Error(`loadCheckpoint: ${path} holds ${key} state of a ${saved}, not of a ${className(target)}`);
+    }
+  }
   const optState = targets.optimizer ? parseJson(path, 'optimizer', metadata.optimizer) : undefined;
   const schedState = targets.scheduler ? parseJson(path, 'scheduler', metadata.scheduler) : undefined;
   const extra = metadata.extra === undefined ? undefined : parseJson(path, 'extra', metadata.extra);

@@ -178,6 +178,33 @@ describe('checkpoints', () => {
     expect(() => loadCheckpoint(bad, { model: target })).toThrow(/is not a checkpoint/);
     expect(readdirSync(dir).sort()).toEqual(['bad.safetensors', 'w.safetensors']);
   });
+
+  it('refuses optimizer or scheduler state of another class (a schedule position alone cannot tell), leaving everything untouched', () => {
+    const dir = tmp();
+    const path = join(dir, 'c.safetensors');
+    const src = mlp(1);
+    const opt = new Adam(src.parameters(), { lr: 0.1 });
+    const sched = new StepLR(opt, { stepSize: 2, gamma: 0.5 });
+    for (let i = 0; i < 3; i++) sched.step();
+    saveCheckpoint(path, { model: src, optimizer: opt, scheduler: sched });
+    const target = mlp(5);
+    const before = flat(target);
+    const tOpt = new Adam(target.parameters(), { lr: 0.1 });
+    const wrongSched = new ExponentialLR(tOpt, { gamma: 0.9 });
+    expect(() => loadCheckpoint(path, { model: target, optimizer: tOpt, scheduler: wrongSched })).toThrow(/^loadCheckpoint: .* holds scheduler state of a StepLR, not of a ExponentialLR/);
+    expect(wrongSched.lastEpoch).toBe(0);
+    expect(() => loadCheckpoint(path, { model: target, optimizer: new SGD(target.parameters(), { lr: 0.1 }) })).toThrow(/holds optimizer state of a Adam, not of a SGD/);
+    expect(flat(target)).toEqual(before);
+    // the matching classes load, and the schedule resumes at the saved position
+    const okSched = new StepLR(tOpt, { stepSize: 2, gamma: 0.5 });
+    loadCheckpoint(path, { model: target, optimizer: tOpt, scheduler: okSched });
+    expect(flat(target)).toEqual(flat(src));
+    expect(okSched.lastEpoch).toBe(3);
+    expect(okSched.getLastLr()).toEqual(sched.getLastLr());
+    // ReduceLROnPlateau has no stateDict in @gd/optim: saying so beats a bare TypeError
+    const plateau = new ReduceLROnPlateau(opt) as unknown as { stateDict(): unknown; loadStateDict(s: unknown): void };
+    if (typeof plateau.stateDict !== 'function') expect(() => saveCheckpoint(path, { model: src, scheduler: plateau })).toThrow(/^saveCheckpoint: the scheduler \(ReduceLROnPlateau\) has no stateDict\(\)/);
+  });
 });
 
 describe('fit: history, callbacks, progress', () => {
