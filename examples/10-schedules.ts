@@ -42,7 +42,7 @@ export function gallery(): [string, Schedule][] {
     ['cyclic triangular', cyclic(0.1, 1, { stepSizeUp: 10 })],
     ['cyclic triangular2', cyclic(0.1, 1, { stepSizeUp: 10, mode: 'triangular2' })],
     ['cyclic exp_range', cyclic(0.1, 1, { stepSizeUp: 10, mode: 'exp_range', gamma: 0.98 })],
-    ['sequential: linear warm-up → exponential', sequentialSchedule([linearSchedule(0.1, 1, 10), exponentialDecay(1, 0.95)], [10])],
+    ['sequential: warm-up → exponential', sequentialSchedule([linearSchedule(0.1, 1, 10), exponentialDecay(1, 0.95)], [10])],
     ['chained: exponential × step', chainedSchedule(1, [exponentialDecay(1, 0.99), stepDecay(1, 30, 0.5)])],
     ['lambda: 1/(1 + t/20)²', lambdaSchedule(1, (t) => 1 / (1 + t / 20) ** 2)],
     ['multiplicative (×0.98 per step)', multiplicativeSchedule(1, () => 0.98)],

@@ -120,14 +120,22 @@ export async function lineChart(series: readonly Series[], opts: LineChartOption
   if (opts.facetColumns) {
     spec = {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: opts.title ?? '',
+      title: { text: opts.title ?? '', subtitle: opts.yLabel ? `y: ${opts.yLabel}` : '' },
       data: { values: rows },
-      facet: { field: 'series', type: 'nominal', title: null, sort: series.map((s) => s.name) },
+      facet: {
+        field: 'series', type: 'nominal', title: null, sort: series.map((s) => s.name),
+        header: { labelFontSize: 10 },
+      },
+      // lay the grid out by the panels alone: Vega's estimate of a long header label's width (it has
+      // no font metrics in Node) would otherwise widen that label's column and make the grid uneven
+      // (with room for the axes, and one y title for the figure: `yLabel` goes into the title)
+      bounds: 'flush',
+      spacing: { row: 40, column: 44 },
       columns: opts.facetColumns,
       spec: {
         width: opts.width ?? 180, height: opts.height ?? 110,
         mark: { type: 'line', clip: true },
-        encoding: { x, y: { ...y, scale: { zero: true } } },
+        encoding: { x, y: { ...y, title: null, scale: { zero: true } } },
       },
       resolve: { scale: { y: 'independent' } },
     } as TopLevelSpec;
