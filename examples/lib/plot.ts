@@ -411,9 +411,13 @@ export interface HeatmapOptions extends ChartOptions {
 
 /** A matrix drawn as coloured cells (NaN = missing, drawn grey), rendered to SVG text. */
 export async function heatmapChart(matrix: readonly (readonly number[])[], opts: HeatmapOptions = {}): Promise<string> {
-  const rows: { r: number; c: number; v: number | null; text: string }[] = [];
+  const rows: { r: number; c: number; v: number | null; text: string; light: boolean }[] = [];
+  const finite = matrix.flat().filter(Number.isFinite);
+  const lo = Math.min(...finite), hi = Math.max(...finite);
+  // viridis is yellow at the top of its range: dark annotations there, white ones elsewhere
   matrix.forEach((row, r) => row.forEach((v, c) => rows.push({
     r, c, v: Number.isFinite(v) ? v : null, text: Number.isFinite(v) ? v.toFixed(1) : '',
+    light: Number.isFinite(v) && hi > lo && (v - lo) / (hi - lo) > 0.6,
   })));
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -436,7 +440,7 @@ export async function heatmapChart(matrix: readonly (readonly number[])[], opts:
         mark: { type: 'text', fontSize: 9 },
         encoding: {
           x: { field: 'c', type: 'ordinal' }, y: { field: 'r', type: 'ordinal' },
-          text: { field: 'text' }, color: { value: 'white' },
+          text: { field: 'text' }, color: { condition: { test: 'datum.light', value: '#222222' }, value: 'white' },
         },
       }] : []),
     ],
