@@ -18,6 +18,7 @@ import { rules } from './rules/index.js';
 // ------------------------------------------------------------------ nodes
 
 let seqCounter = 0;
+const NO_NEEDS: readonly boolean[] = Object.freeze([]) as readonly boolean[];
 
 /**
  * One recorded op in the graph: what `tensor.gradFn` holds for a non-leaf tensor.
@@ -62,7 +63,7 @@ export class GradNode implements RuleCtx<any> {
   /** The non-leaf tensor this node produced, when it has hooks or retains its gradient. */
   hookTensor: Tensor | null = null;
   /** Which input gradients the current backward wants. */
-  needs: boolean[] = [];
+  needs: readonly boolean[] = NO_NEEDS;
   /** @internal Gradient accumulated for this node's output during a backward. */
   _g: Tensor | null = null;
   /** @internal Traversal mark. */
@@ -386,7 +387,10 @@ function runHooks(t: Tensor, g: Tensor): Tensor {
   return g;
 }
 
-/** Store a gradient into `t.grad`, adding to what is there; a first gradient is copied so it never aliases. */
+/**
+ * Store a gradient into `t.grad`, adding to what is there. A first gradient is copied so it never
+ * aliases, unless `fresh` says the backward pass owns it outright (then it is adopted as it is).
+ */
 function accumulateInto(t: Tensor, g: Tensor, fresh: boolean): void {
   if (g.dtype !== t.dtype) g = g.to(t.dtype);
   if (t.grad === null) t.grad = fresh && g.isContiguous() ? g : g.clone();
@@ -463,12 +467,45 @@ function newestFirst(a: GradNode, b: GradNode): number {
   return b.seq - a.seq;
 }
 
-function addLeaf(leafGrads: Map<Tensor, { g: Tensor; fresh: boolean }>, leaf: Tensor, g: Tensor): void {
+type LeafGrad = { g: Tensor; fresh: boolean; builtin: boolean };
+
+function addLeaf(leafGrads: Map<Tensor, LeafGrad>, leaf: Tensor, g: Tensor, builtin = false): void {
   const cur = leafGrads.get(leaf);
-  if (cur === undefined) leafGrads.set(leaf, { g, fresh: false });
+  if (cur === undefined) leafGrads.set(leaf, { g, fresh: false, builtin });
   else {
     cur.g = cur.g.add(g);
     cur.fresh = true;
+  }
+}
+
+/**
+ * Ownership of a leaf's single gradient (avoids cloning it into `.grad`): the gradient came from a
+ * built-in rule (custom backward functions may return tensors they keep), owns its whole storage, and
+ * that storage is neither guarded (a seed, an upstream gradient, a saved input/output or attribute of a
+ * node, a leaf) nor shared with another leaf's gradient.
+ */
+function ownedLeafGrads(leafGrads: Map<Tensor, LeafGrad>, guarded: Set<unknown>): void {
+  const seen = new Map<unknown, number>();
+  for (const [leaf, lg] of leafGrads) {
+    guarded.add(leaf.storage);
+    seen.set(lg.g.storage, (seen.get(lg.g.storage) ?? 0) + 1);
+  }
+  for (const lg of leafGrads.values()) {
+    const g = lg.g;
+    if (lg.fresh || !lg.builtin) continue;
+    if (g.offset === 0 && g.storage.length === g.size && seen.get(g.storage) === 1 && !guarded.has(g.storage) && g.isContiguous()) lg.fresh = true;
+  }
+}
+
+function guardNode(guarded: Set<unknown>, node: GradNode, g: Tensor): void {
+  guarded.add(g.storage);
+  const ins = node.inputs;
+  for (let i = 0; i < ins.length; i++) guarded.add(ins[i]!.storage);
+  if (node.output !== null) guarded.add(node.output.storage);
+  const keys = node.rule.attrTensors;
+  if (keys !== undefined && node.attrs !== null) for (const k of keys) {
+    const t = (node.attrs as Record<PropertyKey, unknown>)[k];
+    if (t instanceof Tensor) guarded.add(t.storage);
   }
 }
 
@@ -577,7 +614,9 @@ function run(
     for (const n of nodes) n._needed = true;
   }
 
-  const leafGrads = new Map<Tensor, { g: Tensor; fresh: boolean }>();
+  const leafGrads = new Map<Tensor, LeafGrad>();
+  // Storages a leaf's gradient must not take ownership of (see `ownedLeafGrads`); backward only.
+  const guarded: Set<unknown> | null = targets === null && !createGraph ? new Set<unknown>(seeds.map((s) => s.storage)) : null;
   const results: (Tensor | null)[] | null = targets !== null ? new Array(targets.length).fill(null) : null;
   try {
     for (let r = 0; r < roots.length; r++) {
@@ -618,6 +657,8 @@ function run(
       }
       if (any) {
         node.needs = needs;
+        if (guarded !== null) guardNode(guarded, node, g);
+        const builtin = node.rule.freshGrads === true || (rules as Record<string, AnyRule>)[node.op] === node.rule;
         const grads = node.rule.vjp(g, node);
         for (let i = 0; i < next.length; i++) {
           if (!needs[i]) continue;
@@ -628,12 +669,13 @@ function run(
           if (anomalyOn) checkBackward(node, gi, i);
           const e = next[i]!;
           if (e instanceof GradNode) e._g = e._g === null ? gi : e._g.add(gi);
-          else addLeaf(leafGrads, e, gi);
+          else addLeaf(leafGrads, e, gi, builtin);
         }
-        node.needs = [];
+        node.needs = NO_NEEDS;
       }
       if (!retainGraph) node.free();
     }
+    if (guarded !== null) ownedLeafGrads(leafGrads, guarded);
     for (const [leaf, { g, fresh }] of leafGrads) {
       const h = runHooks(leaf, g);
       if (targets === null) accumulateInto(leaf, h, fresh && h === g);
