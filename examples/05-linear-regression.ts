@@ -56,7 +56,7 @@ export async function main({ quick = false, log = console.log }: ExampleOptions 
     { name: 'data', x: xs, y: ys },
     { name: 'gradient descent', x: [0, 2], y: line(gd) },
     { name: 'normal equations', x: [0, 2], y: line(normal) },
-  ], { title: 'Linear regression: the two fits coincide', xLabel: 'x', yLabel: 'y', scatter: ['data'] });
+  ], { title: 'Linear regression: the two fits coincide', xLabel: 'x', yLabel: 'y', scatter: ['data'], dashed: ['normal equations'] });
   let best = 0;
   for (let i = 0; i < n; i++) best += (normal.w * xs[i]! + normal.b - ys[i]!) ** 2 / n;
   const curve = await lineChart([{ name: 'J − J*', x: run.losses.map((_, k) => k), y: run.losses.map((l) => l - best) }], {

@@ -88,6 +88,8 @@ export interface LineChartOptions extends ChartOptions {
   points?: boolean;
   /** Names of series drawn as points only (a scatter), not lines. */
   scatter?: readonly string[];
+  /** Names of series drawn dashed (drawn last), so a line lying exactly on another stays visible. */
+  dashed?: readonly string[];
 }
 
 /** A line chart of one or more series (e.g. loss curves), rendered to SVG text. */
@@ -109,7 +111,13 @@ export async function lineChart(series: readonly Series[], opts: LineChartOption
   const line = {
     transform: [{ filter: { not: { field: 'series', oneOf: [...scatter] } } }],
     mark: { type: 'line' as const, clip: true, point: opts.points ?? false },
-    encoding: { x, y, color },
+    encoding: {
+      x, y, color,
+      ...(opts.dashed && opts.dashed.length > 0 ? {
+        strokeDash: { condition: { test: `indexof(${JSON.stringify([...opts.dashed])}, datum.series) >= 0`, value: [7, 5] }, value: [1, 0] },
+        order: { condition: { test: `indexof(${JSON.stringify([...opts.dashed])}, datum.series) >= 0`, value: 1 }, value: 0 },
+      } : {}),
+    },
   };
   const dots = {
     transform: [{ filter: { field: 'series', oneOf: [...scatter] } }],
