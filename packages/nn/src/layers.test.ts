@@ -391,6 +391,20 @@ describe('audit: Conv2d groups, Embedding paddingIdx, BatchNorm2d gradients', ()
     }), { numRuns: 12 });
   });
 
+  it('Softmax / LogSoftmax over every axis of random 3-d shapes: gradcheck, and rows sum to 1', () => {
+    fc.assert(fc.property(dim(1, 3), dim(1, 3), dim(1, 3), fc.integer({ min: -3, max: 2 }), seed, (a, b, c, axis, s) => {
+      const g = new Generator(s);
+      const x = randn([a, b, c], { dtype: 'float64', generator: g }).mul(3);
+      const up = randn([a, b, c], { dtype: 'float64', generator: g });
+      gradcheck((xx: Tensor) => new N.Softmax(axis).forward(xx).mul(up), [x]);
+      gradcheck((xx: Tensor) => new N.LogSoftmax(axis).forward(xx).mul(up), [x]);
+      const sums = new N.Softmax(axis).forward(x).sum(axis).contiguous().data() as Float64Array;
+      for (const v of sums) expect(Math.abs(v - 1)).toBeLessThan(1e-12);
+      const back = new N.LogSoftmax(axis).forward(x).exp().sub(new N.Softmax(axis).forward(x)).abs().max().item();
+      expect(back).toBeLessThan(1e-12);
+    }), { numRuns: 20 });
+  });
+
   it('BatchNorm2d gradcheck in float64 over random shapes (training and eval, through the module)', () => {
     fc.assert(fc.property(dim(1, 3), dim(1, 3), dim(1, 3), dim(1, 3), seed, (n, c, h, w, s) => {
       fc.pre(n * h * w > 1);
