@@ -26,6 +26,13 @@ export interface MlpResult {
   epochsRun: number;
   stopReason: string;
   lrs: number[];
+  /** Smallest validation loss over the epochs run, and its (0-based) epoch. */
+  bestValLoss: number;
+  bestEpoch: number;
+  /** Validation loss of the last epoch run (before the best weights were restored). */
+  lastValLoss: number;
+  /** Validation loss of the model after training: the restored best weights. */
+  restoredValLoss: number;
   pictures: string[];
 }
 
@@ -38,7 +45,8 @@ export async function main({ quick = false, log = console.log }: ExampleOptions 
     new Linear(32, 32, { dtype: 'float64', generator: new Generator(2) }), new Tanh(),
     new Linear(32, 2, { dtype: 'float64', generator: new Generator(3) }),
   );
-  const epochs = quick ? 100 : 400;
+  // one schedule for both settings: early stopping, not the epoch budget, ends the run (quick: less patience)
+  const epochs = 400;
   const loader = new DataLoader(train!, { batchSize: 32, shuffle: true, seed: 8 });
   const stepsPerEpoch = Math.ceil(240 / 32);
   const optimizer = new Adam(model.parameters(), { lr: 0.02 });
@@ -46,11 +54,16 @@ export async function main({ quick = false, log = console.log }: ExampleOptions 
   const history = fit(model, {
     loss: (p, t) => crossEntropy(p, t), optimizer, data: loader, epochs, scheduler, schedulerInterval: 'step',
     validation: val!, metrics: { accuracy },
-    callbacks: [new EarlyStopping({ monitor: 'valLoss', patience: quick ? 20 : 40, restoreBestWeights: true })],
+    callbacks: [new EarlyStopping({ monitor: 'valLoss', patience: quick ? 10 : 40, restoreBestWeights: true })],
     progress: false,
   });
   const trainAccuracy = evaluate(model, train!, { metrics: { accuracy } })['accuracy']!;
   const valAccuracy = evaluate(model, val!, { metrics: { accuracy } })['accuracy']!;
+  // restoreBestWeights: the model now in hand is the best epoch's, not the last one's
+  const restoredValLoss = evaluate(model, val!, { loss: (p, t) => crossEntropy(p, t) })['loss']!;
+  const valLosses = history.epochs.map((e) => e.valLoss ?? Infinity);
+  const bestValLoss = Math.min(...valLosses);
+  const bestEpoch = valLosses.indexOf(bestValLoss);
   log(`Lesson 8: MLP 2-32-32-2 (tanh) on two spirals (240 train / 60 validation), Adam + warm-up/cosine, early stopping`);
   log(`  ran ${history.epochs.length} of ${epochs} epochs (${history.stopReason}); train accuracy ${(100 * trainAccuracy).toFixed(1)}%, validation accuracy ${(100 * valAccuracy).toFixed(1)}%`);
 
@@ -74,9 +87,10 @@ export async function main({ quick = false, log = console.log }: ExampleOptions 
     title: 'Warm-up then cosine decay', xLabel: 'step', yLabel: 'learning rate',
   });
   const pictures = [saveSvg('08-mlp-boundary', boundary), saveSvg('08-mlp-loss', curves), saveSvg('08-mlp-lr', lrCurve)];
+  log(`  best validation loss ${fmt(bestValLoss)} at epoch ${bestEpoch}, last ${fmt(valLosses.at(-1)!)}; restored weights give ${fmt(restoredValLoss)}`);
   log(`  peak learning rate ${fmt(Math.max(...lrs))} at step ${lrs.indexOf(Math.max(...lrs))}`);
   log(`pictures: ${pictures.join(', ')}`);
-  return { trainAccuracy, valAccuracy, epochsRun: history.epochs.length, stopReason: history.stopReason, lrs, pictures };
+  return { trainAccuracy, valAccuracy, epochsRun: history.epochs.length, stopReason: history.stopReason, lrs, bestValLoss, bestEpoch, lastValLoss: valLosses.at(-1)!, restoredValLoss, pictures };
 }
 
 runIfMain(import.meta.url, main);
