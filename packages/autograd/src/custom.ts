@@ -86,6 +86,12 @@ export interface CustomFunction<A extends Tensor[]> {
    * again under `createGraph`.
    */
   backward(ctx: FunctionCtx, grad: Tensor): Tensor | readonly (Tensor | null | undefined)[];
+  /**
+   * Promise that every gradient `backward` returns is a new tensor nothing else keeps (not a saved
+   * tensor, not one held in a closure or in `ctx.data`), so `backward()` may adopt it as a leaf's
+   * `.grad` instead of copying it. Default false.
+   */
+  freshGradients?: boolean;
 }
 
 /**
@@ -113,6 +119,7 @@ export function customFunction<A extends Tensor[]>(def: CustomFunction<A>): (...
   const rule: AnyRule = {
     saveInputs: false,
     saveOutput: false,
+    freshGrads: def.freshGradients === true,
     vjp(g: Tensor, node: RuleCtx<FunctionCtx>) {
       const ctx = node.attrs;
       const r = def.backward(ctx, g);

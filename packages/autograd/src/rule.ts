@@ -58,6 +58,11 @@ export interface AnyRule {
   readonly saveOutput: boolean;
   /** Attributes holding tensors the rule reads; their versions are checked at backward. */
   readonly attrTensors?: readonly PropertyKey[];
+  /**
+   * The gradients `vjp` returns are new tensors that nothing else holds (so `backward` may store one
+   * in a leaf's `.grad` without copying it). Built-in rules are trusted without it.
+   */
+  readonly freshGrads?: boolean;
   /** Compute the input gradients from the output gradient `g`. */
   vjp(g: Tensor, ctx: RuleCtx<any>): readonly (Tensor | null | undefined)[];
 }

@@ -6,9 +6,9 @@
  * The layer classes in `layers.ts` hold parameters and call these.
  * @module
  */
-import { Tensor, Generator, defaultGenerator, bernoulli, fmt, where, tensor, isFloat } from '@gd/tensor';
+import { Tensor, Generator, defaultGenerator, bernoulli, fmt, where, tensor, isFloat, isGradEnabled } from '@gd/tensor';
 import * as T from '@gd/tensor';
-import { customFunction } from '@gd/autograd';
+import { customFunction, fused } from '@gd/autograd';
 
 function checkTensor(op: string, x: unknown): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
@@ -192,14 +192,139 @@ export function dropout(x: Tensor, p = 0.5, training = true, generator: Generato
  * ```
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
-  checkTensor('linear', x);
-  if (weight.ndim !== 2) throw new RangeError(`linear: weight must be [out, in], got ${fmt(weight.shape)}`);
-  if (x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
-    throw new RangeError(`linear: input ${fmt(x.shape)} does not end in in_features ${weight.shape[1]} (weight ${fmt(weight.shape)})`);
-  }
-  const y = x.matmul(weight.T);
-  return bias === null ? y : y.add(bias);
+  return linearImpl('linear', x, weight, bias, false);
 }
+
+/**
+ * `relu(x Wᵀ + b)`: a {@link linear} layer followed by ReLU. With fused kernels on (the default,
+ * see {@link setFusedKernels}) this is one recorded op whose forward adds the bias and clamps in one
+ * pass over the product, and whose backward masks the gradient once and forms `dW = gᵀx` directly in
+ * the weight's `[out, in]` layout; with them off it is `linear(x, weight, bias).relu()`.
+ * @param x - `[..., in]`.
+ * @param weight - `[out, in]`.
+ * @param bias - `[out]` or null.
+ * @returns `[..., out]`, non-negative.
+ * @example
+ * ```ts
+ * linearRelu(tensor([[1, -1]]), tensor([[1, 0], [0, 1]]), zeros([2])).toArray(); // [[1, 0]]
+ * ```
+ */
+export function linearRelu(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  return linearImpl('linearRelu', x, weight, bias, true);
+}
+
+let fusedKernels = true;
+
+/**
+ * Turn the fused kernels of `@gd/nn` on or off (on by default): {@link linear} / {@link linearRelu}
+ * as one recorded op each, and `crossEntropy` of class indices as one op (log-softmax + NLL forward,
+ * `softmax − onehot` backward). Off, the same functions run as compositions of `@gd/tensor` ops
+ * (matmul, add, relu, logSoftmax, gather...) — same values up to rounding, same gradients. Useful to
+ * compare the two or to debug a gradient through the individual ops.
+ * @param on - use the fused kernels.
+ * @returns the previous setting.
+ * @example
+ * ```ts
+ * const prev = setFusedKernels(false);
+ * // ... run the unfused compositions ...
+ * setFusedKernels(prev);
+ * ```
+ */
+export function setFusedKernels(on: boolean): boolean {
+  const prev = fusedKernels;
+  fusedKernels = on === true;
+  return prev;
+}
+
+/**
+ * Whether the fused kernels are on (see {@link setFusedKernels}).
+ * @returns the current setting.
+ * @example
+ * ```ts
+ * fusedKernelsEnabled(); // true
+ * ```
+ */
+export function fusedKernelsEnabled(): boolean {
+  return fusedKernels;
+}
+
+function linearImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): Tensor {
+  checkTensor(op, x);
+  checkTensor(op, weight);
+  if (weight.ndim !== 2) throw new RangeError(`${op}: weight must be [out, in], got ${fmt(weight.shape)}`);
+  if (x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+    throw new RangeError(`${op}: input ${fmt(x.shape)} does not end in in_features ${weight.shape[1]} (weight ${fmt(weight.shape)})`);
+  }
+  if (bias !== null) {
+    checkTensor(op, bias);
+    if (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]) {
+      throw new RangeError(`${op}: bias must be [${weight.shape[0]}] (out_features), got ${fmt(bias.shape)}`);
+    }
+  }
+  const fusable = fusedKernels && isFloat(x.dtype) && weight.dtype === x.dtype && (bias === null || bias.dtype === x.dtype);
+  if (!fusable) {
+    const y = x.matmul(weight.T);
+    const z = bias === null ? y : y.add(bias);
+    return relu ? z.relu() : z;
+  }
+  const inF = weight.shape[1]!, outF = weight.shape[0]!;
+  const x2 = x.ndim === 2 ? x : x.reshape([-1, inF]);
+  const fn = relu ? (bias === null ? linearReluNoBiasOp : linearReluOp) : bias === null ? linearNoBiasOp : linearOp;
+  const y = bias === null ? fn(x2, weight) : fn(x2, weight, bias);
+  return x.ndim === 2 ? y : y.reshape([...x.shape.slice(0, -1), outF]);
+}
+
+/**
+ * The fused linear op (x [n, in], W [out, in], optional b [out]; optional ReLU). Forward: one matmul
+ * into fresh storage, then bias and clamp in place in one pass. Backward, written in tensor ops (so
+ * `createGraph` can differentiate it again): `gm = relu ? g·[y > 0] : g`, `dx = gm W`, `dW = gmᵀ x`
+ * (already `[out, in]`: no transposed copy), `db = Σₙ gm`. Every gradient is a new tensor, so the
+ * engine may adopt it as `.grad` without copying.
+ */
+function makeLinearOp(relu: boolean, withBias: boolean): (...inputs: Tensor[]) => Tensor {
+  return customFunction({
+    name: relu ? 'linearRelu' : 'linear',
+    freshGradients: true,
+    forward(ctx, ...inputs: Tensor[]) {
+      const [x, w] = inputs as [Tensor, Tensor];
+      const b = withBias ? inputs[2]! : null;
+      ctx.save(x, w);
+      let y = x.matmul(w.T);
+      if (!(y.offset === 0 && y.isContiguous() && y.storage.length === y.size)) y = y.clone();
+      const out = y.storage as Float32Array | Float64Array;
+      const n = y.shape[0]!, m = y.shape[1]!;
+      if (b !== null) {
+        const bd = b.data() as Float32Array | Float64Array;
+        if (relu) {
+          for (let i = 0, o = 0; i < n; i++, o += m) for (let j = 0; j < m; j++) { const v = out[o + j]! + bd[j]!; out[o + j] = v > 0 || v !== v ? v : 0; }
+        } else {
+          for (let i = 0, o = 0; i < n; i++, o += m) for (let j = 0; j < m; j++) out[o + j] = out[o + j]! + bd[j]!;
+        }
+      } else if (relu) {
+        for (let i = 0; i < out.length; i++) { const v = out[i]!; out[i] = v > 0 || v !== v ? v : 0; }
+      }
+      if (relu) ctx.save(y);
+      return y;
+    },
+    backward(ctx, g) {
+      const saved = ctx.saved;
+      const x = saved[0]!, w = saved[1]!;
+      // The same mask as the `relu` rule: a fused loop for plain backward, recorded ops under createGraph.
+      const gm = !relu ? g : isGradEnabled() ? g.mul(saved[2]!.gt(0).to(g.dtype)) : fused('relu', 'x * (y > 0 ? 1 : 0)', g, [saved[2]!]);
+      const need = ctx.needsInputGrad;
+      return [
+        need[0] ? gm.matmul(w) : null,
+        need[1] ? gm.T.matmul(x) : null,
+        withBias && need[2] ? gm.sum(0) : null,
+      ];
+    },
+  });
+}
+
+const linearOp = makeLinearOp(false, true);
+const linearNoBiasOp = makeLinearOp(false, false);
+const linearReluOp = makeLinearOp(true, true);
+const linearReluNoBiasOp = makeLinearOp(true, false);
 
 /**
  * Look up rows of an embedding table.

@@ -5,7 +5,9 @@
  * elementwise losses (no silent broadcasting).
  * @module
  */
-import { Tensor, fmt, where, logSoftmax, isFloat, tensor } from '@gd/tensor';
+import { Tensor, fmt, where, logSoftmax, isFloat, tensor, isGradEnabled } from '@gd/tensor';
+import { customFunction } from '@gd/autograd';
+import { fusedKernelsEnabled } from './functional.js';
 
 /** How per-element losses are combined. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -324,6 +326,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     if (r === 'sum') return l.sum();
     return l.sum().div(lay.n * lay.s);
   }
+  if (eps === 0 && input.ndim <= 2 && fusedKernelsEnabled()) return fusedCrossEntropy(input, target, lay, r as Reduction, opts.weight, opts.ignoreIndex ?? -100);
   const { sel, perSample, mask } = targetWeights('crossEntropy', input, target, lay, opts.weight, opts.ignoreIndex ?? -100);
   const nll = pickNeg(logp, sel);
   if (eps === 0) {
@@ -340,6 +343,111 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   if (r === 'sum') return nll.sum().mul(1 - eps).add(smooth.sum().mul(k));
   const denom = meanDenom('crossEntropy', perSample, opts.ignoreIndex ?? -100);
   return nll.sum().div(denom).mul(1 - eps).add(smooth.sum().div(opts.weight !== undefined ? denom : sumOf(mask)).mul(k));
+}
+
+// ------------------------------------------------------------------ fused softmax cross-entropy
+
+/** What the fused op needs besides the logits (set just before each synchronous call). */
+interface CeParams { target: ArrayLike<number>; weight: ArrayLike<number> | null; ignoreIndex: number; reduction: Reduction; n: number; c: number; outShape: number[] }
+let ceParams: CeParams | null = null;
+
+/**
+ * Softmax cross-entropy of class indices as one op. Forward, per row in float64: `m = max x`,
+ * `lse = m + log Σ exp(x − m)`, `ℓₙ = wₙ (lse − x[yₙ])` (wₙ = w[yₙ], 0 when ignored), reduced; the
+ * softmax is kept. Backward: `dx = s · wₙ · (softmax(x) − onehot(y))` with `s` the reduction's scale
+ * of the upstream gradient — one pass, no log-softmax tensor or one-hot product. Under `createGraph`
+ * the backward is the same formula in recorded tensor ops (so it differentiates again).
+ */
+const crossEntropyOp = customFunction({
+  name: 'crossEntropy',
+  freshGradients: true,
+  forward(ctx, x: Tensor) {
+    const P = ceParams!;
+    ceParams = null;
+    const { n, c, target: t, weight: w, ignoreIndex } = P;
+    const xd = x.data();
+    const f64 = x.dtype === 'float64';
+    const prob = f64 ? new Float64Array(n * c) : new Float32Array(n * c);
+    const wn = new Float64Array(n);
+    const loss = new Float64Array(n);
+    let denom = 0;
+    for (let i = 0; i < n; i++) {
+      const y = t[i]!;
+      const o = i * c;
+      if (y !== ignoreIndex && (y < 0 || y >= c)) throw new RangeError(`crossEntropy: target ${y} at flat index ${i} is out of range for ${c} classes`);
+      let m = -Infinity;
+      for (let j = 0; j < c; j++) { const v = xd[o + j]!; if (v > m || v !== v) m = v; }
+      let z = 0;
+      for (let j = 0; j < c; j++) z += Math.exp(xd[o + j]! - m);
+      const lse = m + Math.log(z);
+      for (let j = 0; j < c; j++) prob[o + j] = Math.exp(xd[o + j]! - lse);
+      if (y === ignoreIndex) continue;
+      const wy = w === null ? 1 : w[y]!;
+      wn[i] = wy;
+      denom += wy;
+      loss[i] = wy * (lse - xd[o + y]!);
+    }
+    ctx.save(x);
+    ctx.data.prob = prob;
+    ctx.data.target = Int32Array.from(t);
+    ctx.data.wn = wn;
+    const r = P.reduction;
+    ctx.data.reduction = r;
+    ctx.data.outShape = P.outShape;
+    if (r === 'none') return tensor(f64 ? loss : Float32Array.from(loss), { shape: P.outShape });
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += loss[i]!;
+    if (r === 'mean') {
+      if (denom === 0) meanDenom('crossEntropy', wn, ignoreIndex);
+      sum /= denom;
+    }
+    ctx.data.scale = r === 'mean' ? 1 / denom : 1;
+    return tensor(f64 ? [sum] : Float32Array.of(sum), { shape: [], dtype: x.dtype });
+  },
+  backward(ctx, g) {
+    const [x] = ctx.saved as [Tensor];
+    const prob = ctx.data.prob as Float64Array | Float32Array;
+    const wn = ctx.data.wn as Float64Array;
+    const r = ctx.data.reduction as Reduction;
+    const c = x.shape[x.ndim - 1]!, n = wn.length;
+    const t = ctx.data.target as ArrayLike<number>;
+    if (isGradEnabled()) {
+      // createGraph: the same formula in recorded ops, differentiable in x and g.
+      const oh = new Float64Array(n * c);
+      for (let i = 0; i < n; i++) if (wn[i] !== 0) oh[i * c + t[i]!] = 1;
+      const x2 = x.reshape([n, c]);
+      const onehot = tensor(x.dtype === 'float64' ? oh : Float32Array.from(oh), { shape: [n, c] });
+      const wcol = tensor(x.dtype === 'float64' ? wn : Float32Array.from(wn), { shape: [n, 1] });
+      const gs = r === 'none' ? g.reshape([n, 1]) : g.reshape([1, 1]).mul(ctx.data.scale as number);
+      return [x2.softmax(1).sub(onehot).mul(wcol).mul(gs).reshape(x.shape as number[])];
+    }
+    const gd = g.data();
+    const out = x.dtype === 'float64' ? new Float64Array(n * c) : new Float32Array(n * c);
+    const scale = r === 'none' ? 0 : (ctx.data.scale as number) * gd[0]!;
+    for (let i = 0; i < n; i++) {
+      const k = wn[i]! * (r === 'none' ? gd[i]! : scale);
+      const o = i * c;
+      if (k === 0) continue;
+      for (let j = 0; j < c; j++) out[o + j] = k * prob[o + j]!;
+      out[o + t[i]!] = out[o + t[i]!]! - k;
+    }
+    return [tensor(out, { shape: x.shape })];
+  },
+});
+
+function fusedCrossEntropy(input: Tensor, target: Tensor, lay: ClassLayout, r: Reduction, weight: Tensor | undefined, ignoreIndex: number): Tensor {
+  if (target.dtype !== 'int32') throw new TypeError(`crossEntropy: class-index targets must be int32, got ${target.dtype} (pass probabilities as a float tensor shaped like the input)`);
+  const expected = lay.outShape;
+  if (target.ndim !== expected.length || target.shape.some((d, i) => d !== expected[i])) {
+    throw new RangeError(`crossEntropy: target ${fmt(target.shape)} does not match input ${fmt(input.shape)} (expected target shape ${fmt(expected)})`);
+  }
+  const t = target.data();
+  ceParams = { target: t, weight: weight === undefined ? null : weight.data(), ignoreIndex, reduction: r, n: lay.n, c: lay.c, outShape: expected };
+  try {
+    return crossEntropyOp(input);
+  } finally {
+    ceParams = null;
+  }
 }
 
 /**

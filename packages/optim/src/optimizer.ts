@@ -357,9 +357,14 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
 function applyScaled(p: Tensor, k: number, d: Tensor): void {
   const dd = readFlat(d);
   if (p.offset === 0 && p.storage.length === p.size && p.isContiguous()) {
-    const s = p.storage as Float64Array | Float32Array;
-    if (s instanceof Float64Array) for (let j = 0; j < s.length; j++) s[j] = fma(k, dd[j]!, s[j]!);
-    else for (let j = 0; j < s.length; j++) s[j] = k * dd[j]! + s[j]!;
+    const s = p.storage;
+    if (s instanceof Float64Array) fmaInto64(s, k, dd);
+    else if (s instanceof Float32Array) {
+      // float32: k·d + p in float64, rounded once to float32 on the store (no fma emulation needed:
+      // the float64 product of two float32-representable values is exact).
+      if (dd instanceof Float32Array) axpy32(s, k, dd);
+      else axpy32Any(s, k, dd);
+    } else throw new TypeError(`step: a parameter of dtype ${p.dtype} cannot be updated (float32 or float64 only)`);
     p._version.value++;
     return;
   }
@@ -367,6 +372,17 @@ function applyScaled(p: Tensor, k: number, d: Tensor): void {
   const out = new Float64Array(cur.length);
   for (let j = 0; j < out.length; j++) out[j] = fma(k, dd[j]!, cur[j]!);
   p.copyFrom(tensor(out, { dtype: p.dtype, shape: p.shape }));
+}
+
+// Monomorphic update loops (one typed-array type each, so the JIT keeps them tight).
+function fmaInto64(s: Float64Array, k: number, d: ArrayLike<number>): void {
+  for (let j = 0; j < s.length; j++) s[j] = fma(k, d[j]!, s[j]!);
+}
+function axpy32(s: Float32Array, k: number, d: Float32Array): void {
+  for (let j = 0; j < s.length; j++) s[j] = k * d[j]! + s[j]!;
+}
+function axpy32Any(s: Float32Array, k: number, d: ArrayLike<number>): void {
+  for (let j = 0; j < s.length; j++) s[j] = k * d[j]! + s[j]!;
 }
 
 /** @internal Run a closure with gradient recording on. */
