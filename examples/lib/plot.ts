@@ -121,7 +121,7 @@ export async function lineChart(series: readonly Series[], opts: LineChartOption
   };
   const dots = {
     transform: [{ filter: { field: 'series', oneOf: [...scatter] } }],
-    mark: { type: 'point' as const, clip: true, filled: true, size: 18, opacity: 0.7 },
+    mark: { type: 'point' as const, clip: true, filled: true, size: 36, opacity: 0.85 },
     encoding: { x, y, color },
   };
   let spec: TopLevelSpec;
