@@ -312,11 +312,8 @@ function makeLinearOp(relu: boolean, withBias: boolean): (...inputs: Tensor[]) =
       // The same mask as the `relu` rule: a fused loop for plain backward, recorded ops under createGraph.
       const gm = !relu ? g : isGradEnabled() ? g.mul(saved[2]!.gt(0).to(g.dtype)) : fused('relu', 'x * (y > 0 ? 1 : 0)', g, [saved[2]!]);
       const need = ctx.needsInputGrad;
-      return [
-        need[0] ? gm.matmul(w) : null,
-        need[1] ? gm.T.matmul(x) : null,
-        withBias && need[2] ? gm.sum(0) : null,
-      ];
+      const dx = need[0] ? gm.matmul(w) : null, dw = need[1] ? gm.T.matmul(x) : null;
+      return withBias ? [dx, dw, need[2] ? gm.sum(0) : null] : [dx, dw];
     },
   });
 }

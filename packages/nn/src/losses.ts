@@ -308,11 +308,14 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const eps = opts.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const classAxis = input.ndim === 1 ? 0 : 1;
-  const logp = logSoftmax(input, classAxis);
   const bshape = input.shape.map((d, i) => (i === classAxis ? d : 1));
   if (opts.weight !== undefined && (!(opts.weight instanceof Tensor) || opts.weight.ndim !== 1 || opts.weight.shape[0] !== lay.c)) {
     throw new RangeError(`crossEntropy: weight must be a [${lay.c}] tensor (one per class), got ${opts.weight instanceof Tensor ? fmt(opts.weight.shape) : typeof opts.weight}`);
   }
+  if (!isFloat(target.dtype) && eps === 0 && input.ndim <= 2 && fusedKernelsEnabled()) {
+    return fusedCrossEntropy(input, target, lay, r as Reduction, opts.weight, opts.ignoreIndex ?? -100);
+  }
+  const logp = logSoftmax(input, classAxis);
   if (isFloat(target.dtype)) {
     // probability targets
     if (target.ndim !== input.ndim || target.shape.some((d, i) => d !== input.shape[i])) {
@@ -326,7 +329,6 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     if (r === 'sum') return l.sum();
     return l.sum().div(lay.n * lay.s);
   }
-  if (eps === 0 && input.ndim <= 2 && fusedKernelsEnabled()) return fusedCrossEntropy(input, target, lay, r as Reduction, opts.weight, opts.ignoreIndex ?? -100);
   const { sel, perSample, mask } = targetWeights('crossEntropy', input, target, lay, opts.weight, opts.ignoreIndex ?? -100);
   const nll = pickNeg(logp, sel);
   if (eps === 0) {

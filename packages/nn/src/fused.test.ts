@@ -1,0 +1,212 @@
+import { describe, expect, it, afterEach } from 'vitest';
+import fc from 'fast-check';
+import { tensor, Tensor, randn, Generator, type DType } from '@gd/tensor';
+import { gradcheck, gradgradcheck, gradients } from '@gd/autograd';
+import { crossEntropy, linear, linearRelu, setFusedKernels, fusedKernelsEnabled, type Reduction } from './index.js';
+
+afterEach(() => { setFusedKernels(true); });
+
+/** Run `fn` with the fused kernels on or off. */
+function withFusion<T>(on: boolean, fn: () => T): T {
+  const prev = setFusedKernels(on);
+  try { return fn(); } finally { setFusedKernels(prev); }
+}
+
+function maxAbsDiff(a: Tensor, b: Tensor): number {
+  expect(a.shape).toEqual(b.shape);
+  const x = a.data(), y = b.data();
+  let m = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (Number.isNaN(x[i]!) || Number.isNaN(y[i]!)) return Number.isNaN(x[i]!) && Number.isNaN(y[i]!) ? m : Infinity;
+    m = Math.max(m, Math.abs(x[i]! - y[i]!));
+  }
+  return m;
+}
+
+/** Gradients of `sum(out · v)` with respect to `ins`, fused or not. */
+function valueAndGrads(on: boolean, f: (...t: Tensor[]) => Tensor, ins: Tensor[], v: Tensor | null): { y: Tensor; g: (Tensor | null)[] } {
+  return withFusion(on, () => {
+    const leaves = ins.map((t) => t.detach().clone().requiresGrad_());
+    const y = f(...leaves);
+    if (v === null) return { y: y.detach(), g: [] };
+    return { y: y.detach(), g: gradients([y.mul(v).sum()], leaves) };
+  });
+}
+
+/** A slow nested-loop reference for relu?(x Wᵀ + b). */
+function linearRef(x: number[][], w: number[][], b: number[] | null, relu: boolean): number[][] {
+  return x.map((row) => w.map((wr, o) => {
+    let s = b === null ? 0 : b[o]!;
+    for (let i = 0; i < row.length; i++) s += row[i]! * wr[i]!;
+    return relu ? Math.max(0, s) : s;
+  }));
+}
+
+const arbDims = fc.record({ n: fc.integer({ min: 1, max: 5 }), i: fc.integer({ min: 1, max: 6 }), o: fc.integer({ min: 1, max: 6 }), bias: fc.boolean(), relu: fc.boolean(), view: fc.constantFrom('contiguous', 'transposed', 'stepped', 'reversed', 'expanded', '3d'), seed: fc.integer({ min: 0, max: 1e6 }) });
+
+/** x in the requested layout: contiguous, a transposed view, a stepped or reversed slice, an expanded row, or 3-D. */
+function makeX(view: string, n: number, i: number, gen: Generator, dtype: DType): Tensor {
+  if (view === 'transposed') return randn([i, n], { dtype, generator: gen }).T;
+  if (view === 'stepped') return randn([n * 2, i], { dtype, generator: gen }).slice([0, n * 2, 2]);
+  if (view === 'reversed') return randn([n, i], { dtype, generator: gen }).slice([n - 1, -n - 1, -1]);
+  if (view === 'expanded') return randn([1, i], { dtype, generator: gen }).expand([n, i]);
+  if (view === '3d') return randn([1, n, i], { dtype, generator: gen });
+  return randn([n, i], { dtype, generator: gen });
+}
+
+describe('fused linear / linearRelu', () => {
+  it('is on by default and can be switched', () => {
+    expect(fusedKernelsEnabled()).toBe(true);
+    expect(setFusedKernels(false)).toBe(true);
+    expect(fusedKernelsEnabled()).toBe(false);
+    expect(setFusedKernels(true)).toBe(false);
+  });
+
+  it('matches a nested-loop reference and the unfused composition (values and gradients, float64)', () => {
+    fc.assert(fc.property(arbDims, ({ n, i, o, bias, relu, view, seed }) => {
+      const gen = new Generator(seed);
+      const x = makeX(view, n, i, gen, 'float64');
+      const w = randn([o, i], { dtype: 'float64', generator: gen });
+      const b = bias ? randn([o], { dtype: 'float64', generator: gen }) : null;
+      const f = (xx: Tensor, ww: Tensor, bb?: Tensor): Tensor => (relu ? linearRelu : linear)(xx, ww, bb ?? null);
+      const ins = b === null ? [x, w] : [x, w, b];
+      const fusedR = valueAndGrads(true, f, ins, null);
+      const x2 = x.reshape([n, i]).toArray() as number[][];
+      const ref = linearRef(x2, w.toArray() as number[][], b === null ? null : (b.toArray() as number[]), relu);
+      expect(maxAbsDiff(fusedR.y.reshape([n, o]), tensor(ref, { dtype: 'float64' }))).toBeLessThan(1e-12);
+      const v = randn(fusedR.y.shape, { dtype: 'float64', generator: gen });
+      const a = valueAndGrads(true, f, ins, v), u = valueAndGrads(false, f, ins, v);
+      a.g.forEach((g, k) => expect(maxAbsDiff(g!, u.g[k]!)).toBeLessThan(1e-12));
+      // the weight gradient is laid out like the weight
+      expect(a.g[1]!.shape).toEqual([o, i]);
+      expect(a.g[1]!.isContiguous()).toBe(true);
+    }), { numRuns: 60 });
+  });
+
+  it('float32 agrees with the unfused composition within float32 rounding', () => {
+    fc.assert(fc.property(arbDims, ({ n, i, o, bias, relu, view, seed }) => {
+      const gen = new Generator(seed);
+      const x = makeX(view, n, i, gen, 'float32');
+      const w = randn([o, i], { generator: gen });
+      const b = bias ? randn([o], { generator: gen }) : null;
+      const f = (xx: Tensor, ww: Tensor, bb?: Tensor): Tensor => (relu ? linearRelu : linear)(xx, ww, bb ?? null);
+      const ins = b === null ? [x, w] : [x, w, b];
+      const v = randn([...x.shape.slice(0, -1), o], { generator: gen });
+      const a = valueAndGrads(true, f, ins, v), u = valueAndGrads(false, f, ins, v);
+      expect(a.y.dtype).toBe('float32');
+      expect(maxAbsDiff(a.y, u.y)).toBeLessThan(1e-5);
+      a.g.forEach((g, k) => { expect(g!.dtype).toBe('float32'); expect(maxAbsDiff(g!, u.g[k]!)).toBeLessThan(1e-5); });
+    }), { numRuns: 40 });
+  });
+
+  it('passes gradcheck and gradgradcheck in float64 (away from the ReLU kink)', () => {
+    const gen = new Generator(7);
+    for (const relu of [false, true]) {
+      const x = randn([3, 4], { dtype: 'float64', generator: gen });
+      const w = randn([5, 4], { dtype: 'float64', generator: gen });
+      const b = randn([5], { dtype: 'float64', generator: gen });
+      const z = linear(x, w, b).data();
+      expect(Array.from(z).every((t) => Math.abs(t) > 1e-3)).toBe(true);
+      const f = (xx: Tensor, ww: Tensor, bb: Tensor): Tensor => (relu ? linearRelu : linear)(xx, ww, bb);
+      expect(gradcheck(f, [x.requiresGrad_(), w.requiresGrad_(), b.requiresGrad_()])).toBe(true);
+      expect(gradgradcheck(f, [x, w, b])).toBe(true);
+    }
+  });
+
+  it('keeps PyTorch ReLU semantics: NaN passes through, the kink gets gradient 0', () => {
+    for (const on of [true, false]) {
+      withFusion(on, () => {
+        expect(Number.isNaN(linearRelu(tensor([[Number.NaN]]), tensor([[1]]), tensor([0])).item())).toBe(true);
+        const w = tensor([[1]], { dtype: 'float64' }).requiresGrad_();
+        const b = tensor([-1], { dtype: 'float64' }).requiresGrad_();
+        const y = linearRelu(tensor([[1]], { dtype: 'float64' }), w, b);
+        expect(y.item()).toBe(0);
+        y.sum().backward();
+        expect(w.grad!.item()).toBe(0);
+        expect(b.grad!.item()).toBe(0);
+      });
+    }
+  });
+
+  it('rejects bad shapes naming the op and the shapes', () => {
+    expect(() => linearRelu(tensor([[1, 2]]), tensor([[1, 2, 3]]))).toThrow(/^linearRelu: input \[1,2\] does not end in in_features 3/);
+    expect(() => linear(tensor([[1, 2]]), tensor([[1, 2]]), tensor([1, 2]))).toThrow(/^linear: bias must be \[1\] \(out_features\), got \[2\]/);
+    expect(() => linear(tensor([1, 2]), tensor([1, 2]))).toThrow(/^linear: weight must be \[out, in\], got \[2\]/);
+  });
+});
+
+const arbCe = fc.record({
+  n: fc.integer({ min: 1, max: 6 }), c: fc.integer({ min: 1, max: 6 }), seed: fc.integer({ min: 0, max: 1e6 }),
+  reduction: fc.constantFrom<Reduction>('mean', 'sum', 'none'), weighted: fc.boolean(), ignore: fc.boolean(), unbatched: fc.boolean(),
+  transposed: fc.boolean(),
+});
+
+function ceCase(p: { n: number; c: number; seed: number; weighted: boolean; ignore: boolean; unbatched: boolean; transposed: boolean }, dtype: DType) {
+  const gen = new Generator(p.seed);
+  const n = p.unbatched ? 1 : p.n;
+  let x = p.transposed ? randn([p.c, n], { dtype, generator: gen }).T : randn([n, p.c], { dtype, generator: gen }).mul(3);
+  const ys = Array.from({ length: n }, (_, i) => (p.seed + 7 * i) % p.c);
+  if (p.ignore && n > 1) ys[0] = -100;
+  let y = tensor(ys, { dtype: 'int32' });
+  if (p.unbatched) { x = x.reshape([p.c]); y = tensor(ys[0]!, { dtype: 'int32' }); }
+  const weight = p.weighted ? randn([p.c], { dtype, generator: gen }).abs().add(0.1) : undefined;
+  return { x, y, weight };
+}
+
+describe('fused softmax cross-entropy (class indices)', () => {
+  it('equals logSoftmax + NLL (values and gradients, float64) for every reduction, weights, ignoreIndex, views', () => {
+    fc.assert(fc.property(arbCe, (p) => {
+      const { x, y, weight } = ceCase(p, 'float64');
+      const f = (xx: Tensor): Tensor => crossEntropy(xx, y, { reduction: p.reduction, weight });
+      const gen = new Generator(p.seed + 1);
+      const a = valueAndGrads(true, f, [x], null);
+      const v = randn(a.y.shape, { dtype: 'float64', generator: gen });
+      const fa = valueAndGrads(true, f, [x], v), fu = valueAndGrads(false, f, [x], v);
+      const u = valueAndGrads(false, f, [x], null);
+      expect(maxAbsDiff(a.y, u.y)).toBeLessThan(1e-12);
+      expect(maxAbsDiff(fa.g[0]!, fu.g[0]!)).toBeLessThan(1e-12);
+    }), { numRuns: 80 });
+  });
+
+  it('float32 agrees with the unfused path within float32 rounding', () => {
+    fc.assert(fc.property(arbCe, (p) => {
+      const { x, y, weight } = ceCase(p, 'float32');
+      const f = (xx: Tensor): Tensor => crossEntropy(xx, y, { reduction: p.reduction, weight });
+      const v = randn(valueAndGrads(true, f, [x], null).y.shape, { generator: new Generator(p.seed) });
+      const a = valueAndGrads(true, f, [x], v), u = valueAndGrads(false, f, [x], v);
+      expect(a.g[0]!.dtype).toBe('float32');
+      expect(maxAbsDiff(a.g[0]!, u.g[0]!)).toBeLessThan(1e-5);
+      const ya = withFusion(true, () => f(x)), yu = withFusion(false, () => f(x));
+      expect(ya.dtype).toBe('float32');
+      expect(maxAbsDiff(ya, yu)).toBeLessThan(1e-5 * (1 + Math.abs(yu.data()[0]!)));
+    }), { numRuns: 50 });
+  });
+
+  it('closed forms: equal logits give ln C; the gradient is (softmax − onehot)/N', () => {
+    const x = tensor([[0, 0, 0, 0], [0, 0, 0, 0]], { dtype: 'float64' }).requiresGrad_();
+    const l = crossEntropy(x, tensor([1, 3], { dtype: 'int32' }));
+    expect(l.item()).toBeCloseTo(Math.log(4), 14);
+    l.backward();
+    expect(x.grad!.toArray()).toEqual([[0.125, -0.375, 0.125, 0.125], [0.125, 0.125, 0.125, -0.375]]);
+  });
+
+  it('passes gradcheck and gradgradcheck in float64 (the createGraph backward is recorded)', () => {
+    const gen = new Generator(3);
+    const y = tensor([2, 0, 1], { dtype: 'int32' });
+    const weight = tensor([0.5, 2, 1], { dtype: 'float64' });
+    for (const reduction of ['mean', 'sum', 'none'] as const) {
+      const x = randn([3, 3], { dtype: 'float64', generator: gen }).requiresGrad_();
+      const f = (xx: Tensor): Tensor => crossEntropy(xx, y, { reduction, weight });
+      expect(gradcheck(f, [x])).toBe(true);
+      expect(gradgradcheck(f, [x])).toBe(true);
+    }
+  });
+
+  it('is stable for large logits (no overflow) and keeps errors of the unfused path', () => {
+    const l = crossEntropy(tensor([[1000, 0]], { dtype: 'float64' }), tensor([1], { dtype: 'int32' }));
+    expect(l.item()).toBeCloseTo(1000, 10);
+    expect(() => crossEntropy(tensor([[1, 2]]), tensor([2], { dtype: 'int32' }))).toThrow(/^crossEntropy: target 2 at flat index 0 is out of range for 2 classes/);
+    expect(() => crossEntropy(tensor([[1, 2]]), tensor([0, 1], { dtype: 'int32' }))).toThrow(/^crossEntropy: target \[2\] does not match input \[1,2\]/);
+    expect(() => crossEntropy(tensor([[1, 2]]), tensor([-100], { dtype: 'int32' }))).toThrow(/^crossEntropy: the 'mean' reduction divides by the total weight/);
+  });
+});
