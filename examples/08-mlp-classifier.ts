@@ -82,7 +82,8 @@ export async function main({ quick = false, log = console.log }: ExampleOptions 
   const curves = await lineChart([
     { name: 'training loss', x: history.epochs.map((e) => e.epoch), y: history.epochs.map((e) => e.loss) },
     { name: 'validation loss', x: history.epochs.map((e) => e.epoch), y: history.epochs.map((e) => e.valLoss ?? NaN) },
-  ], { title: 'MLP training (early stopping keeps the best validation epoch)', xLabel: 'epoch', yLabel: 'cross-entropy (log)', logY: true });
+  ], { title: 'MLP training (early stopping keeps the best validation epoch)', xLabel: 'epoch', yLabel: 'cross-entropy (log)', logY: true,
+    rules: [{ x: history.epochs[bestEpoch]!.epoch, label: 'best' }] });
   const lrCurve = await lineChart([{ name: 'learning rate', x: lrs.map((_, k) => k), y: lrs }], {
     title: 'Warm-up then cosine decay', xLabel: 'step', yLabel: 'learning rate',
   });
