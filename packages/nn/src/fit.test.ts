@@ -201,9 +201,19 @@ describe('checkpoints', () => {
     expect(flat(target)).toEqual(flat(src));
     expect(okSched.lastEpoch).toBe(3);
     expect(okSched.getLastLr()).toEqual(sched.getLastLr());
-    // ReduceLROnPlateau has no stateDict in @gd/optim: saying so beats a bare TypeError
-    const plateau = new ReduceLROnPlateau(opt) as unknown as { stateDict(): unknown; loadStateDict(s: unknown): void };
-    if (typeof plateau.stateDict !== 'function') expect(() => saveCheckpoint(path, { model: src, scheduler: plateau })).toThrow(/^saveCheckpoint: the scheduler \(ReduceLROnPlateau\) has no stateDict\(\)/);
+    // ReduceLROnPlateau checkpoints too: its counters and settings come back (best = -Infinity survives JSON)
+    const plateau = new ReduceLROnPlateau(opt, { mode: 'max', patience: 1, factor: 0.5 });
+    for (const acc of [0.5, 0.4, 0.4]) plateau.step(acc);
+    saveCheckpoint(path, { model: src, optimizer: opt, scheduler: plateau });
+    const pOpt = new Adam(target.parameters(), { lr: 0.1 });
+    const pTarget = new ReduceLROnPlateau(pOpt);
+    loadCheckpoint(path, { model: target, optimizer: pOpt, scheduler: pTarget });
+    expect(pTarget.stateDict()).toEqual(plateau.stateDict());
+    expect([pTarget.mode, pTarget.best, pTarget.patience, pTarget.lastEpoch]).toEqual(['max', 0.5, 1, 3]);
+    expect(pOpt.paramGroups[0]!.lr).toBe(opt.paramGroups[0]!.lr);
+    saveCheckpoint(path, { model: src, scheduler: new ReduceLROnPlateau(opt, { mode: 'max' }) });
+    loadCheckpoint(path, { model: target, scheduler: pTarget });
+    expect(pTarget.best).toBe(-Infinity);
   });
 });
 

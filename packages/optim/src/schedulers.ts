@@ -19,14 +19,55 @@ export interface Schedulable {
   readonly paramGroups: readonly object[];
 }
 
-/** A scheduler's position, from {@link LRScheduler.stateDict}. */
+/**
+ * A scheduler's position and settings, from {@link LRScheduler.stateDict}: plain JSON data
+ * (non-finite numbers are written as the strings `'Infinity'`, `'-Infinity'`, `'NaN'`).
+ */
 export interface SchedulerStateDict {
+  /** Class name of the scheduler that wrote it (loading into another class is refused). */
+  scheduler?: string;
+  /** The group option driven. */
+  key?: string;
   /** Index of the last step applied. */
   lastEpoch: number;
   /** Base value of each group. */
   baseValues: number[];
+  /**
+   * The class's settings (e.g. `{ stepSize, gamma }` for {@link StepLR}); functions (lambdas,
+   * schedule factories, a custom `scaleFn`) are not saved. Absent in dicts written before settings
+   * were saved: those restore the position only.
+   */
+  settings?: Record<string, unknown>;
 }
 type AnyOptimizer = Schedulable;
+/** Settings of one scheduler class, as plain JSON data. */
+type Settings = Record<string, unknown>;
+
+/** Make a value JSON-safe: non-finite numbers become strings. */
+function encodeJson(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (Array.isArray(v)) return v.map(encodeJson);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encodeJson(x)]));
+  return v;
+}
+/** Inverse of {@link encodeJson}. */
+function decodeJson(v: unknown): unknown {
+  if (v === 'Infinity') return Infinity;
+  if (v === '-Infinity') return -Infinity;
+  if (v === 'NaN') return NaN;
+  if (Array.isArray(v)) return v.map(decodeJson);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decodeJson(x)]));
+  return v;
+}
+function numberArray(where: string, what: string, v: unknown, n: number): number[] {
+  if (!Array.isArray(v) || v.length !== n || !v.every((x) => typeof x === 'number')) {
+    throw new RangeError(`${where}: saved ${what} ${JSON.stringify(v)} is not an array of ${n} numbers (one per parameter group)`);
+  }
+  return (v as number[]).slice();
+}
+function checkClass(where: string, saved: unknown, own: string): void {
+  if (saved !== undefined && saved !== own) throw new TypeError(`${where}: the state was saved by a ${String(saved)}, not a ${own}`);
+}
 
 function readKey(group: Record<string, unknown>, key: string): unknown {
   if (key === 'momentum' && !('momentum' in group) && Array.isArray(group['betas'])) return (group['betas'] as unknown[])[0];
@@ -61,8 +102,8 @@ function writeKey(group: Record<string, unknown>, key: string, v: number): void 
 export abstract class LRScheduler {
   /** The optimizer whose groups are driven. */
   readonly optimizer: AnyOptimizer;
-  /** The option driven. */
-  readonly key: string;
+  /** The option driven (restored by {@link LRScheduler.loadStateDict}). */
+  key: string;
   /** Base value of each group (its `initialLr` for the learning rate). */
   baseValues: number[];
   /** Index of the last step applied (0 after construction). */
@@ -95,6 +136,22 @@ export abstract class LRScheduler {
   /** The value for group `i` at step `t`, given its base value. */
   abstract valueAt(t: number, base: number, groupIndex: number): number;
 
+  /**
+   * The class's settings as plain JSON data (no functions); `{}` by default.
+   * @returns a fresh object.
+   */
+  protected settings(): Settings {
+    return {};
+  }
+
+  /**
+   * Validate and adopt settings produced by {@link LRScheduler.settings} (the constructor and
+   * {@link LRScheduler.loadStateDict} both go through it). Throws on invalid settings.
+   * @param _s - the settings.
+   * @returns nothing.
+   */
+  protected configure(_s: Settings): void {}
+
   /** @internal Apply step 0; subclasses call this at the end of their constructor. */
   protected initialStep(): void {
     this.step();
@@ -122,27 +179,79 @@ export abstract class LRScheduler {
   }
 
   /**
-   * The scheduler's position, for checkpointing.
-   * @returns `{ lastEpoch, baseValues }`.
+   * The scheduler's position and settings, for checkpointing (as PyTorch's `state_dict`, which
+   * saves every attribute but the optimizer). Plain JSON data; functions are not saved (the
+   * `lrLambda` of {@link LambdaLR} / {@link MultiplicativeLR}, the factory of {@link ScheduleLR},
+   * a custom `scaleFn` of {@link CyclicLR}): the scheduler you load into must be built with the
+   * same function.
+   * @returns `{ scheduler, key, lastEpoch, baseValues, settings }`.
+   * @example
+   * ```ts
+   * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
+   * new StepLR(opt, { stepSize: 3, gamma: 0.5 }).stateDict().settings; // { stepSize: 3, gamma: 0.5 }
+   * ```
    */
   stateDict(): SchedulerStateDict {
-    return { lastEpoch: this.lastEpoch, baseValues: this.baseValues.slice() };
+    return encodeJson({
+      scheduler: this.constructor.name,
+      key: this.key,
+      lastEpoch: this.lastEpoch,
+      baseValues: this.baseValues.slice(),
+      settings: this.settings(),
+    }) as SchedulerStateDict;
   }
 
   /**
-   * Restore a position saved by {@link LRScheduler.stateDict} and re-apply its values.
+   * Restore the position and the settings saved by {@link LRScheduler.stateDict} (the saved
+   * settings replace the ones this scheduler was built with, as in PyTorch) and re-apply the
+   * values at the saved step. State saved by another class is refused; on any error nothing changes.
    * @param sd - the saved state.
    * @returns nothing.
+   * @example
+   * ```ts
+   * const a = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
+   * const b = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
+   * const sa = new StepLR(a, { stepSize: 3, gamma: 0.5 });
+   * for (let t = 0; t < 4; t++) sa.step();
+   * const sb = new StepLR(b, { stepSize: 7, gamma: 0.9 });
+   * sb.loadStateDict(sa.stateDict());
+   * sb.gamma; // 0.5
+   * b.paramGroups[0]!.lr; // 0.05
+   * ```
    */
   loadStateDict(sd: SchedulerStateDict): void {
-    this.baseValues = sd.baseValues.slice();
-    this.lastEpoch = sd.lastEpoch - 1;
-    this.step();
+    const name = this.constructor.name;
+    const where = `${name}.loadStateDict`;
+    if (sd === null || typeof sd !== 'object') throw new TypeError(`${where}: expected a state dict object, got ${String(sd)}`);
+    const d = decodeJson(sd) as SchedulerStateDict;
+    checkClass(where, d.scheduler, name);
+    if (typeof d.lastEpoch !== 'number' || !Number.isInteger(d.lastEpoch) || d.lastEpoch < 0) throw new RangeError(`${where}: invalid lastEpoch ${String(d.lastEpoch)} (expected an integer >= 0)`);
+    const baseValues = numberArray(where, 'baseValues', d.baseValues, this.optimizer.paramGroups.length);
+    if (d.key !== undefined && typeof d.key !== 'string') throw new TypeError(`${where}: invalid key ${JSON.stringify(d.key)} (expected a string)`);
+    const old = { settings: this.settings(), key: this.key, baseValues: this.baseValues, lastEpoch: this.lastEpoch };
+    try {
+      if (d.settings !== undefined) {
+        if (d.settings === null || typeof d.settings !== 'object') throw new TypeError(`${where}: invalid settings ${JSON.stringify(d.settings)}`);
+        this.configure(d.settings);
+      }
+      this.key = d.key ?? this.key;
+      this.baseValues = baseValues;
+      this.lastEpoch = d.lastEpoch - 1;
+      this.step();
+    } catch (e) {
+      this.configure(old.settings);
+      this.key = old.key; this.baseValues = old.baseValues; this.lastEpoch = old.lastEpoch - 1;
+      this.step();
+      const msg = (e as Error).message;
+      throw new (e instanceof TypeError ? TypeError : RangeError)(msg.startsWith(where) ? msg : `${where}: ${msg}`);
+    }
   }
 }
 
 /**
  * Drive an option with any pure schedule factory: `make(base, groupIndex)` returns the schedule.
+ * Its {@link LRScheduler.stateDict} saves the position and base values but not `make`: load into a
+ * `ScheduleLR` built with the same factory.
  * @example
  * ```ts
  * import { tensor } from '@gd/tensor';
@@ -151,7 +260,8 @@ export abstract class LRScheduler {
  * ```
  */
 export class ScheduleLR extends LRScheduler {
-  private readonly schedules: Schedule[];
+  private schedules: Schedule[];
+  private readonly make: (base: number, groupIndex: number) => Schedule;
   /**
    * @param optimizer - the optimizer.
    * @param make - builds each group's schedule from its base value.
@@ -159,8 +269,25 @@ export class ScheduleLR extends LRScheduler {
    */
   constructor(optimizer: AnyOptimizer, make: (base: number, groupIndex: number) => Schedule, opts: SchedulerOptions = {}) {
     super(optimizer, opts);
+    this.make = make;
     this.schedules = this.baseValues.map((b, i) => make(b, i));
     this.initialStep();
+  }
+  /**
+   * Restore a saved position. The factory `make` is not saved: the schedules are rebuilt with
+   * this scheduler's own `make` from the saved base values.
+   * @param sd - the saved state.
+   * @returns nothing.
+   */
+  override loadStateDict(sd: SchedulerStateDict): void {
+    const keep = this.schedules;
+    try {
+      this.schedules = numberArray('ScheduleLR.loadStateDict', 'baseValues', decodeJson(sd?.baseValues), this.optimizer.paramGroups.length).map((b, i) => this.make(b, i));
+      super.loadStateDict(sd);
+    } catch (e) {
+      this.schedules = keep;
+      throw e;
+    }
   }
   /** @inheritDoc */
   valueAt(t: number, _base: number, i: number): number {
@@ -179,19 +306,24 @@ export class ScheduleLR extends LRScheduler {
  */
 export class StepLR extends LRScheduler {
   /** Steps between decays. */
-  readonly stepSize: number;
+  stepSize!: number;
   /** Decay factor. */
-  readonly gamma: number;
+  gamma!: number;
   /**
    * @param optimizer - the optimizer.
    * @param opts - `stepSize`, `gamma` (default 0.1).
    */
   constructor(optimizer: AnyOptimizer, opts: SchedulerOptions & { stepSize: number; gamma?: number }) {
     super(optimizer, opts);
-    this.stepSize = opts.stepSize;
-    this.gamma = opts.gamma ?? 0.1;
-    S.stepDecay(1, this.stepSize, this.gamma);
+    this.configure({ stepSize: opts.stepSize, gamma: opts.gamma ?? 0.1 });
     this.initialStep();
+  }
+  protected override settings(): Settings {
+    return { stepSize: this.stepSize, gamma: this.gamma };
+  }
+  protected override configure(s: Settings): void {
+    S.stepDecay(1, s['stepSize'] as number, s['gamma'] as number);
+    this.stepSize = s['stepSize'] as number; this.gamma = s['gamma'] as number;
   }
   /** @inheritDoc */
   valueAt(t: number, base: number): number {
@@ -210,15 +342,28 @@ export class StepLR extends LRScheduler {
  * ```
  */
 export class MultiStepLR extends LRScheduler {
-  private readonly f: Schedule;
+  private f!: Schedule;
+  /** Steps at which the value is multiplied by `gamma`. */
+  milestones!: number[];
+  /** Decay factor. */
+  gamma!: number;
   /**
    * @param optimizer - the optimizer.
    * @param opts - `milestones`, `gamma` (default 0.1).
    */
   constructor(optimizer: AnyOptimizer, opts: SchedulerOptions & { milestones: readonly number[]; gamma?: number }) {
     super(optimizer, opts);
-    this.f = S.multiStepDecay(1, opts.milestones, opts.gamma ?? 0.1);
+    this.configure({ milestones: opts.milestones, gamma: opts.gamma ?? 0.1 });
     this.initialStep();
+  }
+  protected override settings(): Settings {
+    return { milestones: this.milestones.slice(), gamma: this.gamma };
+  }
+  protected override configure(s: Settings): void {
+    const m = s['milestones'];
+    if (!Array.isArray(m)) throw new TypeError(`MultiStepLR: milestones must be an array, got ${JSON.stringify(m)}`);
+    this.f = S.multiStepDecay(1, m as number[], s['gamma'] as number);
+    this.milestones = (m as number[]).slice(); this.gamma = s['gamma'] as number;
   }
   /** @inheritDoc */
   valueAt(t: number, base: number): number {
@@ -238,16 +383,22 @@ export class MultiStepLR extends LRScheduler {
  */
 export class ExponentialLR extends LRScheduler {
   /** Decay factor. */
-  readonly gamma: number;
+  gamma!: number;
   /**
    * @param optimizer - the optimizer.
    * @param opts - `gamma`.
    */
   constructor(optimizer: AnyOptimizer, opts: SchedulerOptions & { gamma: number }) {
     super(optimizer, opts);
-    S.exponentialDecay(1, opts.gamma);
-    this.gamma = opts.gamma;
+    this.configure({ gamma: opts.gamma });
     this.initialStep();
+  }
+  protected override settings(): Settings {
+    return { gamma: this.gamma };
+  }
+  protected override configure(s: Settings): void {
+    S.exponentialDecay(1, s['gamma'] as number);
+    this.gamma = s['gamma'] as number;
   }
   /** @inheritDoc */
   valueAt(t: number, base: number): number {
@@ -267,16 +418,22 @@ export class ExponentialLR extends LRScheduler {
  */
 export class InverseTimeLR extends LRScheduler {
   /** Decay rate k. */
-  readonly k: number;
+  k!: number;
   /**
    * @param optimizer - the optimizer.
    * @param opts - `k` (decay rate).
    */
   constructor(optimizer: AnyOptimizer, opts: SchedulerOptions & { k: number }) {
     super(optimizer, opts);
-    S.inverseTimeDecay(1, opts.k);
-    this.k = opts.k;
+    this.configure({ k: opts.k });
     this.initialStep();
+  }
+  protected override settings(): Settings {
+    return { k: this.k };
+  }
+  protected override configure(s: Settings): void {
+    S.inverseTimeDecay(1, s['k'] as number);
+    this.k = s['k'] as number;
   }
   /** @inheritDoc */
   valueAt(t: number, base: number): number {
@@ -323,28 +480,33 @@ export class HarmonicLR extends LRScheduler {
  */
 export class WarmupCosineLR extends LRScheduler {
   /** Length of the linear warm-up. */
-  readonly warmupSteps: number;
+  warmupSteps!: number;
   /** Step at which the cosine reaches its end. */
-  readonly totalSteps: number;
+  totalSteps!: number;
   /** Warm-up start as a fraction of the base value. */
-  readonly startFactor: number;
+  startFactor!: number;
   /** Final value as a fraction of the base value. */
-  readonly endFactor: number;
+  endFactor!: number;
   /**
    * @param optimizer - the optimizer.
    * @param opts - `warmupSteps`, `totalSteps`, `startFactor` (default 0), `endFactor` (default 0).
    */
   constructor(optimizer: AnyOptimizer, opts: SchedulerOptions & { warmupSteps: number; totalSteps: number; startFactor?: number; endFactor?: number }) {
     super(optimizer, opts);
-    this.warmupSteps = opts.warmupSteps;
-    this.totalSteps = opts.totalSteps;
-    this.startFactor = opts.startFactor ?? 0;
-    this.endFactor = opts.endFactor ?? 0;
-    for (const [k, v] of [['startFactor', this.startFactor], ['endFactor', this.endFactor]] as const) {
+    this.configure({ warmupSteps: opts.warmupSteps, totalSteps: opts.totalSteps, startFactor: opts.startFactor ?? 0, endFactor: opts.endFactor ?? 0 });
+    this.initialStep();
+  }
+  protected override settings(): Settings {
+    return { warmupSteps: this.warmupSteps, totalSteps: this.totalSteps, startFactor: this.startFactor, endFactor: this.endFactor };
+  }
+  protected override configure(s: Settings): void {
+    for (const k of ['startFactor', 'endFactor'] as const) {
+      const v = s[k];
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`WarmupCosineLR: invalid ${k} ${String(v)} (expected a finite number >= 0)`);
     }
-    S.warmupCosine(1, this.warmupSteps, this.totalSteps);
-    this.initialStep();
+    S.warmupCosine(1, s['warmupSteps'] as number, s['totalSteps'] as number);
+    this.warmupSteps = s['warmupSteps'] as number; this.totalSteps = s['totalSteps'] as number;
+    this.startFactor = s['startFactor'] as number; this.endFactor = s['endFactor'] as number;
   }
   /** @inheritDoc */
   valueAt(t: number, base: number): number {
@@ -364,19 +526,24 @@ export class WarmupCosineLR extends LRScheduler {
  */
 export class CosineAnnealingLR extends LRScheduler {
   /** Half-period of the cosine. */
-  readonly tMax: number;
+  tMax!: number;
   /** Lowest value. */
-  readonly etaMin: number;
+  etaMin!: number;
   /**
    * @param optimizer - the optimizer.
    * @param opts - `tMax`, `etaMin` (default 0).
    */
   constructor(optimizer: AnyOptimizer, opts: SchedulerOptions & { tMax: number; etaMin?: number }) {
     super(optimizer, opts);
-    this.tMax = opts.tMax;
-    this.etaMin = opts.etaMin ?? 0;
-    S.cosineAnnealing(1, this.tMax, this.etaMin);
+    this.configure({ tMax: opts.tMax, etaMin: opts.etaMin ?? 0 });
     this.initialStep();
+  }
+  protected override settings(): Settings {
+    return { tMax: this.tMax, etaMin: this.etaMin };
+  }
+  protected override configure(s: Settings): void {
+    S.cosineAnnealing(1, s['tMax'] as number, s['etaMin'] as number);
+    this.tMax = s['tMax'] as number; this.etaMin = s['etaMin'] as number;
   }
   /** @inheritDoc */
   valueAt(t: number, base: number): number {
@@ -396,20 +563,26 @@ export class CosineAnnealingLR extends LRScheduler {
  */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
   /** First period. */
-  readonly t0: number;
+  t0!: number;
   /** Period growth factor. */
-  readonly tMult: number;
+  tMult!: number;
   /** Lowest value. */
-  readonly etaMin: number;
+  etaMin!: number;
   /**
    * @param optimizer - the optimizer.
    * @param opts - `t0`, `tMult` (default 1), `etaMin` (default 0).
    */
   constructor(optimizer: AnyOptimizer, opts: SchedulerOptions & { t0: number; tMult?: number; etaMin?: number }) {
     super(optimizer, opts);
-    this.t0 = opts.t0; this.tMult = opts.tMult ?? 1; this.etaMin = opts.etaMin ?? 0;
-    S.cosineWarmRestarts(1, this.t0, this.tMult, this.etaMin);
+    this.configure({ t0: opts.t0, tMult: opts.tMult ?? 1, etaMin: opts.etaMin ?? 0 });
     this.initialStep();
+  }
+  protected override settings(): Settings {
+    return { t0: this.t0, tMult: this.tMult, etaMin: this.etaMin };
+  }
+  protected override configure(s: Settings): void {
+    S.cosineWarmRestarts(1, s['t0'] as number, s['tMult'] as number, s['etaMin'] as number);
+    this.t0 = s['t0'] as number; this.tMult = s['tMult'] as number; this.etaMin = s['etaMin'] as number;
   }
   /** @inheritDoc */
   valueAt(t: number, base: number): number {
@@ -427,18 +600,31 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
  * ```
  */
 export class LinearLR extends LRScheduler {
-  private readonly f: Schedule;
+  private f!: Schedule;
+  /** Factor at step 0. */
+  startFactor!: number;
+  /** Factor from `totalIters` on. */
+  endFactor!: number;
+  /** Length of the ramp. */
+  totalIters!: number;
   /**
    * @param optimizer - the optimizer.
    * @param opts - `startFactor` (1/3), `endFactor` (1), `totalIters` (5).
    */
   constructor(optimizer: AnyOptimizer, opts: SchedulerOptions & { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     super(optimizer, opts);
-    const sf = opts.startFactor ?? 1 / 3, ef = opts.endFactor ?? 1;
-    if (!(sf > 0 && sf <= 1)) throw new RangeError(`LinearLR: invalid startFactor ${sf} (expected in (0, 1])`);
-    if (!(ef >= 0 && ef <= 1)) throw new RangeError(`LinearLR: invalid endFactor ${ef} (expected in [0, 1])`);
-    this.f = S.linearSchedule(sf, ef, opts.totalIters ?? 5);
+    this.configure({ startFactor: opts.startFactor ?? 1 / 3, endFactor: opts.endFactor ?? 1, totalIters: opts.totalIters ?? 5 });
     this.initialStep();
+  }
+  protected override settings(): Settings {
+    return { startFactor: this.startFactor, endFactor: this.endFactor, totalIters: this.totalIters };
+  }
+  protected override configure(s: Settings): void {
+    const sf = s['startFactor'] as number, ef = s['endFactor'] as number, n = s['totalIters'] as number;
+    if (!(typeof sf === 'number' && sf > 0 && sf <= 1)) throw new RangeError(`LinearLR: invalid startFactor ${String(sf)} (expected in (0, 1])`);
+    if (!(typeof ef === 'number' && ef >= 0 && ef <= 1)) throw new RangeError(`LinearLR: invalid endFactor ${String(ef)} (expected in [0, 1])`);
+    this.f = S.linearSchedule(sf, ef, n);
+    this.startFactor = sf; this.endFactor = ef; this.totalIters = n;
   }
   /** @inheritDoc */
   valueAt(t: number, base: number): number {
@@ -456,15 +642,26 @@ export class LinearLR extends LRScheduler {
  * ```
  */
 export class ConstantLR extends LRScheduler {
-  private readonly f: Schedule;
+  private f!: Schedule;
+  /** Factor applied before `totalIters`. */
+  factor!: number;
+  /** Steps at the reduced value. */
+  totalIters!: number;
   /**
    * @param optimizer - the optimizer.
    * @param opts - `factor` (1/3), `totalIters` (5).
    */
   constructor(optimizer: AnyOptimizer, opts: SchedulerOptions & { factor?: number; totalIters?: number } = {}) {
     super(optimizer, opts);
-    this.f = S.constantWarmup(1, opts.factor ?? 1 / 3, opts.totalIters ?? 5);
+    this.configure({ factor: opts.factor ?? 1 / 3, totalIters: opts.totalIters ?? 5 });
     this.initialStep();
+  }
+  protected override settings(): Settings {
+    return { factor: this.factor, totalIters: this.totalIters };
+  }
+  protected override configure(s: Settings): void {
+    this.f = S.constantWarmup(1, s['factor'] as number, s['totalIters'] as number);
+    this.factor = s['factor'] as number; this.totalIters = s['totalIters'] as number;
   }
   /** @inheritDoc */
   valueAt(t: number, base: number): number {
@@ -484,18 +681,24 @@ export class ConstantLR extends LRScheduler {
  */
 export class PolynomialLR extends LRScheduler {
   /** Steps until the value reaches 0. */
-  readonly totalIters: number;
+  totalIters!: number;
   /** Exponent of the decay. */
-  readonly power: number;
+  power!: number;
   /**
    * @param optimizer - the optimizer.
    * @param opts - `totalIters` (5), `power` (1).
    */
   constructor(optimizer: AnyOptimizer, opts: SchedulerOptions & { totalIters?: number; power?: number } = {}) {
     super(optimizer, opts);
-    this.totalIters = opts.totalIters ?? 5; this.power = opts.power ?? 1;
-    S.polynomialDecay(1, this.totalIters, this.power);
+    this.configure({ totalIters: opts.totalIters ?? 5, power: opts.power ?? 1 });
     this.initialStep();
+  }
+  protected override settings(): Settings {
+    return { totalIters: this.totalIters, power: this.power };
+  }
+  protected override configure(s: Settings): void {
+    S.polynomialDecay(1, s['totalIters'] as number, s['power'] as number);
+    this.totalIters = s['totalIters'] as number; this.power = s['power'] as number;
   }
   /** @inheritDoc */
   valueAt(t: number, base: number): number {
@@ -504,7 +707,9 @@ export class PolynomialLR extends LRScheduler {
 }
 
 /**
- * `η₀·λ(t)`.
+ * `η₀·λ(t)`. Its {@link LRScheduler.stateDict} saves the position and base values but not the
+ * function `lrLambda` (as PyTorch, which saves only callable objects' attributes): load into a
+ * `LambdaLR` built with the same function.
  * @example
  * ```ts
  * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
@@ -532,7 +737,8 @@ export class LambdaLR extends LRScheduler {
 }
 
 /**
- * `ηₜ = ηₜ₋₁·λ(t)`.
+ * `ηₜ = ηₜ₋₁·λ(t)`. Its {@link LRScheduler.stateDict} saves the position and base values but not
+ * the function `lrLambda`: load into a `MultiplicativeLR` built with the same function.
  * @example
  * ```ts
  * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
@@ -543,7 +749,7 @@ export class LambdaLR extends LRScheduler {
  */
 export class MultiplicativeLR extends LRScheduler {
   private readonly lambda: (t: number, groupIndex: number) => number;
-  private cache: { t: number; v: number }[] = [];
+  private cache: { t: number; v: number; base: number }[] = [];
   /**
    * @param optimizer - the optimizer.
    * @param opts - `lrLambda(t, groupIndex)`, the factor applied at step t ≥ 1.
@@ -557,7 +763,7 @@ export class MultiplicativeLR extends LRScheduler {
   /** @inheritDoc */
   valueAt(t: number, base: number, i: number): number {
     let c = this.cache[i];
-    if (!c || c.t > t) c = { t: 0, v: base };
+    if (!c || c.t > t || c.base !== base) c = { t: 0, v: base, base };
     while (c.t < t) { c.t++; c.v *= this.lambda(c.t, i); }
     this.cache[i] = { ...c };
     return c.v;
@@ -589,8 +795,9 @@ export interface OneCycleLROptions extends SchedulerOptions, S.OneCycleOptions {
  * ```
  */
 export class OneCycleLR extends LRScheduler {
-  private readonly lrs: Schedule[];
-  private readonly moms: Schedule | null;
+  private lrs!: Schedule[];
+  private moms!: Schedule | null;
+  private opts!: Settings;
   /**
    * @param optimizer - the optimizer.
    * @param opts - see {@link OneCycleLROptions}.
@@ -600,15 +807,32 @@ export class OneCycleLR extends LRScheduler {
     const n = optimizer.paramGroups.length;
     const maxLrs = Array.isArray(opts.maxLr) ? opts.maxLr : new Array<number>(n).fill(opts.maxLr);
     if (maxLrs.length !== n) throw new RangeError(`OneCycleLR: got ${maxLrs.length} maxLr values for ${n} parameter groups`);
-    this.lrs = maxLrs.map((m) => S.oneCycle(m, opts.totalSteps, opts));
-    this.baseValues = maxLrs.map((m) => m / (opts.divFactor ?? 25));
-    optimizer.paramGroups.forEach((g, i) => { (g as Record<string, unknown>)['initialLr'] = this.baseValues[i]; });
     const g0 = optimizer.paramGroups[0] as Record<string, unknown>;
-    const hasMomentum = 'momentum' in g0 || Array.isArray(g0['betas']);
-    const cycle = opts.cycleMomentum ?? hasMomentum;
-    if (cycle && !hasMomentum) throw new RangeError('OneCycleLR: optimizer has no momentum or betas option; pass cycleMomentum: false');
-    this.moms = cycle ? S.oneCycleMomentum(opts.totalSteps, opts) : null;
+    this.configure({
+      maxLr: maxLrs.slice(), totalSteps: opts.totalSteps, pctStart: opts.pctStart ?? 0.3, annealStrategy: opts.annealStrategy ?? 'cos',
+      divFactor: opts.divFactor ?? 25, finalDivFactor: opts.finalDivFactor ?? 1e4, threePhase: opts.threePhase ?? false,
+      cycleMomentum: opts.cycleMomentum ?? ('momentum' in g0 || Array.isArray(g0['betas'])),
+      baseMomentum: opts.baseMomentum ?? 0.85, maxMomentum: opts.maxMomentum ?? 0.95,
+    });
     this.initialStep();
+  }
+  protected override settings(): Settings {
+    return JSON.parse(JSON.stringify(this.opts)) as Settings;
+  }
+  protected override configure(s: Settings): void {
+    const n = this.optimizer.paramGroups.length;
+    const maxLrs = numberArray('OneCycleLR', 'maxLr', s['maxLr'], n);
+    const o = s as unknown as S.OneCycleOptions & { totalSteps: number; cycleMomentum: boolean; baseMomentum: number; maxMomentum: number };
+    const lrs = maxLrs.map((m) => S.oneCycle(m, o.totalSteps, o));
+    const g0 = this.optimizer.paramGroups[0] as Record<string, unknown>;
+    const hasMomentum = 'momentum' in g0 || Array.isArray(g0['betas']);
+    if (typeof o.cycleMomentum !== 'boolean') throw new TypeError(`OneCycleLR: cycleMomentum must be a boolean, got ${JSON.stringify(o.cycleMomentum)}`);
+    if (o.cycleMomentum && !hasMomentum) throw new RangeError('OneCycleLR: optimizer has no momentum or betas option; pass cycleMomentum: false');
+    this.moms = o.cycleMomentum ? S.oneCycleMomentum(o.totalSteps, o) : null;
+    this.lrs = lrs;
+    this.opts = { ...s, maxLr: maxLrs };
+    this.baseValues = maxLrs.map((m) => m / (o.divFactor ?? 25));
+    this.optimizer.paramGroups.forEach((g, i) => { (g as Record<string, unknown>)['initialLr'] = this.baseValues[i]; });
   }
   /** @inheritDoc */
   valueAt(t: number, _base: number, i: number): number {
@@ -646,22 +870,49 @@ export interface CyclicLROptions extends SchedulerOptions, S.CyclicOptions {
  * ```
  */
 export class CyclicLR extends LRScheduler {
-  private readonly lr: Schedule;
-  private readonly mom: Schedule | null;
+  private lr!: Schedule;
+  private mom!: Schedule | null;
+  private opts!: Settings;
+  private readonly scaleFn: ((x: number) => number) | undefined;
   /**
    * @param optimizer - the optimizer.
    * @param opts - see {@link CyclicLROptions}.
    */
   constructor(optimizer: AnyOptimizer, opts: CyclicLROptions) {
     super(optimizer, opts);
-    this.lr = S.cyclic(opts.baseLr, opts.maxLr, opts);
-    this.baseValues = this.baseValues.map(() => opts.baseLr);
+    this.scaleFn = opts.scaleFn;
     const g0 = optimizer.paramGroups[0] as Record<string, unknown>;
-    const hasMomentum = 'momentum' in g0 || Array.isArray(g0['betas']);
-    const cycle = opts.cycleMomentum ?? hasMomentum;
-    if (cycle && !hasMomentum) throw new RangeError('CyclicLR: optimizer has no momentum or betas option; pass cycleMomentum: false');
-    this.mom = cycle ? S.cyclicMomentum(opts.baseMomentum ?? 0.8, opts.maxMomentum ?? 0.9, opts) : null;
+    const up = opts.stepSizeUp ?? 2000;
+    this.configure({
+      baseLr: opts.baseLr, maxLr: opts.maxLr, stepSizeUp: up, stepSizeDown: opts.stepSizeDown ?? up, mode: opts.mode ?? 'triangular',
+      gamma: opts.gamma ?? 1, customScaleFn: opts.scaleFn !== undefined, scaleMode: opts.scaleMode ?? 'cycle',
+      cycleMomentum: opts.cycleMomentum ?? ('momentum' in g0 || Array.isArray(g0['betas'])),
+      baseMomentum: opts.baseMomentum ?? 0.8, maxMomentum: opts.maxMomentum ?? 0.9,
+    });
     this.initialStep();
+  }
+  /**
+   * Settings, with `customScaleFn: true` in place of a custom `scaleFn` (a function is not saved:
+   * the scheduler loading such a state must have been built with its own `scaleFn`).
+   * @returns the settings.
+   */
+  protected override settings(): Settings {
+    return { ...this.opts };
+  }
+  protected override configure(s: Settings): void {
+    const o = s as unknown as S.CyclicOptions & { baseLr: number; maxLr: number; customScaleFn: boolean; cycleMomentum: boolean; baseMomentum: number; maxMomentum: number };
+    if (typeof o.customScaleFn !== 'boolean') throw new TypeError(`CyclicLR: customScaleFn must be a boolean, got ${JSON.stringify(o.customScaleFn)}`);
+    if (o.customScaleFn && !this.scaleFn) throw new RangeError('CyclicLR: the saved state used a custom scaleFn, which is not saved; build the scheduler with the same scaleFn to load it');
+    const cfg: S.CyclicOptions = { stepSizeUp: o.stepSizeUp, stepSizeDown: o.stepSizeDown, mode: o.mode, gamma: o.gamma, scaleMode: o.scaleMode, ...(o.customScaleFn ? { scaleFn: this.scaleFn } : {}) };
+    const lr = S.cyclic(o.baseLr, o.maxLr, cfg);
+    const g0 = this.optimizer.paramGroups[0] as Record<string, unknown>;
+    const hasMomentum = 'momentum' in g0 || Array.isArray(g0['betas']);
+    if (typeof o.cycleMomentum !== 'boolean') throw new TypeError(`CyclicLR: cycleMomentum must be a boolean, got ${JSON.stringify(o.cycleMomentum)}`);
+    if (o.cycleMomentum && !hasMomentum) throw new RangeError('CyclicLR: optimizer has no momentum or betas option; pass cycleMomentum: false');
+    this.mom = o.cycleMomentum ? S.cyclicMomentum(o.baseMomentum, o.maxMomentum, cfg) : null;
+    this.lr = lr;
+    this.opts = { ...s };
+    this.baseValues = this.baseValues.map(() => o.baseLr);
   }
   /** @inheritDoc */
   valueAt(t: number): number {
@@ -670,6 +921,21 @@ export class CyclicLR extends LRScheduler {
   override step(): void {
     super.step();
     if (this.mom) for (const g of this.optimizer.paramGroups) writeKey(g as Record<string, unknown>, 'momentum', this.mom(this.lastEpoch));
+  }
+}
+
+/** Load saved child states (absent: keep the children as they are); all or nothing. */
+function loadChildren(name: string, children: LRScheduler[], saved: unknown): void {
+  if (saved === undefined) return;
+  if (!Array.isArray(saved) || saved.length !== children.length) {
+    throw new RangeError(`${name}: saved state holds ${Array.isArray(saved) ? saved.length : String(saved)} child schedulers, this one has ${children.length}`);
+  }
+  const backup = children.map((c) => c.stateDict());
+  try {
+    children.forEach((c, i) => c.loadStateDict(saved[i] as SchedulerStateDict));
+  } catch (e) {
+    children.forEach((c, i) => c.loadStateDict(backup[i]!));
+    throw e;
   }
 }
 
@@ -687,18 +953,31 @@ export class CyclicLR extends LRScheduler {
  */
 export class SequentialLR extends LRScheduler {
   private readonly children: LRScheduler[];
-  private readonly milestones: number[];
+  private milestones!: number[];
   /**
    * @param optimizer - the optimizer.
    * @param opts - `schedulers` (built on the same optimizer) and `milestones` (one fewer).
    */
   constructor(optimizer: AnyOptimizer, opts: SchedulerOptions & { schedulers: LRScheduler[]; milestones: number[] }) {
     super(optimizer, opts);
-    S.sequentialSchedule(opts.schedulers.map(() => () => 0), opts.milestones);
     for (const s of opts.schedulers) if (s.optimizer !== optimizer) throw new RangeError('SequentialLR: every scheduler must drive the same optimizer');
     this.children = opts.schedulers.slice();
-    this.milestones = opts.milestones.slice();
+    this.configure({ milestones: opts.milestones });
     this.initialStep();
+  }
+  /**
+   * Settings: the milestones and each child scheduler's own state dict.
+   * @returns the settings.
+   */
+  protected override settings(): Settings {
+    return { milestones: this.milestones.slice(), schedulers: this.children.map((c) => c.stateDict()) };
+  }
+  protected override configure(s: Settings): void {
+    const m = s['milestones'];
+    if (!Array.isArray(m)) throw new TypeError(`SequentialLR: milestones must be an array, got ${JSON.stringify(m)}`);
+    S.sequentialSchedule(this.children.map(() => () => 0), m as number[]);
+    loadChildren('SequentialLR', this.children, s['schedulers']);
+    this.milestones = (m as number[]).slice();
   }
   /** @inheritDoc */
   valueAt(t: number, base: number, i: number): number {
@@ -729,6 +1008,16 @@ export class ChainedScheduler extends LRScheduler {
     this.children = opts.schedulers.slice();
     this.initialStep();
   }
+  /**
+   * Settings: each child scheduler's own state dict.
+   * @returns the settings.
+   */
+  protected override settings(): Settings {
+    return { schedulers: this.children.map((c) => c.stateDict()) };
+  }
+  protected override configure(s: Settings): void {
+    loadChildren('ChainedScheduler', this.children, s['schedulers']);
+  }
   /** @inheritDoc */
   valueAt(t: number, base: number, i: number): number {
     let v = base;
@@ -757,6 +1046,65 @@ export interface ReduceLROnPlateauOptions extends SchedulerOptions {
   eps?: number;
 }
 
+/** The settings of a {@link ReduceLROnPlateau}. */
+interface PlateauSettings {
+  key: string; mode: 'min' | 'max'; factor: number; patience: number; threshold: number;
+  thresholdMode: 'rel' | 'abs'; cooldown: number; minLrs: number[]; eps: number;
+}
+
+/** State of a {@link ReduceLROnPlateau}, from {@link ReduceLROnPlateau.stateDict} (plain JSON data). */
+export interface ReduceLROnPlateauStateDict {
+  /** Always `'ReduceLROnPlateau'`. */
+  scheduler?: string;
+  /** The option driven. */
+  key: string;
+  /** `'min'` or `'max'`. */
+  mode: 'min' | 'max';
+  /** Multiplier applied on a plateau. */
+  factor: number;
+  /** Bad steps tolerated before reducing. */
+  patience: number;
+  /** Minimum significant improvement. */
+  threshold: number;
+  /** `'rel'` or `'abs'`. */
+  thresholdMode: 'rel' | 'abs';
+  /** Steps to wait after a reduction. */
+  cooldown: number;
+  /** Lower bound per group. */
+  minLrs: number[];
+  /** Reductions smaller than this are skipped. */
+  eps: number;
+  /** Best metric so far (`'Infinity'` / `'-Infinity'` before the first step). */
+  best: number | string;
+  /** Consecutive steps without significant improvement. */
+  numBadEpochs: number;
+  /** Remaining cooldown steps. */
+  cooldownCounter: number;
+  /** Number of `step()` calls. */
+  lastEpoch: number;
+}
+
+function plateauSettings(where: string, s: Record<string, unknown>, n: number): PlateauSettings {
+  const num = (k: string, ok: (v: number) => boolean, expected: string): number => {
+    const v = s[k];
+    if (typeof v !== 'number' || !ok(v)) throw new RangeError(`${where}: invalid ${k} ${JSON.stringify(v) ?? String(v)} (expected ${expected})`);
+    return v;
+  };
+  const factor = num('factor', (v) => v >= 0 && v < 1, 'in [0, 1)');
+  if (s['mode'] !== 'min' && s['mode'] !== 'max') throw new RangeError(`${where}: invalid mode ${JSON.stringify(s['mode'])} (expected 'min' or 'max')`);
+  if (s['thresholdMode'] !== 'rel' && s['thresholdMode'] !== 'abs') throw new RangeError(`${where}: invalid thresholdMode ${JSON.stringify(s['thresholdMode'])} (expected 'rel' or 'abs')`);
+  if (typeof s['key'] !== 'string') throw new TypeError(`${where}: invalid key ${JSON.stringify(s['key'])} (expected a string)`);
+  const minLrs = s['minLrs'] as number[];
+  if (minLrs.length !== n || !minLrs.every((v) => typeof v === 'number' && v >= 0)) throw new RangeError(`${where}: invalid minLrs ${JSON.stringify(minLrs)} (expected ${n} numbers >= 0)`);
+  return {
+    key: s['key'], mode: s['mode'], thresholdMode: s['thresholdMode'], factor, minLrs: minLrs.slice(),
+    patience: num('patience', (v) => v >= 0, 'a number >= 0'),
+    threshold: num('threshold', (v) => v >= 0, 'a number >= 0'),
+    cooldown: num('cooldown', (v) => v >= 0, 'a number >= 0'),
+    eps: num('eps', (v) => v >= 0, 'a number >= 0'),
+  };
+}
+
 /**
  * Reduce the learning rate when a metric stops improving (PyTorch `ReduceLROnPlateau`).
  * Call `step(metric)` after each evaluation.
@@ -771,24 +1119,24 @@ export interface ReduceLROnPlateauOptions extends SchedulerOptions {
 export class ReduceLROnPlateau {
   /** The optimizer whose groups are driven. */
   readonly optimizer: AnyOptimizer;
-  /** The option driven (default `'lr'`). */
-  readonly key: string;
+  /** The option driven (default `'lr'`). Every setting below is restored by {@link ReduceLROnPlateau.loadStateDict}. */
+  key: string;
   /** `'min'`: lower is better; `'max'`: higher is better. */
-  readonly mode: 'min' | 'max';
+  mode: 'min' | 'max';
   /** Multiplier applied on a plateau. */
-  readonly factor: number;
+  factor: number;
   /** Bad steps tolerated before reducing. */
-  readonly patience: number;
+  patience: number;
   /** Minimum significant improvement. */
-  readonly threshold: number;
+  threshold: number;
   /** Whether `threshold` is relative or absolute. */
-  readonly thresholdMode: 'rel' | 'abs';
+  thresholdMode: 'rel' | 'abs';
   /** Steps to wait after a reduction. */
-  readonly cooldown: number;
+  cooldown: number;
   /** Lower bound per group. */
-  readonly minLrs: number[];
+  minLrs: number[];
   /** Reductions smaller than this are skipped. */
-  readonly eps: number;
+  eps: number;
   /** Best metric so far. */
   best: number;
   /** Consecutive steps without significant improvement. */
@@ -804,22 +1152,70 @@ export class ReduceLROnPlateau {
    */
   constructor(optimizer: AnyOptimizer, opts: ReduceLROnPlateauOptions = {}) {
     this.optimizer = optimizer;
-    this.key = opts.key ?? 'lr';
-    this.mode = opts.mode ?? 'min';
-    this.factor = opts.factor ?? 0.1;
-    this.patience = opts.patience ?? 10;
-    this.threshold = opts.threshold ?? 1e-4;
-    this.thresholdMode = opts.thresholdMode ?? 'rel';
-    this.cooldown = opts.cooldown ?? 0;
-    this.eps = opts.eps ?? 1e-8;
-    if (!(this.factor < 1 && this.factor >= 0)) throw new RangeError(`ReduceLROnPlateau: invalid factor ${this.factor} (expected in [0, 1))`);
-    if (this.mode !== 'min' && this.mode !== 'max') throw new RangeError(`ReduceLROnPlateau: invalid mode ${JSON.stringify(this.mode)} (expected 'min' or 'max')`);
-    if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs') throw new RangeError(`ReduceLROnPlateau: invalid thresholdMode ${JSON.stringify(this.thresholdMode)} (expected 'rel' or 'abs')`);
     const n = optimizer.paramGroups.length;
     const m = opts.minLr ?? 0;
-    this.minLrs = Array.isArray(m) ? m.slice() : new Array<number>(n).fill(m);
-    if (this.minLrs.length !== n) throw new RangeError(`ReduceLROnPlateau: got ${this.minLrs.length} minLr values for ${n} parameter groups`);
+    const minLrs = Array.isArray(m) ? m.slice() : new Array<number>(n).fill(m);
+    if (minLrs.length !== n) throw new RangeError(`ReduceLROnPlateau: got ${minLrs.length} minLr values for ${n} parameter groups`);
+    const mode = opts.mode ?? 'min';
+    const s = plateauSettings('ReduceLROnPlateau', {
+      key: opts.key ?? 'lr', mode, factor: opts.factor ?? 0.1, patience: opts.patience ?? 10, threshold: opts.threshold ?? 1e-4,
+      thresholdMode: opts.thresholdMode ?? 'rel', cooldown: opts.cooldown ?? 0, minLrs, eps: opts.eps ?? 1e-8,
+    }, n);
+    this.key = s.key; this.mode = s.mode; this.factor = s.factor; this.patience = s.patience; this.threshold = s.threshold;
+    this.thresholdMode = s.thresholdMode; this.cooldown = s.cooldown; this.minLrs = s.minLrs; this.eps = s.eps;
     this.best = this.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  /**
+   * The scheduler's counters and settings, for checkpointing (the learning rate itself lives in the
+   * optimizer's groups and is saved with the optimizer). Plain JSON data: an infinite `best` (before
+   * the first step) is written as the string `'Infinity'` or `'-Infinity'`.
+   * @returns see {@link ReduceLROnPlateauStateDict}.
+   * @example
+   * ```ts
+   * const opt = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
+   * const sched = new ReduceLROnPlateau(opt, { patience: 2 });
+   * sched.step(0.5);
+   * sched.stateDict().best; // 0.5
+   * ```
+   */
+  stateDict(): ReduceLROnPlateauStateDict {
+    return encodeJson({
+      scheduler: 'ReduceLROnPlateau', key: this.key, mode: this.mode, factor: this.factor, patience: this.patience,
+      threshold: this.threshold, thresholdMode: this.thresholdMode, cooldown: this.cooldown, minLrs: this.minLrs.slice(), eps: this.eps,
+      best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter, lastEpoch: this.lastEpoch,
+    }) as ReduceLROnPlateauStateDict;
+  }
+
+  /**
+   * Restore counters and settings saved by {@link ReduceLROnPlateau.stateDict} (the saved settings
+   * replace the ones this scheduler was built with, as in PyTorch). Validated first: on any error
+   * nothing changes. Does not touch the optimizer's learning rates.
+   * @param sd - the saved state.
+   * @returns nothing.
+   * @example
+   * ```ts
+   * const a = new ReduceLROnPlateau(new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 }), { patience: 2 });
+   * a.step(0.5);
+   * const b = new ReduceLROnPlateau(new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 }));
+   * b.loadStateDict(a.stateDict());
+   * b.patience; // 2
+   * ```
+   */
+  loadStateDict(sd: ReduceLROnPlateauStateDict): void {
+    const where = 'ReduceLROnPlateau.loadStateDict';
+    if (sd === null || typeof sd !== 'object') throw new TypeError(`${where}: expected a state dict object, got ${String(sd)}`);
+    const d = decodeJson(sd) as ReduceLROnPlateauStateDict;
+    checkClass(where, d.scheduler, 'ReduceLROnPlateau');
+    const s = plateauSettings(where, { ...d, minLrs: numberArray(where, 'minLrs', d.minLrs, this.optimizer.paramGroups.length) }, this.optimizer.paramGroups.length);
+    for (const k of ['numBadEpochs', 'cooldownCounter', 'lastEpoch'] as const) {
+      const v = d[k];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new RangeError(`${where}: invalid ${k} ${String(v)} (expected an integer >= 0)`);
+    }
+    if (typeof d.best !== 'number' || Number.isNaN(d.best)) throw new RangeError(`${where}: invalid best ${String(d.best)} (expected a number)`);
+    this.key = s.key; this.mode = s.mode; this.factor = s.factor; this.patience = s.patience; this.threshold = s.threshold;
+    this.thresholdMode = s.thresholdMode; this.cooldown = s.cooldown; this.minLrs = s.minLrs; this.eps = s.eps;
+    this.best = d.best; this.numBadEpochs = d.numBadEpochs; this.cooldownCounter = d.cooldownCounter; this.lastEpoch = d.lastEpoch;
   }
 
   /**
