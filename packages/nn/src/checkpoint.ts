@@ -156,8 +156,8 @@ function parseJson(path: string, key: string, text: string | undefined): unknown
 export function loadCheckpoint(path: string, targets: CheckpointTargets): unknown {
   const { tensors, metadata } = loadSafetensors(path);
   if (metadata.format !== FORMAT) throw new Error(`loadCheckpoint: ${path} is not a checkpoint (format ${JSON.stringify(metadata.format)}, expected "${FORMAT}"); use loadWeights for plain weight files`);
-  // A scheduler's state dict holds only its position, so restoring it into a different kind of
-  // scheduler (or an optimizer's state into a different optimizer) would resume silently wrong.
+  // Refuse state of another class up front (before anything changes): an optimizer's state in a
+  // different optimizer would resume silently wrong; @gd/optim schedulers also check their own class.
   for (const [key, target] of [['optimizer', targets.optimizer], ['scheduler', targets.scheduler]] as const) {
     const saved = metadata[`${key}Class`];
     if (target && saved !== undefined && saved !== className(target)) {

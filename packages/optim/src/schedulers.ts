@@ -278,6 +278,16 @@ export class ScheduleLR extends LRScheduler {
    * this scheduler's own `make` from the saved base values.
    * @param sd - the saved state.
    * @returns nothing.
+   * @example
+   * ```ts
+   * const make = (base: number) => exponentialDecay(base, 0.5);
+   * const a = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
+   * const sa = new ScheduleLR(a, make);
+   * sa.step();
+   * const b = new SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
+   * new ScheduleLR(b, make).loadStateDict(sa.stateDict());
+   * b.paramGroups[0]!.lr; // 0.05
+   * ```
    */
   override loadStateDict(sd: SchedulerStateDict): void {
     const keep = this.schedules;
@@ -318,9 +328,11 @@ export class StepLR extends LRScheduler {
     this.configure({ stepSize: opts.stepSize, gamma: opts.gamma ?? 0.1 });
     this.initialStep();
   }
+  /** @inheritDoc */
   protected override settings(): Settings {
     return { stepSize: this.stepSize, gamma: this.gamma };
   }
+  /** @inheritDoc */
   protected override configure(s: Settings): void {
     S.stepDecay(1, s['stepSize'] as number, s['gamma'] as number);
     this.stepSize = s['stepSize'] as number; this.gamma = s['gamma'] as number;
@@ -356,9 +368,11 @@ export class MultiStepLR extends LRScheduler {
     this.configure({ milestones: opts.milestones, gamma: opts.gamma ?? 0.1 });
     this.initialStep();
   }
+  /** @inheritDoc */
   protected override settings(): Settings {
     return { milestones: this.milestones.slice(), gamma: this.gamma };
   }
+  /** @inheritDoc */
   protected override configure(s: Settings): void {
     const m = s['milestones'];
     if (!Array.isArray(m)) throw new TypeError(`MultiStepLR: milestones must be an array, got ${JSON.stringify(m)}`);
@@ -393,9 +407,11 @@ export class ExponentialLR extends LRScheduler {
     this.configure({ gamma: opts.gamma });
     this.initialStep();
   }
+  /** @inheritDoc */
   protected override settings(): Settings {
     return { gamma: this.gamma };
   }
+  /** @inheritDoc */
   protected override configure(s: Settings): void {
     S.exponentialDecay(1, s['gamma'] as number);
     this.gamma = s['gamma'] as number;
@@ -428,9 +444,11 @@ export class InverseTimeLR extends LRScheduler {
     this.configure({ k: opts.k });
     this.initialStep();
   }
+  /** @inheritDoc */
   protected override settings(): Settings {
     return { k: this.k };
   }
+  /** @inheritDoc */
   protected override configure(s: Settings): void {
     S.inverseTimeDecay(1, s['k'] as number);
     this.k = s['k'] as number;
@@ -496,9 +514,11 @@ export class WarmupCosineLR extends LRScheduler {
     this.configure({ warmupSteps: opts.warmupSteps, totalSteps: opts.totalSteps, startFactor: opts.startFactor ?? 0, endFactor: opts.endFactor ?? 0 });
     this.initialStep();
   }
+  /** @inheritDoc */
   protected override settings(): Settings {
     return { warmupSteps: this.warmupSteps, totalSteps: this.totalSteps, startFactor: this.startFactor, endFactor: this.endFactor };
   }
+  /** @inheritDoc */
   protected override configure(s: Settings): void {
     for (const k of ['startFactor', 'endFactor'] as const) {
       const v = s[k];
@@ -538,9 +558,11 @@ export class CosineAnnealingLR extends LRScheduler {
     this.configure({ tMax: opts.tMax, etaMin: opts.etaMin ?? 0 });
     this.initialStep();
   }
+  /** @inheritDoc */
   protected override settings(): Settings {
     return { tMax: this.tMax, etaMin: this.etaMin };
   }
+  /** @inheritDoc */
   protected override configure(s: Settings): void {
     S.cosineAnnealing(1, s['tMax'] as number, s['etaMin'] as number);
     this.tMax = s['tMax'] as number; this.etaMin = s['etaMin'] as number;
@@ -577,9 +599,11 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     this.configure({ t0: opts.t0, tMult: opts.tMult ?? 1, etaMin: opts.etaMin ?? 0 });
     this.initialStep();
   }
+  /** @inheritDoc */
   protected override settings(): Settings {
     return { t0: this.t0, tMult: this.tMult, etaMin: this.etaMin };
   }
+  /** @inheritDoc */
   protected override configure(s: Settings): void {
     S.cosineWarmRestarts(1, s['t0'] as number, s['tMult'] as number, s['etaMin'] as number);
     this.t0 = s['t0'] as number; this.tMult = s['tMult'] as number; this.etaMin = s['etaMin'] as number;
@@ -616,9 +640,11 @@ export class LinearLR extends LRScheduler {
     this.configure({ startFactor: opts.startFactor ?? 1 / 3, endFactor: opts.endFactor ?? 1, totalIters: opts.totalIters ?? 5 });
     this.initialStep();
   }
+  /** @inheritDoc */
   protected override settings(): Settings {
     return { startFactor: this.startFactor, endFactor: this.endFactor, totalIters: this.totalIters };
   }
+  /** @inheritDoc */
   protected override configure(s: Settings): void {
     const sf = s['startFactor'] as number, ef = s['endFactor'] as number, n = s['totalIters'] as number;
     if (!(typeof sf === 'number' && sf > 0 && sf <= 1)) throw new RangeError(`LinearLR: invalid startFactor ${String(sf)} (expected in (0, 1])`);
@@ -656,9 +682,11 @@ export class ConstantLR extends LRScheduler {
     this.configure({ factor: opts.factor ?? 1 / 3, totalIters: opts.totalIters ?? 5 });
     this.initialStep();
   }
+  /** @inheritDoc */
   protected override settings(): Settings {
     return { factor: this.factor, totalIters: this.totalIters };
   }
+  /** @inheritDoc */
   protected override configure(s: Settings): void {
     this.f = S.constantWarmup(1, s['factor'] as number, s['totalIters'] as number);
     this.factor = s['factor'] as number; this.totalIters = s['totalIters'] as number;
@@ -693,9 +721,11 @@ export class PolynomialLR extends LRScheduler {
     this.configure({ totalIters: opts.totalIters ?? 5, power: opts.power ?? 1 });
     this.initialStep();
   }
+  /** @inheritDoc */
   protected override settings(): Settings {
     return { totalIters: this.totalIters, power: this.power };
   }
+  /** @inheritDoc */
   protected override configure(s: Settings): void {
     S.polynomialDecay(1, s['totalIters'] as number, s['power'] as number);
     this.totalIters = s['totalIters'] as number; this.power = s['power'] as number;
@@ -816,9 +846,11 @@ export class OneCycleLR extends LRScheduler {
     });
     this.initialStep();
   }
+  /** @inheritDoc */
   protected override settings(): Settings {
     return JSON.parse(JSON.stringify(this.opts)) as Settings;
   }
+  /** @inheritDoc */
   protected override configure(s: Settings): void {
     const n = this.optimizer.paramGroups.length;
     const maxLrs = numberArray('OneCycleLR', 'maxLr', s['maxLr'], n);
@@ -899,6 +931,7 @@ export class CyclicLR extends LRScheduler {
   protected override settings(): Settings {
     return { ...this.opts };
   }
+  /** @inheritDoc */
   protected override configure(s: Settings): void {
     const o = s as unknown as S.CyclicOptions & { baseLr: number; maxLr: number; customScaleFn: boolean; cycleMomentum: boolean; baseMomentum: number; maxMomentum: number };
     if (typeof o.customScaleFn !== 'boolean') throw new TypeError(`CyclicLR: customScaleFn must be a boolean, got ${JSON.stringify(o.customScaleFn)}`);
@@ -972,6 +1005,7 @@ export class SequentialLR extends LRScheduler {
   protected override settings(): Settings {
     return { milestones: this.milestones.slice(), schedulers: this.children.map((c) => c.stateDict()) };
   }
+  /** @inheritDoc */
   protected override configure(s: Settings): void {
     const m = s['milestones'];
     if (!Array.isArray(m)) throw new TypeError(`SequentialLR: milestones must be an array, got ${JSON.stringify(m)}`);
@@ -1015,6 +1049,7 @@ export class ChainedScheduler extends LRScheduler {
   protected override settings(): Settings {
     return { schedulers: this.children.map((c) => c.stateDict()) };
   }
+  /** @inheritDoc */
   protected override configure(s: Settings): void {
     loadChildren('ChainedScheduler', this.children, s['schedulers']);
   }
