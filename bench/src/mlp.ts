@@ -9,7 +9,7 @@
  */
 import * as gd from '@gd/tensor';
 import '@gd/autograd';
-import { Linear, ReLU, Sequential, crossEntropy } from '@gd/nn';
+import { Linear, ReLU, Sequential, crossEntropy, setFusedKernels } from '@gd/nn';
 import { SGD } from '@gd/optim';
 import { type Row, type TimingOptions, collectGarbage, median, timeAll } from './harness.js';
 import { type Jax, tf, useTf } from './peers.js';
@@ -26,8 +26,17 @@ function batch(): { x: Float32Array; y: Int32Array; onehot: Float32Array } {
   return { x, y, onehot };
 }
 
-/** A @gd training step; returns the loss. */
-export function gdStep(): () => number {
+/**
+ * A @gd training step; returns the loss.
+ * @param fused - use nn's fused kernels (linear, softmax cross-entropy); `false` runs the unfused compositions.
+ * @returns the step function.
+ * @example
+ * ```ts
+ * const step = gdStep();
+ * const loss = step();
+ * ```
+ */
+export function gdStep(fused = true): () => number {
   const { x, y } = batch();
   gd.manualSeed(0);
   const model = new Sequential(new Linear(D, H), new ReLU(), new Linear(H, C));
@@ -35,11 +44,16 @@ export function gdStep(): () => number {
   const xt = gd.tensor(x, { shape: [B, D] });
   const yt = gd.tensor(y, { shape: [B], dtype: 'int32' });
   return () => {
-    opt.zeroGrad();
-    const loss = crossEntropy(model.forward(xt), yt);
-    loss.backward();
-    opt.step();
-    return loss.item();
+    const prev = setFusedKernels(fused);
+    try {
+      opt.zeroGrad();
+      const loss = crossEntropy(model.forward(xt), yt);
+      loss.backward();
+      opt.step();
+      return loss.item();
+    } finally {
+      setFusedKernels(prev);
+    }
   };
 }
 
@@ -109,6 +123,8 @@ export async function mlpCases(timing: TimingOptions, jax: Jax | null, gdNames: 
   const makers: [string, () => Promise<() => number>][] = [];
   const dflt = gd.getBackend();
   makers.push([gdNames[0], async () => { gd.setBackend(dflt); return gdStep(); }]);
+  const unfused = `${gdNames[0]} unfused`;
+  makers.push([unfused, async () => { gd.setBackend(dflt); return gdStep(false); }]);
   if (gdNames[1]) makers.push([gdNames[1], async () => { gd.setBackend(null); return gdStep(); }]);
   makers.push(['tfjs-cpu', async () => { await useTf('cpu'); return tfStep(); }]);
   makers.push(['tfjs-wasm', async () => { await useTf('wasm'); return tfStep(); }]);
@@ -135,5 +151,11 @@ export async function mlpCases(timing: TimingOptions, jax: Jax | null, gdNames: 
     }
   }
   for (const [name, xs] of Object.entries(samples)) cells[name] = 1 / median(xs);
-  return [{ group: 'mlp', name: 'MLP 784-256-10 SGD step, batch 64', unit: 'steps/s', higherIsBetter: true, cells }];
+  // The unfused @gd step (same rounds, interleaved with the others) gets a row of its own.
+  const unfusedCell = cells[unfused];
+  delete cells[unfused];
+  return [
+    { group: 'mlp', name: 'MLP 784-256-10 SGD step, batch 64', unit: 'steps/s', higherIsBetter: true, cells },
+    ...(unfusedCell !== undefined ? [{ group: 'mlp', name: 'MLP step, nn fused kernels off', unit: 'steps/s', higherIsBetter: true, cells: { [gdNames[0]]: unfusedCell } }] : []),
+  ];
 }

@@ -1,7 +1,7 @@
 /**
  * Profiling helper (not part of `pnpm bench`): runs the @gd MLP step of `mlp.ts` `n` times (default
  * 300) without loading any peer library, and prints steps/s. Pass `ts` as the second argument for the
- * TypeScript kernels. Profile with
+ * TypeScript kernels, `1t` for the wasm backend on one thread. Profile with
  * `node --cpu-prof --import tsx/esm --conditions=source bench/src/mlp_profile.ts 400`.
  * @module
  */
@@ -13,6 +13,7 @@ import { SGD } from '@gd/optim';
 const B = 64, D = 784, H = 256, C = 10;
 const n = Number(process.argv[2] ?? 300);
 if (process.argv[3] === 'ts') gd.setBackend(null);
+else if (process.argv[3] === '1t') gd.setBackend(gd.createWasmBackend({ threads: 1 }));
 const x = new Float32Array(B * D), y = new Int32Array(B);
 let s = 12345;
 const next = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 4294967296; };
