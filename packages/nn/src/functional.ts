@@ -268,7 +268,7 @@ function linearImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, 
     return relu ? z.relu() : z;
   }
   const inF = weight.shape[1]!, outF = weight.shape[0]!;
-  const x2 = x.ndim === 2 ? x : x.reshape([-1, inF]);
+  const x2 = x.ndim === 2 ? x : x.reshape([x.shape.slice(0, -1).reduce((p, d) => p * d, 1), inF]);
   const fn = relu ? (bias === null ? linearReluNoBiasOp : linearReluOp) : bias === null ? linearNoBiasOp : linearOp;
   const y = bias === null ? fn(x2, weight) : fn(x2, weight, bias);
   return x.ndim === 2 ? y : y.reshape([...x.shape.slice(0, -1), outF]);
