@@ -8,7 +8,7 @@
  */
 import { Tensor, Generator, defaultGenerator, bernoulli, fmt, where, tensor, isFloat, isGradEnabled } from '@gd/tensor';
 import * as T from '@gd/tensor';
-import { customFunction, fused } from '@gd/autograd';
+import { customFunction } from '@gd/autograd';
 
 function checkTensor(op: string, x: unknown): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
@@ -310,10 +310,32 @@ function makeLinearOp(relu: boolean, withBias: boolean): (...inputs: Tensor[]) =
       const saved = ctx.saved;
       const x = saved[0]!, w = saved[1]!;
       // The same mask as the `relu` rule: a fused loop for plain backward, recorded ops under createGraph.
-      const gm = !relu ? g : isGradEnabled() ? g.mul(saved[2]!.gt(0).to(g.dtype)) : fused('relu', 'x * (y > 0 ? 1 : 0)', g, [saved[2]!]);
       const need = ctx.needsInputGrad;
+      let gm: Tensor, db: Tensor | null = null;
+      if (isGradEnabled()) {
+        // createGraph: recorded ops, differentiable again.
+        gm = relu ? g.mul(saved[2]!.gt(0).to(g.dtype)) : g;
+        if (withBias && need[2]) db = gm.sum(0);
+      } else {
+        // One pass: the ReLU mask (as the relu rule: 1 where y > 0) and the bias gradient's column sums.
+        const n = g.shape[0]!, m = g.shape[1]!;
+        const gd = g.data();
+        const yd = relu ? (saved[2]!.data() as Float32Array | Float64Array) : null;
+        const f64 = g.dtype === 'float64';
+        const out = relu ? (f64 ? new Float64Array(n * m) : new Float32Array(n * m)) : null;
+        const acc = withBias && need[2] ? new Float64Array(m) : null;
+        for (let i = 0, o = 0; i < n; i++, o += m) {
+          for (let j = 0; j < m; j++) {
+            const v = yd === null ? gd[o + j]! : gd[o + j]! * (yd[o + j]! > 0 ? 1 : 0);
+            if (out !== null) out[o + j] = v;
+            if (acc !== null) acc[j] += v;
+          }
+        }
+        gm = out === null ? g : tensor(out, { shape: [n, m] });
+        if (acc !== null) db = tensor(f64 ? acc : Float32Array.from(acc), { shape: [m] });
+      }
       const dx = need[0] ? gm.matmul(w) : null, dw = need[1] ? gm.T.matmul(x) : null;
-      return withBias ? [dx, dw, need[2] ? gm.sum(0) : null] : [dx, dw];
+      return withBias ? [dx, dw, db] : [dx, dw];
     },
   });
 }
