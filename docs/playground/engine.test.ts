@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { tensor } from '@gd/tensor';
 import { grad } from '@gd/autograd';
+import { SGD, Adagrad, RMSprop, Adam } from '@gd/optim';
 import { FUNCTIONS, getFunction } from './functions.js';
-import { evaluateGrid, runOptimizer } from './engine.js';
+import { OPTIMIZERS, evaluateGrid, makeOptimizer, optionsFor, runOptimizer, type OptimizerChoice } from './engine.js';
 
 // The same functions written with plain numbers (independent of the tensor code).
 const PLAIN: Record<string, (x: number, y: number) => number> = {
@@ -59,7 +60,7 @@ describe('playground optimizer runs', () => {
 
   it('momentum on the ill-conditioned bowl equals a scalar heavy-ball reference', () => {
     const lr = 0.05, mu = 0.9;
-    const r = runOptimizer(getFunction('ill'), { id: 'momentum', lr, beta: mu }, [-2.5, 2], 40);
+    const r = runOptimizer(getFunction('ill'), { id: 'momentum', lr, options: { momentum: mu } }, [-2.5, 2], 40);
     let x = -2.5, y = 2, vx = 0, vy = 0;
     for (let k = 1; k <= 40; k++) {
       const gx = x, gy = 20 * y;
@@ -82,7 +83,7 @@ describe('playground optimizer runs', () => {
   it('different optimizers give different paths from the same start', () => {
     const fn = getFunction('rosenbrock');
     const a = runOptimizer(fn, { id: 'gd', lr: 0.001 }, [-1.5, 2], 20).path;
-    const b = runOptimizer(fn, { id: 'nesterov', lr: 0.001, beta: 0.9 }, [-1.5, 2], 20).path;
+    const b = runOptimizer(fn, { id: 'nesterov', lr: 0.001, options: { momentum: 0.9 } }, [-1.5, 2], 20).path;
     expect(Math.hypot(a[20]![0] - b[20]![0], a[20]![1] - b[20]![1])).toBeGreaterThan(1e-3);
   });
 
@@ -99,5 +100,162 @@ describe('playground optimizer runs', () => {
         expect(r.losses.at(-1)!).toBeLessThan(r.losses[0]!);
       }
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Hyperparameters: every control of the page reaches the real @gd/optim class, and each
+// optimizer's path equals a plain-number reference of the published update (PyTorch's form).
+
+/** Gradient of Rosenbrock (1 − x)² + 100(y − x²)² with plain numbers. */
+const rosenGrad = (x: number, y: number): [number, number] => [-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)];
+/** Gradient of the ill-conditioned bowl ½x² + 10y². */
+const illGrad = (x: number, y: number): [number, number] => [x, 20 * y];
+
+/**
+ * Runs a per-coordinate update rule `step(state, g, t) → Δ` (θ ← θ − Δ) from `start` with plain
+ * numbers; returns the iterates after step 1..steps.
+ */
+function reference<S>(gradient: (x: number, y: number) => [number, number], start: [number, number], steps: number,
+  init: () => S, step: (s: S, g: number, t: number) => number): [number, number][] {
+  let p: [number, number] = [...start];
+  const states = [init(), init()];
+  const out: [number, number][] = [];
+  for (let t = 1; t <= steps; t++) {
+    const g = gradient(p[0], p[1]);
+    p = [p[0] - step(states[0]!, g[0], t), p[1] - step(states[1]!, g[1], t)];
+    out.push(p);
+  }
+  return out;
+}
+
+function expectPath(got: [number, number][], want: [number, number][], digits = 9): void {
+  expect(got.length).toBe(want.length + 1);
+  want.forEach(([x, y], k) => {
+    const [gx, gy] = got[k + 1]!;
+    expect(Math.abs(gx - x)).toBeLessThanOrEqual(10 ** -digits * Math.max(1, Math.abs(x)));
+    expect(Math.abs(gy - y)).toBeLessThanOrEqual(10 ** -digits * Math.max(1, Math.abs(y)));
+  });
+}
+
+const gap = (a: [number, number][], b: [number, number][]): number =>
+  Math.max(...a.slice(0, Math.min(a.length, b.length)).map((p, k) => Math.hypot(p[0] - b[k]![0], p[1] - b[k]![1])));
+
+describe('playground hyperparameters', () => {
+  const CLASSES = { SGD, Adagrad, RMSprop, Adam };
+  const at = (opts: Record<string, unknown>, option: string, index?: 0 | 1): unknown =>
+    index === undefined ? opts[option] : (opts[option] as readonly unknown[])[index];
+
+  it.each(OPTIMIZERS.map((o) => [o.id, o] as const))('%s: the controls use @gd/optim\'s option names and defaults', (_id, spec) => {
+    const p = tensor([0], { dtype: 'float64' }).requiresGrad_();
+    const built = makeOptimizer({ id: spec.id, lr: 0.01 }, [p]);
+    expect(built).toBeInstanceOf(CLASSES[spec.className]);
+    const fresh = new CLASSES[spec.className]([tensor([0], { dtype: 'float64' }).requiresGrad_()]);
+    const builtDefaults = built.defaults as unknown as Record<string, unknown>;
+    const classDefaults = fresh.defaults as unknown as Record<string, unknown>;
+    expect(builtDefaults['lr']).toBe(0.01);
+    for (const h of spec.hypers) {
+      expect(h.option in classDefaults, `${spec.className} has an option ${h.option}`).toBe(true);
+      // the optimizer the playground builds starts from the control's default...
+      expect(at(builtDefaults, h.option, h.index)).toBe(h.default);
+      // ...which is the class default, except where the spec says why not (momentum 0 would be plain GD)
+      expect(at(classDefaults, h.option, h.index)).toBe(h.libraryDefault ?? h.default);
+    }
+    for (const [k, v] of Object.entries(spec.fixed ?? {})) expect(builtDefaults[k]).toBe(v);
+  });
+
+  it('the hyperparameters asked for by the page are all offered', () => {
+    const offered = Object.fromEntries(OPTIMIZERS.map((o) => [o.id, o.hypers.map((h) => h.option + (h.index ?? ''))]));
+    expect(offered).toEqual({
+      gd: [], momentum: ['momentum', 'dampening'], nesterov: ['momentum'], adagrad: ['lrDecay', 'initialAccumulatorValue', 'eps'],
+      rmsprop: ['alpha', 'eps', 'momentum', 'centered'], adam: ['betas0', 'betas1', 'eps', 'amsgrad'],
+    });
+  });
+
+  it('momentum with dampening τ equals v ← μv + (1 − τ)g (v₁ = g)', () => {
+    const lr = 0.02, mu = 0.8, tau = 0.3;
+    const r = runOptimizer(getFunction('ill'), { id: 'momentum', lr, options: { momentum: mu, dampening: tau } }, [-2.5, 2], 40);
+    const want = reference(illGrad, [-2.5, 2], 40, () => ({ v: 0 }), (s, g, t) => {
+      s.v = t === 1 ? g : mu * s.v + (1 - tau) * g;
+      return lr * s.v;
+    });
+    expectPath(r.path, want, 10);
+    const undamped = runOptimizer(getFunction('ill'), { id: 'momentum', lr, options: { momentum: mu } }, [-2.5, 2], 40);
+    expect(gap(r.path, undamped.path)).toBeGreaterThan(1e-3);
+  });
+
+  it('Nesterov with μ = 0.7 on Rosenbrock equals θ ← θ − η(g + μv), v ← μv + g', () => {
+    const lr = 5e-4, mu = 0.7;
+    const r = runOptimizer(getFunction('rosenbrock'), { id: 'nesterov', lr, options: { momentum: mu } }, [-1.5, 2], 60);
+    const want = reference(rosenGrad, [-1.5, 2], 60, () => ({ v: 0 }), (s, g, t) => {
+      s.v = t === 1 ? g : mu * s.v + g;
+      return lr * (g + mu * s.v);
+    });
+    expectPath(r.path, want);
+  });
+
+  it('AdaGrad with lrDecay, G₀ and eps equals θ ← θ − η/(1 + (t−1)d) · g/(√G + ε)', () => {
+    const lr = 0.4, d = 0.05, g0 = 0.5, eps = 0.01;
+    const r = runOptimizer(getFunction('rosenbrock'), { id: 'adagrad', lr, options: { lrDecay: d, initialAccumulatorValue: g0, eps } }, [-1.5, 2], 50);
+    const want = reference(rosenGrad, [-1.5, 2], 50, () => ({ G: g0 }), (s, g, t) => {
+      s.G += g * g;
+      return (lr / (1 + (t - 1) * d)) * g / (Math.sqrt(s.G) + eps);
+    });
+    expectPath(r.path, want);
+    const plain = runOptimizer(getFunction('rosenbrock'), { id: 'adagrad', lr }, [-1.5, 2], 50);
+    expect(gap(r.path, plain.path)).toBeGreaterThan(1e-3);
+  });
+
+  it.each([
+    [false, 0], [false, 0.5], [true, 0], [true, 0.5],
+  ] as const)('RMSProp centered=%s momentum=%s equals the reference (α = 0.9, ε = 1e-3)', (centered, mu) => {
+    const lr = 0.01, alpha = 0.9, eps = 1e-3;
+    const r = runOptimizer(getFunction('rosenbrock'), { id: 'rmsprop', lr, options: { alpha, eps, momentum: mu, centered } }, [-1.5, 2], 60);
+    const want = reference(rosenGrad, [-1.5, 2], 60, () => ({ v: 0, m: 0, b: 0 }), (s, g) => {
+      s.v = alpha * s.v + (1 - alpha) * g * g;
+      s.m = alpha * s.m + (1 - alpha) * g;
+      const denom = Math.sqrt(centered ? s.v - s.m * s.m : s.v) + eps;
+      if (mu === 0) return lr * g / denom;
+      s.b = mu * s.b + g / denom;
+      return lr * s.b;
+    });
+    expectPath(r.path, want);
+  });
+
+  it.each([false, true])('Adam β₁ = 0.8, β₂ = 0.9, ε = 1e-4, amsgrad=%s equals the bias-corrected reference', (amsgrad) => {
+    const lr = 0.05, b1 = 0.8, b2 = 0.9, eps = 1e-4;
+    const r = runOptimizer(getFunction('ill'), { id: 'adam', lr, options: { betas: [b1, b2], eps, amsgrad } }, [-2.5, 2], 80);
+    const want = reference(illGrad, [-2.5, 2], 80, () => ({ m: 0, v: 0, vmax: 0 }), (s, g, t) => {
+      s.m = b1 * s.m + (1 - b1) * g;
+      s.v = b2 * s.v + (1 - b2) * g * g;
+      s.vmax = Math.max(s.vmax, s.v);
+      const vhat = (amsgrad ? s.vmax : s.v) / (1 - b2 ** t);
+      return (lr / (1 - b1 ** t)) * s.m / (Math.sqrt(vhat) + eps);
+    });
+    expectPath(r.path, want);
+  });
+
+  it('AMSGrad, β₂ and ε each change Adam\'s path', () => {
+    const fn = getFunction('ill');
+    const run = (options: OptimizerChoice['options']) => runOptimizer(fn, { id: 'adam', lr: 0.05, options }, [-2.5, 2], 80).path;
+    const base = run({ betas: [0.8, 0.9] });
+    expect(gap(base, run({ betas: [0.8, 0.9], amsgrad: true }))).toBeGreaterThan(1e-3);
+    expect(gap(base, run({ betas: [0.8, 0.999] }))).toBeGreaterThan(1e-3);
+    expect(gap(base, run({ betas: [0.8, 0.9], eps: 0.5 }))).toBeGreaterThan(1e-3);
+  });
+
+  it('options not offered for an optimizer are refused, naming what it has', () => {
+    expect(() => optionsFor({ id: 'gd', lr: 0.1, options: { momentum: 0.9 } })).toThrow(/^playground: GD has no hyperparameter "momentum" \(has: lr\)/);
+    expect(() => runOptimizer(getFunction('bowl'), { id: 'adam', lr: 0.1, options: { alpha: 0.9 } }, [1, 1], 3))
+      .toThrow(/^playground: Adam has no hyperparameter "alpha" \(has: lr, betas, eps, amsgrad\)/);
+  });
+
+  it('invalid values are rejected by the @gd/optim constructors themselves', () => {
+    const bowl = getFunction('bowl');
+    expect(() => runOptimizer(bowl, { id: 'adam', lr: 0.1, options: { betas: [0.9, 1.5] } }, [1, 1], 3)).toThrow(/^Adam: invalid betas/);
+    expect(() => runOptimizer(bowl, { id: 'rmsprop', lr: 0.1, options: { alpha: -1 } }, [1, 1], 3)).toThrow(/^RMSprop: invalid alpha -1/);
+    expect(() => runOptimizer(bowl, { id: 'nesterov', lr: 0.1, options: { momentum: 0 } }, [1, 1], 3)).toThrow(/^SGD: nesterov momentum requires momentum > 0/);
+    expect(() => runOptimizer(bowl, { id: 'momentum', lr: 0.1, options: { dampening: 2 } }, [1, 1], 3)).toThrow(/^SGD: invalid dampening 2/);
+    expect(() => runOptimizer(bowl, { id: 'adagrad', lr: 0.1, options: { eps: 0 } }, [1, 1], 3)).toThrow(/^Adagrad: invalid eps 0/);
   });
 });

@@ -4,13 +4,24 @@
  */
 import { tensor } from '@gd/tensor';
 import { FUNCTIONS, getFunction, type TestFunction } from './functions.js';
-import { OPTIMIZERS, evaluateGrid, runOptimizer, type OptimizerChoice, type OptimizerId, type RunResult } from './engine.js';
+import {
+  OPTIMIZERS, evaluateGrid, runOptimizer,
+  type HyperParam, type OptimizerChoice, type OptimizerId, type OptimizerSpec, type OptionValue, type RunResult,
+} from './engine.js';
 
 /** State the browser test reads. */
-interface PlaygroundState { runCount: number; runs: RunResult[]; fn: string; error: string | null }
+interface PlaygroundState {
+  runCount: number;
+  runs: RunResult[];
+  /** What the last run asked for (optimizer, lr and @gd/optim options), in the order of `runs` plus failures. */
+  choices: OptimizerChoice[];
+  fn: string;
+  /** Errors of the last run, one line per failed optimizer; null when all ran. */
+  error: string | null;
+}
 declare global { interface Window { gdPlayground: PlaygroundState } }
 
-const state: PlaygroundState = { runCount: 0, runs: [], fn: FUNCTIONS[0]!.id, error: null };
+const state: PlaygroundState = { runCount: 0, runs: [], choices: [], fn: FUNCTIONS[0]!.id, error: null };
 window.gdPlayground = state;
 
 const $ = <T extends HTMLElement>(id: string): T => {
@@ -27,12 +38,75 @@ const lossCanvas = $<HTMLCanvasElement>('loss');
 const tbody = document.querySelector<HTMLTableSectionElement>('#optimizers tbody')!;
 
 for (const fn of FUNCTIONS) fnSelect.add(new Option(fn.label, fn.id));
+// One row per optimizer (tick, name, learning rate, a toggle), then a hidden row with its other
+// hyperparameters, named and defaulted as in @gd/optim.
+const hyperId = (o: OptimizerSpec, h: HyperParam): string => `hp-${o.id}-${h.option}${h.index === undefined ? '' : `-${h.index}`}`;
+const attr = (v: unknown): string => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 for (const o of OPTIMIZERS) {
   const row = tbody.insertRow();
+  row.className = 'opt';
+  row.dataset['row'] = o.id;
+  const toggle = o.hypers.length === 0 ? '<span class="none">—</span>'
+    : `<button type="button" class="more" data-more="${o.id}" aria-expanded="false" aria-controls="hp-row-${o.id}"`
+      + ` title="show ${o.label}'s hyperparameters">${o.hypers.map((h) => h.label).join(' ')} <b>▸</b></button>`;
   row.innerHTML = `<td><input type="checkbox" data-opt="${o.id}" ${o.id === 'gd' || o.id === 'adam' ? 'checked' : ''}></td>`
     + `<td style="color:${o.color}">${o.label}</td>`
-    + `<td><input type="number" step="any" min="0" data-lr="${o.id}"></td>`
-    + `<td>${o.beta ? `<input type="number" step="any" min="0" max="0.9999" data-beta="${o.id}" value="${o.beta.value}" title="${o.beta.name}">` : ''}</td>`;
+    + `<td><input type="number" step="any" min="0" data-lr="${o.id}" title="learning rate lr"></td>`
+    + `<td>${toggle}</td>`;
+  if (o.hypers.length === 0) continue;
+  const extra = tbody.insertRow();
+  extra.className = 'hypers';
+  extra.id = `hp-row-${o.id}`;
+  extra.hidden = true;
+  const fields = o.hypers.map((h) => {
+    const id = hyperId(o, h);
+    const tip = `${attr(h.title)} (@gd/optim option ${h.option}${h.index === undefined ? '' : `[${h.index}]`}; default ${String(h.default)})`;
+    const input = h.kind === 'boolean'
+      ? `<input type="checkbox" id="${id}" ${h.default ? 'checked' : ''}>`
+      : `<input type="number" id="${id}" value="${String(h.default)}" step="${h.step ?? 'any'}"`
+        + `${h.min === undefined ? '' : ` min="${h.min}"`}${h.max === undefined ? '' : ` max="${h.max}"`}>`;
+    return `<label title="${tip}">${h.label} ${input}</label>`;
+  }).join('');
+  extra.innerHTML = `<td></td><td colspan="3"><div class="hp">${fields}`
+    + `<button type="button" class="reset" data-reset="${o.id}" title="restore the defaults">defaults</button></div></td>`;
+}
+
+function readHyper(o: OptimizerSpec, h: HyperParam): number | boolean {
+  const input = document.getElementById(hyperId(o, h)) as HTMLInputElement;
+  if (h.kind === 'boolean') return input.checked;
+  return input.value.trim() === '' ? (h.default as number) : Number(input.value);
+}
+
+/** The @gd/optim options set on the page for one optimizer (pairs such as Adam's betas assembled). */
+function readOptions(o: OptimizerSpec): Record<string, OptionValue> {
+  const out: Record<string, OptionValue> = {};
+  for (const h of o.hypers) {
+    const v = readHyper(o, h);
+    if (h.index === undefined) out[h.option] = v;
+    else {
+      const pair = [...((out[h.option] as readonly [number, number] | undefined) ?? [NaN, NaN])] as [number, number];
+      pair[h.index] = v as number;
+      out[h.option] = pair;
+    }
+  }
+  return out;
+}
+
+function setExpanded(id: OptimizerId, open: boolean): void {
+  const extra = document.getElementById(`hp-row-${id}`);
+  const button = document.querySelector<HTMLButtonElement>(`[data-more="${id}"]`);
+  if (!extra || !button) return;
+  extra.hidden = !open;
+  button.setAttribute('aria-expanded', String(open));
+  button.querySelector('b')!.textContent = open ? '▾' : '▸';
+}
+
+/** Marks the toggle of an optimizer whose hyperparameters differ from the defaults. */
+function markChanged(): void {
+  for (const o of OPTIMIZERS) {
+    const button = document.querySelector<HTMLButtonElement>(`[data-more="${o.id}"]`);
+    button?.classList.toggle('changed', o.hypers.some((h) => readHyper(o, h) !== h.default));
+  }
 }
 
 const adaptive = new Set<OptimizerId>(['adagrad', 'rmsprop', 'adam']);
@@ -216,8 +290,7 @@ function choices(): OptimizerChoice[] {
     const on = document.querySelector<HTMLInputElement>(`[data-opt="${o.id}"]`)!.checked;
     if (!on) continue;
     const lr = Number(document.querySelector<HTMLInputElement>(`[data-lr="${o.id}"]`)!.value);
-    const betaInput = document.querySelector<HTMLInputElement>(`[data-beta="${o.id}"]`);
-    out.push({ id: o.id, lr, ...(betaInput ? { beta: Number(betaInput.value) } : {}) });
+    out.push({ id: o.id, lr, options: readOptions(o) });
   }
   return out;
 }
@@ -227,17 +300,39 @@ function run(): void {
   try {
     const steps = Math.max(1, Math.min(5000, Math.round(Number(stepsInput.value))));
     const start: [number, number] = [Number(startX.value), Number(startY.value)];
-    const runs = choices().map((c) => runOptimizer(current, c, start, steps));
+    const picked = choices();
+    // each optimizer on its own: a bad hyperparameter (rejected by the @gd/optim constructor) fails
+    // only its own row, the others still draw
+    const runs: RunResult[] = [];
+    const errors: string[] = [];
+    for (const c of picked) {
+      const row = document.querySelector<HTMLTableRowElement>(`tr[data-row="${c.id}"]`)!;
+      try {
+        runs.push(runOptimizer(current, c, start, steps));
+        row.classList.remove('bad');
+      } catch (e) {
+        const label = OPTIMIZERS.find((o) => o.id === c.id)!.label;
+        const message = e instanceof Error ? e.message : String(e);
+        // @gd/optim's messages start with the class name; prefix the row's name where that differs
+        errors.push(message.toLowerCase().startsWith(`${label.toLowerCase()}:`) ? message : `${label}: ${message}`);
+        row.classList.add('bad');
+        setExpanded(c.id, true);
+      }
+    }
+    for (const o of OPTIMIZERS) if (!picked.some((c) => c.id === o.id)) document.querySelector(`tr[data-row="${o.id}"]`)!.classList.remove('bad');
     state.runs = runs;
-    state.error = null;
+    state.choices = picked;
+    state.error = errors.length ? errors.join('\n') : null;
+    markChanged();
     drawPaths(runs);
     drawLosses(runs);
-    summary.textContent = runs.map((r) => {
+    const lines = runs.map((r) => {
       const [x, y] = r.path[r.path.length - 1]!;
       const label = OPTIMIZERS.find((o) => o.id === r.id)!.label.padEnd(9);
       const loss = r.losses.filter(Number.isFinite).at(-1) ?? NaN;
       return `${label} (${x.toFixed(4)}, ${y.toFixed(4)})  f=${loss.toExponential(3)}${r.reason === 'diverged' ? '  diverged' : ''}`;
-    }).join('\n') || 'tick at least one optimizer';
+    });
+    summary.textContent = [...lines, ...errors.map((e) => `error: ${e}`)].join('\n') || 'tick at least one optimizer';
     $<HTMLDivElement>('legend').innerHTML = runs.map((r) => {
       const o = OPTIMIZERS.find((q) => q.id === r.id)!;
       return `<span><i style="background:${o.color}"></i>${o.label}</span>`;
@@ -249,6 +344,19 @@ function run(): void {
   state.runCount++;
 }
 
+document.querySelectorAll<HTMLButtonElement>('button[data-more]').forEach((button) => {
+  button.addEventListener('click', () => setExpanded(button.dataset['more'] as OptimizerId, button.getAttribute('aria-expanded') !== 'true'));
+});
+document.querySelectorAll<HTMLButtonElement>('button[data-reset]').forEach((button) => {
+  button.addEventListener('click', () => {
+    const o = OPTIMIZERS.find((q) => q.id === button.dataset['reset'])!;
+    for (const h of o.hypers) {
+      const input = document.getElementById(hyperId(o, h)) as HTMLInputElement;
+      if (h.kind === 'boolean') input.checked = h.default as boolean; else input.value = String(h.default);
+    }
+    run();
+  });
+});
 fnSelect.addEventListener('change', () => { setFunction(fnSelect.value); run(); });
 $<HTMLButtonElement>('run').addEventListener('click', run);
 document.querySelectorAll<HTMLInputElement>('#controls input').forEach((input) => input.addEventListener('change', run));

@@ -1,7 +1,8 @@
 /**
  * Browser test of the built docs site in headless Chromium (Debian `chromium` + playwright-core):
  * an API page renders, the playground draws a path, changing the optimizer changes the path,
- * clicking the contour moves the start point, no console errors; saves screenshots.
+ * clicking the contour moves the start point, changing a hyperparameter (Adam's β₂) changes the
+ * path, a bad value is reported on its row, no console errors; saves screenshots.
  *
  * Builds the site first (`docs/scripts/build.ts`). Skips, saying so, when /usr/bin/chromium is absent.
  */
@@ -177,7 +178,60 @@ describe.skipIf(!haveChromium)('docs site in headless chromium', () => {
     st = await page.evaluate(() => window.gdPlayground);
     expect(st.runs[0]!.path[0]![0]).toBeCloseTo(-1, 1);
     expect(st.runs[0]!.path[0]![1]).toBeCloseTo(2, 1);
+    // show one optimizer's hyperparameter row in the screenshot
+    await page.click('button[data-more="adam"]');
+    expect(await page.locator('#hp-row-adam').isVisible()).toBe(true);
     await page.screenshot({ path: join(shots, 'playground.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('playground: Adam\'s β₂ changes the path; a bad value is reported on its row; defaults restore it', async () => {
+    const page = await open('/playground/index.html');
+    await page.waitForFunction(() => window.gdPlayground?.runCount >= 1);
+    const rerun = async (action: () => Promise<void>): Promise<Window['gdPlayground']> => {
+      const before = await page.evaluate(() => window.gdPlayground.runCount);
+      await action();
+      await page.waitForFunction((b) => window.gdPlayground.runCount > b, before);
+      return page.evaluate(() => window.gdPlayground);
+    };
+    await rerun(() => page.selectOption('#fn', 'rosenbrock').then(() => undefined));
+    for (const box of await page.locator('input[data-opt]').all()) await box.setChecked((await box.getAttribute('data-opt')) === 'adam');
+    let st = await rerun(() => page.click('#run'));
+    expect(st.runs.map((r) => r.id)).toEqual(['adam']);
+    expect(st.choices[0]!.options).toEqual({ betas: [0.9, 0.999], eps: 1e-8, amsgrad: false });
+    const original = st.runs[0]!.path;
+
+    // the hyperparameters are hidden until the row's toggle is opened
+    const beta2 = page.locator('#hp-adam-betas-1');
+    expect(await beta2.isVisible()).toBe(false);
+    await page.click('button[data-more="adam"]');
+    expect(await beta2.isVisible()).toBe(true);
+    expect(await beta2.inputValue()).toBe('0.999');
+
+    await beta2.fill('0.9');
+    st = await rerun(() => page.click('#run'));
+    expect(st.error).toBeNull();
+    expect(st.choices[0]!.options!['betas']).toEqual([0.9, 0.9]);
+    const changed = st.runs[0]!.path;
+    const diff = Math.max(...changed.slice(1, 100).map((p, k) => Math.hypot(p[0] - original[k + 1]![0], p[1] - original[k + 1]![1])));
+    expect(diff).toBeGreaterThan(1e-3);
+    expect(await page.locator('button[data-more="adam"]').getAttribute('class')).toMatch(/\bchanged\b/);
+
+    // β₂ outside [0, 1): @gd/optim's Adam refuses it; the message is shown and the row flagged
+    await beta2.fill('1.5');
+    st = await rerun(() => page.click('#run'));
+    expect(st.error).toMatch(/^Adam: invalid betas/);
+    expect(st.runs).toEqual([]);
+    expect(await page.locator('#summary').textContent()).toContain('invalid betas');
+    expect(await page.locator('tr[data-row="adam"]').getAttribute('class')).toMatch(/\bbad\b/);
+
+    // "defaults" restores β₂ = 0.999 and the first path, bit for bit
+    st = await rerun(() => page.click('button[data-reset="adam"]'));
+    expect(st.error).toBeNull();
+    expect(await beta2.inputValue()).toBe('0.999');
+    expect(st.runs[0]!.path).toEqual(original);
+    expect(await page.locator('tr[data-row="adam"]').getAttribute('class')).not.toMatch(/\bbad\b/);
+    await page.screenshot({ path: join(shots, 'playground-hyperparameters.png'), fullPage: true });
     await page.close();
   });
 
