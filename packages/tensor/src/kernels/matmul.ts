@@ -12,6 +12,13 @@
  * - a micro-kernel keeps an `MR x NR` tile of C in local variables while it walks `KC` steps of the
  *   two panels, then adds the tile into C.
  *
+ * The scratch (and the tile) are plain JS arrays of doubles, not `Float64Array`s: once any
+ * ArrayBuffer in the process has been detached (a transfer to a worker, `structuredClone` with
+ * `transfer`, a WebAssembly memory growing, as jax-js does), V8 stops trusting typed-array lengths
+ * in optimised loops and the micro-kernel over a `Float64Array` ran ~30% slower for the rest of the
+ * process (2.2 instead of 3.1 GFLOP/s at n=512). A packed double array does not depend on that and
+ * was measured no slower (3.2-3.6 GFLOP/s, detached buffer or not).
+ *
  * V8 keeps at most 16 doubles in registers, so the tile is 3x3 (9 accumulators, 3 + 3 operands):
  * bigger tiles spill to the stack and run slower. Accumulation is in float64 even for float32 data.
  * @module
@@ -31,15 +38,20 @@ const NC = 1020;
 /** Below this many multiply-adds the unpacked loop is faster than packing. */
 const SMALL = 16 * 16 * 16;
 
-/** Scratch for packed panels (A block first, then the B block); grows on demand and is reused. */
-let work = new Float64Array(0);
+/** Scratch for packed panels (A block first, then the B block), a packed double array; grows on demand and is reused. */
+let work: number[] = [];
 /** The micro-kernel's MR x NR output tile. */
-const tile = new Float64Array(MR * NR);
+const tile: number[] = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
 /** One output row of the unpacked axpy loop. */
 let rowAcc = new Float64Array(0);
 
-function scratch(n: number): Float64Array {
-  if (work.length < n) work = new Float64Array(n);
+function scratch(n: number): number[] {
+  if (work.length < n) {
+    // Built by pushing doubles so V8 keeps it PACKED_DOUBLE_ELEMENTS (no holes, no Smi tagging).
+    const w: number[] = [];
+    for (let i = 0; i < n; i++) w.push(0.5);
+    work = w;
+  }
   return work;
 }
 
@@ -166,7 +178,7 @@ function roundUp(x: number, to: number): number {
  * Pack `mc x kc` of A (starting at `off`) into row panels: panel `r` holds, for each step p, the MR
  * values `A[r*MR .. r*MR+MR-1, p]` next to each other. Rows past `mc` are zero.
  */
-function packA(a: FloatArray, off: number, rs: number, cs: number, mc: number, kc: number, w: Float64Array): void {
+function packA(a: FloatArray, off: number, rs: number, cs: number, mc: number, kc: number, w: number[]): void {
   let q = 0;
   for (let i = 0; i < mc; i += MR) {
     const rows = Math.min(MR, mc - i);
@@ -190,7 +202,7 @@ function packA(a: FloatArray, off: number, rs: number, cs: number, mc: number, k
 }
 
 /** Pack `kc x nc` of B (starting at `off`) into column panels of NR, zero-padded, at `w[q...]`. */
-function packB(b: FloatArray, off: number, rs: number, cs: number, kc: number, nc: number, w: Float64Array, q: number): void {
+function packB(b: FloatArray, off: number, rs: number, cs: number, kc: number, nc: number, w: number[], q: number): void {
   for (let j = 0; j < nc; j += NR) {
     const cols = Math.min(NR, nc - j);
     const base = off + j * cs;
@@ -217,7 +229,7 @@ function packB(b: FloatArray, off: number, rs: number, cs: number, kc: number, n
  * (one array keeps V8 to one map check and one base pointer per iteration) and advance 3 per step,
  * so one induction variable addresses both; `| 0` on the index arithmetic spares overflow checks.
  */
-function micro(kc: number, w: Float64Array, ai: number, bi: number, t: Float64Array): void {
+function micro(kc: number, w: number[], ai: number, bi: number, t: number[]): void {
   let c00 = 0, c01 = 0, c02 = 0;
   let c10 = 0, c11 = 0, c12 = 0;
   let c20 = 0, c21 = 0, c22 = 0;
@@ -238,7 +250,7 @@ function micro(kc: number, w: Float64Array, ai: number, bi: number, t: Float64Ar
 }
 
 /** Write (first K block) or add (later blocks) the valid `rows x cols` part of a tile into C. */
-function store(t: Float64Array, c: FloatArray, ci: number, ldc: number, rows: number, cols: number, first: boolean): void {
+function store(t: number[], c: FloatArray, ci: number, ldc: number, rows: number, cols: number, first: boolean): void {
   for (let r = 0; r < rows; r++) {
     const o = ci + r * ldc;
     if (first) for (let s = 0; s < cols; s++) c[o + s] = t[r * NR + s]!;
