@@ -2,11 +2,11 @@
 // and operand layouts; split and chunk must return views; recording and error paths.
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import {
   Tensor, type DType, type OpName, tensor, zeros, arange, randn, cat, stack, split, chunk, pad, setOpObserver,
 } from '../index.js';
 import { type ViewCase, type ViewKind, forEachIndex, nestFlat, nestedMismatch, stridedViewArb } from '../testing.js';
+import { type TorchTensor, TORCH, expectTorch, fromTorch, torchCases } from './__fixtures__/linalg-indexing-torch.js';
 
 const RUNS = { numRuns: 80 };
 const KINDS: ViewKind[] = ['contiguous', 'offset', 'permuted', 'stepped', 'negative', 'expanded', 'mixed'];
@@ -267,18 +267,6 @@ describe('pad', () => {
 
 // ------------------------------------------------------------------ PyTorch fixture
 
-interface TorchTensor { shape: number[]; dtype: 'int' | 'float'; values: number[] }
-interface TorchCase { op: string; inputs: TorchTensor[]; args: Record<string, unknown>; out: TorchTensor | TorchTensor[] }
-const TORCH = JSON.parse(readFileSync(new URL('./__fixtures__/linalg-indexing-torch.json', import.meta.url), 'utf8')) as { torch: string; cases: TorchCase[] };
-/** A fixture tensor as ours: floats as float64, torch's int64 as int32. */
-const fromTorch = (t: TorchTensor): Tensor => tensor(t.dtype === 'int' ? new Int32Array(t.values) : new Float64Array(t.values), { shape: t.shape });
-function expectTorch(got: Tensor, want: TorchTensor, tol = 0): void {
-  expect(got.shape).toEqual(want.shape);
-  expect(got.dtype).toBe(want.dtype === 'int' ? 'int32' : 'float64');
-  const m = nestedMismatch(got.toArray(), nestFlat(want.shape, want.values), { rtol: tol, atol: tol });
-  if (m !== null) throw new Error(m);
-}
-const torchCases = (...ops: string[]): TorchCase[] => TORCH.cases.filter((c) => ops.includes(c.op));
 
 describe(`agreement with PyTorch ${TORCH.torch} (__fixtures__/linalg-indexing-torch.py)`, () => {
   it('torch.cat (with dtype promotion) and torch.stack', () => {
