@@ -1,27 +1,10 @@
 /**
- * Gradient rule for `minimum`. The gradient goes to the smaller operand; at ties it is split evenly (1/2 each, as PyTorch).
+ * Gradient rule for `minimum`: the smaller operand gets the gradient; at ties it is split evenly
+ * (the same rule as `maximum` with the comparison reversed, see {@link pairwiseExtremumRule}).
  * @module
  */
-import type { Tensor } from '@gd/tensor';
-import { isGradEnabled } from '@gd/tensor';
-import { type VjpRule, fused } from '../rule.js';
+import type { VjpRule } from '../rule.js';
+import { pairwiseExtremumRule } from './maximum.js';
 
-/** Gradient rule for `minimum`: the gradient goes to the smaller operand; at ties it is split evenly (1/2 each, as PyTorch). */
-export const minimumRule: VjpRule<'minimum'> = {
-  saveInputs: true,
-  saveOutput: false,
-  vjp(g, ctx) {
-    const [a, b] = ctx.inputs as [Tensor, Tensor];
-    if (!isGradEnabled()) {
-      return [
-        ctx.needs[0] ? fused('minimum_a', 'x * (y < z ? 1 : y === z ? 0.5 : 0)', g, [a, b]) : null,
-        ctx.needs[1] ? fused('minimum_b', 'x * (z < y ? 1 : y === z ? 0.5 : 0)', g, [a, b]) : null,
-      ];
-    }
-    const half = a.eq(b).to(g.dtype).mul(0.5);
-    return [
-      ctx.needs[0] ? g.mul(a.lt(b).to(g.dtype).add(half)) : null,
-      ctx.needs[1] ? g.mul(b.lt(a).to(g.dtype).add(half)) : null,
-    ];
-  },
-};
+/** Gradient rule for `minimum`: the smaller operand gets the gradient; ties split it 1/2 each. */
+export const minimumRule: VjpRule<'minimum'> = pairwiseExtremumRule('minimum', '<');
