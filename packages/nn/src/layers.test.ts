@@ -5,19 +5,12 @@ import { gradcheck, gradgradcheck, noGrad } from '@gd/autograd';
 import { stridedViewArb } from '@gd/tensor/testing';
 import * as N from './index.js';
 import fixture from './fixtures/torch-nn.json' with { type: 'json' };
+import { maxErr } from './fixtures/compare.js';
 
 type LayerCase = { name: string; options: Record<string, any>; inputs: Record<string, NestedArray>; output: NestedArray; upstream: NestedArray; grads: Record<string, NestedArray>; [k: string]: any };
 const cases = (fixture as unknown as { layers: LayerCase[] }).layers;
 const f64 = (a: NestedArray): Tensor => tensor(a, { dtype: 'float64' });
 
-function maxErr(a: NestedArray, b: NestedArray): number {
-  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) / Math.max(1, Math.abs(b));
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) return Infinity;
-    return a.reduce((m: number, x, i) => Math.max(m, maxErr(x, b[i]!)), 0);
-  }
-  return Infinity;
-}
 
 const pool = (o: Record<string, any>) => ({ ...(o.stride !== null && o.stride !== undefined ? { stride: o.stride } : {}), padding: o.padding, ...(o.dilation !== undefined ? { dilation: o.dilation } : {}) });
 

@@ -4,19 +4,12 @@ import { tensor, Tensor, logSoftmax, softmax, type NestedArray } from '@gd/tenso
 import { gradcheck } from '@gd/autograd';
 import { mseLoss, l1Loss, huberLoss, smoothL1Loss, bceLoss, bceWithLogitsLoss, crossEntropy, nllLoss, klDiv, type Reduction } from './index.js';
 import fixture from './fixtures/torch-nn.json' with { type: 'json' };
+import { maxErr } from './fixtures/compare.js';
 
 type Case = { name: string; options: Record<string, unknown>; inputs: Record<string, { data: NestedArray; dtype: 'int32' | 'float64' }>; output: NestedArray; upstream: NestedArray; grads: Record<string, NestedArray> };
 
 const f64 = (a: NestedArray): Tensor => tensor(a, { dtype: 'float64' });
 
-function maxErr(a: NestedArray, b: NestedArray): number {
-  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) / Math.max(1, Math.abs(b));
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) return Infinity;
-    return a.reduce((m: number, x, i) => Math.max(m, maxErr(x, b[i]!)), 0);
-  }
-  return Infinity;
-}
 
 function callLoss(c: Case, ins: Record<string, Tensor>): Tensor {
   const kind = c.name.split('/')[0]!;
