@@ -1,5 +1,5 @@
 /**
- * The WebAssembly SIMD backend: the kernels of `kernels.as` (committed compiled, in `binary.ts`)
+ * The WebAssembly SIMD backend: the kernels of the `*.as` files (committed compiled, in `binary.ts`)
  * behind the {@link Backend} interface. Operands are copied into the module's memory, the kernel
  * runs there and the result is copied back, so tensors stay ordinary typed arrays.
  * @module
@@ -33,7 +33,7 @@ export interface WasmBackendOptions {
   helperTimeoutMs?: number;
 }
 
-/** The exports of a compiled kernels.as module. */
+/** The exports of the compiled kernels module. */
 interface Kernels {
   gemmScratchBytes(e: number): number;
   hasFma(): number;

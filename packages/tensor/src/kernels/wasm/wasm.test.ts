@@ -114,7 +114,7 @@ describe.each(BACKENDS)('wasm matmul (%s)', (_label, be) => {
   });
 
   it('handles products larger than one cache block in every dimension (k > KC, m > MC, n > NC)', () => {
-    // KC = 256, MC = 128, NC = 1024 in kernels.as; these shapes cross each boundary with ragged edges.
+    // KC = 256, MC = 128, NC = 1024 in gemm.as; these shapes cross each boundary with ragged edges.
     for (const [m, n, k, f64] of [[3, 5, 600, false], [131, 9, 7, true], [2, 1031, 3, false], [133, 37, 261, false]] as const) {
       const A = makeOperand('contiguous', m, k, f64, m * 7 + k);
       const B = makeOperand('transposed', k, n, f64, n * 3 + k);
@@ -243,9 +243,9 @@ describe('wasm elementwise', () => {
 });
 
 describe('committed wasm artifact', () => {
-  it('binary.ts was generated from the current kernels.as and flags', async () => {
-    const build = (await import('./build.mjs')) as unknown as { VARIANTS: Record<string, string[]>; COMMON: string[] };
-    const source = readFileSync(path.join(here, 'kernels.as'), 'utf8');
+  it('binary.ts was generated from the current *.as sources and flags', async () => {
+    const build = (await import('./build.mjs')) as unknown as { VARIANTS: Record<string, string[]>; COMMON: string[]; sourceText(): string };
+    const source = build.sourceText();
     const hash = createHash('sha256').update(source).update(JSON.stringify([build.COMMON, build.VARIANTS])).digest('hex');
     expect(binary.SOURCE_SHA256).toBe(hash);
   });
