@@ -2,7 +2,7 @@ import { describe, expect, it, afterEach } from 'vitest';
 import fc from 'fast-check';
 import { tensor, Tensor, randn, Generator, type DType } from '@gd/tensor';
 import { gradcheck, gradgradcheck, gradients } from '@gd/autograd';
-import { crossEntropy, linear, linearRelu, setFusedKernels, fusedKernelsEnabled, type Reduction } from './index.js';
+import { crossEntropy, linear, linearRelu, setFusedKernels, fusedKernelsEnabled, Linear, ReLU, Sequential, type Reduction } from './index.js';
 
 afterEach(() => { setFusedKernels(true); });
 
@@ -132,6 +132,69 @@ describe('fused linear / linearRelu', () => {
     expect(() => linearRelu(tensor([[1, 2]]), tensor([[1, 2, 3]]))).toThrow(/^linearRelu: input \[1,2\] does not end in in_features 3/);
     expect(() => linear(tensor([[1, 2]]), tensor([[1, 2]]), tensor([1, 2]))).toThrow(/^linear: bias must be \[1\] \(out_features\), got \[2\]/);
     expect(() => linear(tensor([1, 2]), tensor([1, 2]))).toThrow(/^linear: weight must be \[out, in\], got \[2\]/);
+  });
+});
+
+describe('Sequential routes Linear → ReLU to the fused linearRelu', () => {
+  /** Sequential(Linear, ReLU, Linear[, ReLU]) with fixed weights, run fused or not: output and every parameter's gradient. */
+  function run(on: boolean, dtype: DType, seed: number, trailingRelu: boolean, make?: (l: Linear) => Linear) {
+    return withFusion(on, () => {
+      const gen = new Generator(seed);
+      const l1 = new Linear(5, 7, { dtype, generator: gen }), l2 = new Linear(7, 3, { dtype, generator: gen });
+      const model = trailingRelu ? new Sequential(make ? make(l1) : l1, new ReLU(), l2, new ReLU()) : new Sequential(make ? make(l1) : l1, new ReLU(), l2);
+      const x = randn([4, 5], { dtype, generator: gen });
+      const y = model.forward(x);
+      y.mul(randn(y.shape, { dtype, generator: gen })).sum().backward();
+      return { y, grads: model.parameters().map((p) => p.grad!), op: (y.gradFn as { op: string } | null)?.op ?? null, model };
+    });
+  }
+
+  it('gives the unfused values and gradients (float64 and float32) and records one linearRelu op', () => {
+    for (const [dtype, tol] of [['float64', 1e-12], ['float32', 1e-5]] as const) {
+      for (const seed of [1, 2, 3]) {
+        for (const trailing of [false, true]) {
+          const a = run(true, dtype, seed, trailing), u = run(false, dtype, seed, trailing);
+          expect(a.y.dtype).toBe(dtype);
+          expect(maxAbsDiff(a.y, u.y)).toBeLessThan(tol);
+          expect(a.grads.length).toBe(4);
+          a.grads.forEach((g, k) => expect(maxAbsDiff(g, u.grads[k]!)).toBeLessThan(tol));
+          // the last stage: a trailing Linear → ReLU pair is one fused node; without it, a plain linear
+          expect(a.op).toBe(trailing ? 'linearRelu' : 'linear');
+          expect(u.op).toBe(trailing ? 'relu' : 'add');
+        }
+      }
+    }
+  });
+
+  it('does not fuse a Linear whose forward is replaced (subclass or instance), nor a ReLU subclass', () => {
+    class Shifted extends Linear {
+      override forward(x: Tensor): Tensor { return super.forward(x).add(1); }
+    }
+    const gen = new Generator(4);
+    const x = randn([2, 3], { dtype: 'float64', generator: gen });
+    const sub = new Shifted(3, 2, { dtype: 'float64', generator: gen });
+    const expected = linear(x, sub.weight, sub.bias).add(1).relu();
+    expect(maxAbsDiff(new Sequential(sub, new ReLU()).forward(x), expected)).toBe(0);
+    const inst = new Linear(3, 2, { dtype: 'float64', generator: gen });
+    let calls = 0;
+    inst.forward = (t: Tensor): Tensor => { calls++; return linear(t, inst.weight, inst.bias).mul(2); };
+    expect(maxAbsDiff(new Sequential(inst, new ReLU()).forward(x), linear(x, inst.weight, inst.bias).mul(2).relu())).toBe(0);
+    expect(calls).toBe(1);
+    class Capped extends ReLU {
+      override forward(t: Tensor): Tensor { return super.forward(t).clamp(undefined, 0.5); }
+    }
+    const plain = new Linear(3, 2, { dtype: 'float64', generator: gen });
+    expect(maxAbsDiff(new Sequential(plain, new Capped()).forward(x), linear(x, plain.weight, plain.bias).relu().clamp(undefined, 0.5))).toBe(0);
+  });
+
+  it('keeps the errors of the unfused layers', () => {
+    const model = new Sequential(new Linear(3, 2), new ReLU());
+    for (const on of [true, false]) {
+      withFusion(on, () => {
+        expect(() => model.forward(tensor(1))).toThrow(/^linear: input \[\] does not end in in_features 3/);
+        expect(() => model.forward(randn([2, 4]))).toThrow(/^linear: input \[2,4\] does not end in in_features 3/);
+      });
+    }
   });
 });
 

@@ -65,6 +65,20 @@ export class Linear extends Module {
   forward(x: Tensor): Tensor {
     return F.linear(x, this.weight, this.bias);
   }
+
+  /**
+   * @internal `Linear` then `ReLU` as the fused {@link F.linearRelu} — only when neither module's
+   * `forward` was replaced (by a subclass or on the instance), so a customised stage always runs.
+   * @param x - `[..., inFeatures]`.
+   * @param next - the following stage.
+   * @returns `relu(linear(x))`, or `null` when `next` is not a plain `ReLU` or the fused kernels are off.
+   */
+  override _forwardFused(x: Tensor, next: Module): Tensor | null {
+    if (!F.fusedKernelsEnabled() || this.forward !== Linear.prototype.forward || !(next instanceof ReLU) || next.forward !== ReLU.prototype.forward) return null;
+    // Bad input goes the unfused way, so its error names `linear` exactly as it would there.
+    if (!(x instanceof Tensor) || x.ndim < 1 || x.shape[x.ndim - 1] !== this.weight.shape[1]) return null;
+    return F.linearRelu(x, this.weight, this.bias);
+  }
 }
 
 /**

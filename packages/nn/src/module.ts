@@ -134,6 +134,18 @@ export abstract class Module {
    */
   abstract forward(...inputs: Tensor[]): Tensor;
 
+  /**
+   * @internal Compute `next.forward(this.forward(x))` as one fused op when this pair has a fused
+   * kernel (a `Linear` followed by a `ReLU`), or return `null`. {@link Sequential.forward} asks each
+   * stage about the stage after it; the default has no fused form.
+   * @param _x - the input of this module.
+   * @param _next - the module that would receive this module's output.
+   * @returns the output of `next`, or `null` to run the two modules one after the other.
+   */
+  _forwardFused(_x: Tensor, _next: Module): Tensor | null {
+    return null;
+  }
+
   /** The name {@link Module.summary} and `toString` show (the class name unless overridden). */
   get typeName(): string {
     return this.constructor.name;
@@ -586,13 +598,26 @@ export class Sequential extends Module {
   }
 
   /**
-   * Apply every stage in order.
+   * Apply every stage in order. Adjacent stages with a fused kernel (`Linear` then `ReLU`, both with
+   * their own `forward`) run as one op when the fused kernels are on; the result is the same.
    * @param x - the input.
    * @returns the last stage's output.
    */
   forward(x: Tensor): Tensor {
+    const items = this.items, n = items.length;
     let h = x;
-    for (const m of this.items) h = m.forward(h);
+    for (let i = 0; i < n; i++) {
+      const m = items[i]!;
+      if (i + 1 < n) {
+        const fused = m._forwardFused(h, items[i + 1]!);
+        if (fused !== null) {
+          h = fused;
+          i++;
+          continue;
+        }
+      }
+      h = m.forward(h);
+    }
     return h;
   }
 }
