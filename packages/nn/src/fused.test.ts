@@ -2,7 +2,8 @@ import { describe, expect, it, afterEach } from 'vitest';
 import fc from 'fast-check';
 import { tensor, Tensor, randn, Generator, type DType } from '@gd/tensor';
 import { gradcheck, gradgradcheck, gradients } from '@gd/autograd';
-import { crossEntropy, linear, linearRelu, setFusedKernels, fusedKernelsEnabled, Linear, ReLU, Sequential, type Reduction } from './index.js';
+import * as T from '@gd/tensor';
+import { bceWithLogitsLoss, crossEntropy, linear, linearRelu, setFusedKernels, fusedKernelsEnabled, Linear, ReLU, Sequential, type Reduction } from './index.js';
 
 afterEach(() => { setFusedKernels(true); });
 
@@ -271,5 +272,96 @@ describe('fused softmax cross-entropy (class indices)', () => {
     expect(() => crossEntropy(tensor([[1, 2]]), tensor([2], { dtype: 'int32' }))).toThrow(/^crossEntropy: target 2 at flat index 0 is out of range for 2 classes/);
     expect(() => crossEntropy(tensor([[1, 2]]), tensor([0, 1], { dtype: 'int32' }))).toThrow(/^crossEntropy: target \[2\] does not match input \[1,2\]/);
     expect(() => crossEntropy(tensor([[1, 2]]), tensor([-100], { dtype: 'int32' }))).toThrow(/^crossEntropy: the 'mean' reduction divides by the total weight/);
+  });
+});
+
+describe('fused bceWithLogitsLoss (no weights)', () => {
+  const arbBce = fc.record({
+    shape: fc.constantFrom([5], [3, 4], [2, 3, 2], [1], [0]), seed: fc.integer({ min: 0, max: 1e6 }),
+    reduction: fc.constantFrom<Reduction>('mean', 'sum', 'none'), transposed: fc.boolean(), scale: fc.constantFrom(1, 10, 40),
+  });
+  /** Logits (some beyond softplus's threshold of 20 when scale is large) and targets in [0, 1], optionally as transposed views. */
+  function bceCase(p: { shape: readonly number[]; seed: number; transposed: boolean; scale: number }, dtype: DType): [Tensor, Tensor] {
+    const gen = new Generator(p.seed);
+    const mk = (t: Tensor): Tensor => (p.transposed && t.ndim >= 2 ? t.T.contiguous().T : t);
+    const x = mk(randn(p.shape, { dtype, generator: gen }).mul(p.scale));
+    const y = mk(T.rand(p.shape, { dtype, generator: gen }));
+    return [x, y];
+  }
+
+  it('gives the unfused losses bit for bit (every reduction) and the same gradients (float64)', () => {
+    fc.assert(fc.property(arbBce, (p) => {
+      const [x, y] = bceCase(p, 'float64');
+      const f = (xx: Tensor, yy: Tensor): Tensor => bceWithLogitsLoss(xx, yy, { reduction: p.reduction });
+      const a = valueAndGrads(true, f, [x, y], null), u = valueAndGrads(false, f, [x, y], null);
+      // reductions too: both sum the same per-element values in float64 in row-major order
+      expect(Array.from(a.y.data())).toEqual(Array.from(u.y.data()));
+      const v = randn(a.y.shape, { dtype: 'float64', generator: new Generator(p.seed + 1) });
+      const ga = valueAndGrads(true, f, [x, y], v).g, gu = valueAndGrads(false, f, [x, y], v).g;
+      expect(ga[0]!.shape).toEqual(x.shape);
+      expect(ga[1]!.shape).toEqual(y.shape);
+      ga.forEach((g, k) => expect(maxAbsDiff(g!, gu[k]!)).toBeLessThan(1e-12));
+    }), { numRuns: 80 });
+  });
+
+  it('float32: the unfused losses bit for bit, gradients within float32 rounding', () => {
+    fc.assert(fc.property(arbBce, (p) => {
+      const [x, y] = bceCase(p, 'float32');
+      const f = (xx: Tensor, yy: Tensor): Tensor => bceWithLogitsLoss(xx, yy, { reduction: p.reduction });
+      const a = valueAndGrads(true, f, [x, y], null), u = valueAndGrads(false, f, [x, y], null);
+      expect(a.y.dtype).toBe('float32');
+      expect(Array.from(a.y.data())).toEqual(Array.from(u.y.data()));
+      const v = randn(a.y.shape, { generator: new Generator(p.seed + 1) });
+      const ga = valueAndGrads(true, f, [x, y], v).g, gu = valueAndGrads(false, f, [x, y], v).g;
+      ga.forEach((g, k) => { expect(g!.dtype).toBe('float32'); expect(maxAbsDiff(g!, gu[k]!)).toBeLessThan(1e-5 * p.scale); });
+    }), { numRuns: 50 });
+  });
+
+  it('matches the closed form −[y log σ(x) + (1 − y) log(1 − σ(x))] and its gradient (σ(x) − y)/N', () => {
+    const xs = [-3, -0.5, 0, 0.7, 2.5], ys = [0, 1, 0.25, 1, 0.5];
+    const x = tensor(xs, { dtype: 'float64' }).requiresGrad_();
+    const l = bceWithLogitsLoss(x, tensor(ys, { dtype: 'float64' }));
+    const sig = (t: number): number => 1 / (1 + Math.exp(-t));
+    const ref = xs.reduce((s, t, i) => s - (ys[i]! * Math.log(sig(t)) + (1 - ys[i]!) * Math.log(1 - sig(t))), 0) / xs.length;
+    expect(Math.abs(l.item() - ref)).toBeLessThan(1e-15);
+    l.backward();
+    (x.grad!.toArray() as number[]).forEach((g, i) => expect(Math.abs(g - (sig(xs[i]!) - ys[i]!) / xs.length)).toBeLessThan(1e-16));
+  });
+
+  it('passes gradcheck and gradgradcheck in float64 for the logits and the targets', () => {
+    const gen = new Generator(11);
+    for (const reduction of ['mean', 'sum', 'none'] as const) {
+      const x = randn([3, 2], { dtype: 'float64', generator: gen }).mul(3).requiresGrad_();
+      const y = T.rand([3, 2], { dtype: 'float64', generator: gen }).requiresGrad_();
+      const f = (xx: Tensor, yy: Tensor): Tensor => bceWithLogitsLoss(xx, yy, { reduction });
+      expect(gradcheck(f, [x, y])).toBe(true);
+      expect(gradgradcheck(f, [x, y])).toBe(true);
+    }
+  });
+
+  it('propagates NaN and infinities as the unfused ops do, is exact for huge logits, and keeps the errors', () => {
+    const x = tensor([Number.NaN, Infinity, -Infinity, 1000, -1000, Infinity], { dtype: 'float64' });
+    const y = tensor([0, 0, 1, 0, 1, 1], { dtype: 'float64' });
+    const a = withFusion(true, () => bceWithLogitsLoss(x, y, { reduction: 'none' }).toArray()) as number[];
+    const u = withFusion(false, () => bceWithLogitsLoss(x, y, { reduction: 'none' }).toArray()) as number[];
+    expect(a).toEqual(u);
+    // (1 − y)·x is 0·∞ = NaN at x = −∞, y = 1 in both paths (as in PyTorch's formula)
+    expect(a.slice(3, 5)).toEqual([1000, 1000]);
+    expect(a[1]).toBe(Infinity);
+    expect(Number.isNaN(a[0]!) && Number.isNaN(a[2]!) && Number.isNaN(a[5]!)).toBe(true);
+    expect(Number.isNaN(bceWithLogitsLoss(x, y).item())).toBe(true);
+    for (const on of [true, false]) {
+      withFusion(on, () => {
+        expect(() => bceWithLogitsLoss(tensor([1, 2]), tensor([1]))).toThrow(/^bceWithLogitsLoss: input \[2\] and target \[1\] must have the same shape/);
+        expect(() => bceWithLogitsLoss(tensor([1]), tensor([1]), { reduction: 'avg' as Reduction })).toThrow(/^bceWithLogitsLoss: reduction must be one of 'mean', 'sum', 'none'; got "avg"/);
+      });
+    }
+  });
+
+  it('leaves weighted losses and mixed dtypes to the unfused composition', () => {
+    const x = tensor([0.5, -1], { dtype: 'float64' }).requiresGrad_();
+    expect((bceWithLogitsLoss(x, tensor([1, 0], { dtype: 'float64' })).gradFn as { op: string }).op).toBe('bceWithLogitsLoss');
+    expect((bceWithLogitsLoss(x, tensor([1, 0], { dtype: 'float64' }), { weight: tensor([1, 2], { dtype: 'float64' }) }).gradFn as { op: string }).op).toBe('mean');
+    expect((bceWithLogitsLoss(x, tensor([1, 0], { dtype: 'float32' })).gradFn as { op: string }).op).toBe('mean');
   });
 });

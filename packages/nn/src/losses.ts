@@ -150,7 +150,9 @@ export function bceLoss(input: Tensor, target: Tensor, opts: ReductionOptions & 
 /**
  * Binary cross-entropy on logits, `ℓ = −w [p·y log σ(x) + (1 − y) log(1 − σ(x))]`, computed stably as
  * `w [(1 − y)·x + (1 + (p − 1)y)·softplus(−x)]` — finite and exact for logits of any size (±1000
- * included), where `σ` then `log` would overflow.
+ * included), where `σ` then `log` would overflow. Without `weight` and `posWeight` (and with input and
+ * target of one dtype) it runs as one fused op while the fused kernels are on (see `setFusedKernels`):
+ * the same values, a one-pass gradient `(σ(x) − y)` scaled by the reduction.
  * @param input - logits.
  * @param target - targets in [0, 1], same shape.
  * @param opts - `weight` (broadcast), `posWeight` p (broadcast over the last axis) and `reduction`.
@@ -163,6 +165,15 @@ export function bceLoss(input: Tensor, target: Tensor, opts: ReductionOptions & 
 export function bceWithLogitsLoss(input: Tensor, target: Tensor, opts: ReductionOptions & { weight?: Tensor; posWeight?: Tensor } = {}): Tensor {
   checkPair('bceWithLogitsLoss', input, target);
   checkWeight('bceWithLogitsLoss', opts.weight);
+  const r = reduction('bceWithLogitsLoss', opts.reduction);
+  if (opts.posWeight === undefined && opts.weight === undefined && target.dtype === input.dtype && fusedKernelsEnabled()) {
+    bceParams = r as Reduction;
+    try {
+      return bceWithLogitsOp(input, target);
+    } finally {
+      bceParams = null;
+    }
+  }
   const sp = input.neg().softplus();
   let l: Tensor;
   if (opts.posWeight !== undefined) {
@@ -172,8 +183,83 @@ export function bceWithLogitsLoss(input: Tensor, target: Tensor, opts: Reduction
     l = target.neg().add(1).mul(input).add(sp);
   }
   if (opts.weight) l = l.mul(opts.weight);
-  return reduce(l, reduction('bceWithLogitsLoss', opts.reduction));
+  return reduce(l, r);
 }
+
+/** The reduction of the fused op's call in progress (set just before each synchronous call). */
+let bceParams: Reduction | null = null;
+
+/** The elements of `t` in row-major order as `[array, offset]`: its own storage when contiguous (no copy), else a copy. */
+function flatView(t: Tensor): [ArrayLike<number>, number] {
+  return t.isContiguous() ? [t.storage as ArrayLike<number>, t.offset] : [t.data() as ArrayLike<number>, 0];
+}
+
+/**
+ * Binary cross-entropy on logits without weights, as one op. Forward, per element:
+ * `ℓ = (1 − y)·x + softplus(−x)` with the roundings of the unfused ops (float32 results are rounded
+ * after each step as the separate float32 ops would round them, so the per-element losses are the
+ * unfused ones bit for bit), summed in float64 in row-major order like `sum`/`mean`; σ(−x) is kept
+ * from the same `e^{−|x|}` when x needs a gradient. Backward, one pass: `dx = s·((1 − y) − σ(−x))`
+ * (σ(−x) replaced by 1 on softplus's linear part, −x > 20, as the `softplus` rule does) and
+ * `dy = −s·x`, with `s` the reduction's scale of the upstream gradient. Under `createGraph` the
+ * backward is the same formula in recorded ops.
+ */
+const bceWithLogitsOp = customFunction({
+  name: 'bceWithLogitsLoss',
+  freshGradients: true,
+  forward(ctx, x: Tensor, y: Tensor) {
+    const r = bceParams!;
+    bceParams = null;
+    const [xd, xo] = flatView(x), [yd, yo] = flatView(y);
+    const n = x.size;
+    const f64 = x.dtype === 'float64';
+    ctx.save(x, y);
+    ctx.data.reduction = r;
+    // σ(−x) for the backward, from the same e^{−|x|} the softplus needs (1 on softplus's linear part)
+    const sig = ctx.needsInputGrad[0] ? new Float64Array(n) : null;
+    const out = r === 'none' ? (f64 ? new Float64Array(n) : new Float32Array(n)) : null;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const v = xd[xo + i]!, b = -v;
+      const e = Math.exp(-Math.abs(v));
+      // softplus(−x) exactly as the softplus kernel: b > 0 uses log1p(e^{−b}), b ≤ 0 log1p(e^{b}); both are log1p(e)
+      const sp = b > 20 ? b : b > 0 ? b + Math.log1p(e) : Math.log1p(e);
+      // (1 − y)·x + softplus(−x) with the roundings of the separate ops (each float32 op rounds its result)
+      const l = f64 ? (-yd[yo + i]! + 1) * v + sp : Math.fround(Math.fround(Math.fround(-yd[yo + i]! + 1) * v) + Math.fround(sp));
+      if (out !== null) out[i] = l;
+      else sum += l;
+      if (sig !== null) sig[i] = v < -20 ? 1 : v <= 0 ? 1 / (1 + e) : e / (1 + e);
+    }
+    ctx.data.sig = sig;
+    if (out !== null) return tensor(out, { shape: x.shape });
+    const val = r === 'mean' ? sum / n : sum;
+    return tensor(f64 ? Float64Array.of(val) : Float32Array.of(val), { shape: [] });
+  },
+  backward(ctx, g) {
+    const [x, y] = ctx.saved as [Tensor, Tensor];
+    const r = ctx.data.reduction as Reduction;
+    const need = ctx.needsInputGrad;
+    const n = x.size;
+    if (isGradEnabled()) {
+      // createGraph: the same formula in recorded ops, differentiable in x, y and g.
+      const gs = r === 'mean' ? g.div(n) : g;
+      const sig = where(x.lt(-20), 1, x.neg().sigmoid());
+      return [need[0] ? gs.mul(y.neg().add(1).sub(sig)) : null, need[1] ? gs.mul(x).neg() : null];
+    }
+    const [xd, xo] = flatView(x), [yd, yo] = flatView(y), [gd, go] = flatView(g);
+    const f64 = x.dtype === 'float64';
+    const dx = need[0] ? (f64 ? new Float64Array(n) : new Float32Array(n)) : null;
+    const dy = need[1] ? (f64 ? new Float64Array(n) : new Float32Array(n)) : null;
+    const k = r === 'none' ? 0 : r === 'mean' ? gd[go]! / n : gd[go]!;
+    const sig = ctx.data.sig as Float64Array | null;
+    for (let i = 0; i < n; i++) {
+      const s = r === 'none' ? gd[go + i]! : k;
+      if (dx !== null) dx[i] = s * (-yd[yo + i]! + 1 - sig![i]!);
+      if (dy !== null) dy[i] = -(s * xd[xo + i]!);
+    }
+    return [dx === null ? null : tensor(dx, { shape: x.shape }), dy === null ? null : tensor(dy, { shape: y.shape })];
+  },
+});
 
 /** Options of {@link nllLoss} and {@link crossEntropy}. */
 export interface ClassLossOptions extends ReductionOptions {
