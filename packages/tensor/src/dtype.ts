@@ -2,6 +2,7 @@
  * Element types and the rules that combine them.
  * @module
  */
+import { ARENA_MIN_BYTES, arenaAllocate } from './kernels/wasm/arena.js';
 
 /** The element types a tensor can hold. `float32` is the default. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
@@ -150,7 +151,8 @@ function slabAlloc(bytes: number): number {
 
 /**
  * Allocate zero-filled storage for `length` elements of `dtype`. The one place storage is
- * allocated, so a different memory source (for example WebAssembly memory) can be slotted in later.
+ * allocated: float storages of at least 1 KiB come from the WebAssembly arena where the runtime
+ * allows it (kernels then work on them in place), others from ordinary JS memory.
  * @param dtype - the element type.
  * @param length - the number of elements.
  * @returns a new typed array (`Float32Array`, `Float64Array`, `Int32Array` or `Uint8Array` for bool).
@@ -161,6 +163,11 @@ function slabAlloc(bytes: number): number {
  */
 export function allocate<D extends DType>(dtype: D, length: number): TypedArrayFor[D] {
   const bytes = length * (dtype === 'float64' ? 8 : dtype === 'bool' ? 1 : 4);
+  if (bytes >= ARENA_MIN_BYTES && (dtype === 'float32' || dtype === 'float64')) {
+    // Float storage lives in WebAssembly memory where the runtime allows it (see kernels/wasm/arena.ts).
+    const a = arenaAllocate(dtype, length);
+    if (a !== null) return a as TypedArrayFor[D];
+  }
   if (bytes > SLAB_MIN && bytes <= SLAB_MAX) {
     // Small storage is carved from a shared zero-filled slab (see `SLAB_BYTES`).
     const at = slabAlloc(bytes);
