@@ -50,9 +50,68 @@ export interface Backend {
   matmul?(args: MatmulArgs): boolean;
   /**
    * Elementwise op over contiguous same-length arrays: `out[i] = f(x[i], y[i])`; `y` may be absent for
-   * unary ops. `op` is an op name from `OpAttrs` (`add`, `mul`, `exp`...). Return `false` to decline.
+   * unary ops. `op` is an op name from `OpAttrs` (`add`, `mul`, `exp`, `relu`...) or the name of one of
+   * @gd/autograd's fused gradient kernels (`vjp_relu`: `x * (y > 0 ? 1 : 0)`...). `out` may be `x` or
+   * `y`. Return `false` to decline.
    */
   elementwise?(op: string, out: FloatArray, x: FloatArray, y: FloatArray | null): boolean;
+  /**
+   * Broadcasting binary op into a row-major `m x n` block at the start of `out`:
+   * `out[i*n + j] = x[xOff + i*xRowStride + j*xColStride] op y[yOff + i*yRowStride + j*yColStride]`.
+   * Column strides are 0 or 1 and row strides non-negative, which covers a scalar operand, a bias row
+   * (`[m, n] + [n]`) and a column (`[m, n] - [m, 1]`). `op` is `add`, `sub`, `mul` or `div`.
+   * Return `false` to decline.
+   */
+  broadcast?(op: string, out: FloatArray, x: FloatArray, xOff: number, xRowStride: number, xColStride: number,
+    y: FloatArray, yOff: number, yRowStride: number, yColStride: number, m: number, n: number): boolean;
+  /**
+   * In-place `s[i] = k * d[i] + s[i]` over same-length arrays (an SGD update). For float32 the
+   * product and sum are taken in float64 and rounded once, as the TypeScript loop does, so both give
+   * the same bits. Return `false` to decline.
+   */
+  axpy?(s: FloatArray, k: number, d: FloatArray): boolean;
+  /** One float32 Adam step over same-length arrays; see {@link AdamArgs}. Return `false` to decline. */
+  adam?(args: AdamArgs): boolean;
+  /**
+   * Column sums of the row-major `m x n` matrix `x[xOff + i*ld + j]` into `out[0..n)`, accumulated
+   * in float64 row after row (the order of the TypeScript reduction kernels, so the same bits).
+   * Return `false` to decline.
+   */
+  colSum?(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number): boolean;
+}
+
+/**
+ * The arrays and coefficients of one Adam step (the fused-learning-rate path of @gd/optim), per
+ * element in float64 with each stored value rounded once: `m = c1*g + m0*b1`, `v = (c2*g)*g + v0*b2`,
+ * `u = (k*m) / (sqrt(v)/bc2s + eps)` from the stored `m` and `v`.
+ */
+export interface AdamArgs {
+  /** New first moments (may be `m0`). */
+  m: FloatArray;
+  /** New second moments (may be `v0`). */
+  v: FloatArray;
+  /** The update. */
+  u: FloatArray;
+  /** The gradient. */
+  g: FloatArray;
+  /** Previous first moments. */
+  m0: FloatArray;
+  /** Previous second moments. */
+  v0: FloatArray;
+  /** `1 - beta1`. */
+  c1: number;
+  /** `beta1`. */
+  b1: number;
+  /** `1 - beta2`. */
+  c2: number;
+  /** `beta2`. */
+  b2: number;
+  /** `-lr / (1 - beta1^t)`. */
+  k: number;
+  /** `sqrt(1 - beta2^t)`. */
+  bc2s: number;
+  /** `eps`. */
+  eps: number;
 }
 
 import { createWasmBackend } from './wasm/backend.js';

@@ -83,9 +83,35 @@ function asTensor(x: TensorLike, dtype: DType, op: string): Tensor {
   return scalar(x, dtype);
 }
 
-// Ops a backend may take over (see kernels/backend.ts) when every operand is one flat contiguous run.
-const WASM_OPS = new Set(['add', 'sub', 'mul', 'div', 'exp']);
+// Ops a backend may take over (see kernels/backend.ts) when every operand is one flat contiguous run:
+// arithmetic, unary maths, and @gd/autograd's fused gradient kernels of the same names.
+const WASM_OPS = new Set([
+  'add', 'sub', 'mul', 'div', 'neg', 'abs', 'relu', 'sqrt', 'square', 'exp', 'log', 'tanh', 'sigmoid',
+  'vjp_relu', 'vjp_tanh', 'vjp_sigmoid', 'vjp_exp', 'vjp_log',
+]);
+// Binary ops a backend may take over with one operand broadcast (a scalar, a bias row, a column).
+const WASM_BROADCAST_OPS = new Set(['add', 'sub', 'mul', 'div']);
 const BACKEND_MIN = 4096;
+
+/**
+ * A broadcasting binary op over a collapsed 1-d or 2-d iteration space (row-major output, operands
+ * with column stride 0 or 1) handed to the backend's `broadcast` kernel; false when it does not apply.
+ */
+function tryBroadcast(key: string, out: Tensor, inputs: readonly Tensor[], cs: number[], cstr: number[][]): boolean {
+  const be = getBackend();
+  if (be === null || be.broadcast === undefined || inputs.length !== 2 || (out.dtype !== 'float32' && out.dtype !== 'float64')) return false;
+  const a = inputs[0]!, b = inputs[1]!;
+  if (a.dtype !== out.dtype || b.dtype !== out.dtype) return false;
+  const two = cs.length === 2;
+  const m = two ? cs[0]! : 1, n = two ? cs[1]! : cs[0]!;
+  const os = cstr[0]!, as = cstr[1]!, bs = cstr[2]!;
+  if (two ? os[0] !== n || os[1] !== 1 : os[0] !== 1) return false;
+  const ars = two ? as[0]! : 0, acs = two ? as[1]! : as[0]!;
+  const brs = two ? bs[0]! : 0, bcs = two ? bs[1]! : bs[0]!;
+  const o = (out.storage as Float32Array | Float64Array).subarray(out.offset, out.offset + m * n);
+  return be.broadcast(key, o, a.storage as Float32Array | Float64Array, a.offset, ars, acs,
+    b.storage as Float32Array | Float64Array, b.offset, brs, bcs, m, n);
+}
 
 function tryBackend(key: string, out: Tensor, inputs: readonly Tensor[], n: number, cstr: number[][]): boolean {
   const be = getBackend();
@@ -164,6 +190,7 @@ export function runKernel(key: string, expr: string, out: Tensor, inputs: readon
   const strides = [out.strides as number[], ...inputs.map((t) => broadcastStrides(t, shape))];
   const [cs, cstr] = collapse(shape, strides);
   if (cs.length === 1 && cs[0]! >= BACKEND_MIN && WASM_OPS.has(key) && tryBackend(key, out, inputs, cs[0]!, cstr)) return;
+  if (cs.length <= 2 && out.size >= BACKEND_MIN && WASM_BROADCAST_OPS.has(key) && tryBroadcast(key, out, inputs, cs, cstr)) return;
   const fullKey = `${key}|${out.dtype}|${inputs.map((t) => t.dtype).join(',')}`;
   const k = getKernel(fullKey, inputs.length, expr);
   k(cs, out.storage, out.offset, cstr[0]!, inputs.map((t) => t.storage), inputs.map((t) => t.offset), cstr.slice(1), p0, p1);

@@ -172,8 +172,29 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepdims = fal
   checkTensorArg('sum', x);
   const ax = reductionAxes('sum', x, axes);
   const kd = checkKeepdims('sum', keepdims);
-  const out = reduceKernel('sum', x, ax, kd, accumulateType(x.dtype));
+  const plan = planReduce(x.shape, x.strides, ax);
+  const out = backendColSum(x, ax, kd, plan) ?? reduceKernel('sum', x, ax, kd, accumulateType(x.dtype), null, 0, plan);
   return record('sum', [x], out, { axes: ax, keepdims: kd });
+}
+
+/** Where the backend's column sums start paying for a call (input elements). */
+const BACKEND_COLSUM_MIN = 4096;
+
+/**
+ * A large float sum whose plan is "column sums of a matrix" (one kept run of unit stride, one reduced
+ * dim with a stride at least that run, e.g. `sum(x, 0)` of a contiguous `[m, n]` gradient: a bias
+ * gradient) computed by the installed backend's `colSum`; `null` when the case does not apply or the
+ * backend declines. Same bits as the TS kernel (float64 accumulators, rows in order).
+ */
+function backendColSum(x: Tensor, ax: readonly number[], kd: boolean, plan: ReducePlan): Tensor | null {
+  if ((x.dtype !== 'float32' && x.dtype !== 'float64') || x.size < BACKEND_COLSUM_MIN) return null;
+  if (plan.order !== 'B' || plan.keepShape.length !== 1 || plan.redShape.length !== 1 || plan.keepStrides[0] !== 1) return null;
+  const n = plan.keepShape[0]!, m = plan.redShape[0]!, ld = plan.redStrides[0]!;
+  if (ld < n) return null;
+  const be = getBackend();
+  if (be === null || be.colSum === undefined) return null;
+  const out = Tensor._empty(reducedShape(x.shape, ax, kd), x.dtype);
+  return be.colSum(out.storage as Float32Array | Float64Array, x.storage as Float32Array | Float64Array, x.offset, m, n, ld) ? out : null;
 }
 
 /**

@@ -4,9 +4,10 @@
  * runs there and the result is copied back, so tensors stay ordinary typed arrays.
  * @module
  */
-import type { Backend, FloatArray, MatmulArgs } from '../backend.js';
+import type { AdamArgs, Backend, FloatArray, MatmulArgs } from '../backend.js';
 import { RELAXED, RELAXED_SHARED, SIMD, SIMD_SHARED } from './binary.js';
 import { CTL_SLOTS, GemmWorker, nodeWorkerCtor } from './pool.js';
+import { addressOf } from './arena.js';
 
 /** Options for {@link createWasmBackend}. */
 export interface WasmBackendOptions {
@@ -42,12 +43,37 @@ interface Kernels {
   binary_f32(op: number, o: number, x: number, y: number, n: number): void;
   binary_f64(op: number, o: number, x: number, y: number, n: number): void;
   exp_f32(o: number, x: number, n: number): void;
+  unary_f32(op: number, o: number, x: number, n: number): void;
+  unary_f64(op: number, o: number, x: number, n: number): void;
+  binary2d_f32(op: number, o: number, x: number, xrs: number, xcs: number, y: number, yrs: number, ycs: number, m: number, n: number): void;
+  binary2d_f64(op: number, o: number, x: number, xrs: number, xcs: number, y: number, yrs: number, ycs: number, m: number, n: number): void;
+  axpy_f32(s: number, d: number, k: number, n: number): void;
+  adam_f32(m: number, v: number, u: number, g: number, m0: number, v0: number, n: number,
+    c1: number, b1: number, c2: number, b2: number, k: number, bc2s: number, eps: number): void;
+  colsum_f32(o: number, x: number, m: number, n: number, ld: number): void;
+  colsum_f64(o: number, x: number, m: number, n: number, ld: number): void;
 }
 
 const PAGE = 65536;
 /** The first bytes of memory are left to the module's own (empty) static data. */
 const ARENA_START = PAGE;
-const BINARY_OPS: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3 };
+/**
+ * Binary kernels by op name (codes of elementwise.as). The `vjp_*` names are @gd/autograd's fused
+ * gradient kernels (`x` the incoming gradient): `vjp_relu` is `x * (y > 0 ? 1 : 0)`, `vjp_tanh`
+ * `x * (1 - y*y)`, `vjp_sigmoid` `x * (y * (1 - y))` (y the op's output), `vjp_exp` `x * y`, `vjp_log` `x / y`.
+ */
+const BINARY_OPS: Record<string, number> = {
+  add: 0, sub: 1, mul: 2, div: 3, vjp_relu: 4, vjp_tanh: 5, vjp_sigmoid: 6, vjp_exp: 2, vjp_log: 3,
+};
+/** Binary ops of the broadcasting kernel (binary2d). */
+const BROADCAST_OPS: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3 };
+/** Unary kernels by op name; codes below FIRST_APPROX_UNARY are exact (and exist for float64 too). */
+const UNARY_OPS: Record<string, number> = {
+  neg: 0, abs: 1, relu: 2, sqrt: 3, square: 4, exp: 5, log: 6, tanh: 7, sigmoid: 8,
+};
+const FIRST_APPROX_UNARY = 5;
+/** Operands copied through scratch for a column sum may span at most this many bytes. */
+const COLSUM_MAX_COPY_BYTES = 8 * 1024 * 1024;
 /** Bytes per operand per elementwise chunk (three operands stay well inside a 512 KB L2). */
 const ELEMENTWISE_CHUNK_BYTES = 64 * 1024;
 
@@ -227,6 +253,95 @@ function placeSize(rs: number, cs: number, r: number, c: number): number {
   return span <= 2 * r * c ? span : r * c;
 }
 
+/** The kernels' memory buffer last checked by {@link residentIn}, and whether the arena owns it. */
+let probedBuffer: ArrayBufferLike | null = null;
+let probedResident = false;
+
+/**
+ * Whether tensors the arena placed in WebAssembly memory live in `w`'s memory (then `addressOf`
+ * gives addresses a kernel of `w` can use directly). Checked through `addressOf` itself on a view of
+ * `w`'s memory, and cached per buffer object.
+ */
+function residentIn(w: Instance): boolean {
+  const buf = w.memory.buffer;
+  if (buf !== probedBuffer) {
+    probedBuffer = buf;
+    probedResident = addressOf(new Uint8Array(buf, 0, 1)) >= 0;
+  }
+  return probedResident;
+}
+
+/**
+ * Run a kernel over `n` elements of the same-length arrays `arrs` (bit i of `reads` set: array i is
+ * read; of `writes`: written). Arrays resident in the kernels' memory are used in place; the others
+ * pass through scratch in chunks small enough to stay in cache (so memory traffic is that of one JS
+ * loop). `fn` gets the byte address of every array's current chunk and the chunk's length.
+ * Returns `false` (having done nothing) when the scratch cannot be had.
+ */
+function streamed(w: Instance, E: number, n: number, arrs: readonly FloatArray[], reads: number, writes: number,
+  fn: (at: number[], len: number) => void): boolean {
+  const k = arrs.length;
+  const at = new Array<number>(k);
+  const resident = residentIn(w);
+  let copied = 0;
+  for (let i = 0; i < k; i++) {
+    at[i] = resident ? addressOf(arrs[i]!) : -1;
+    if (at[i]! < 0) copied++;
+  }
+  if (copied === 0) {
+    fn(at, n);
+    return true;
+  }
+  const chunk = Math.min(n, ELEMENTWISE_CHUNK_BYTES / E);
+  const bytes = align(chunk * E);
+  try { w.reserve(copied * bytes); } catch { return false; }
+  const view: FloatArray = E === 4 ? new Float32Array(w.memory.buffer) : new Float64Array(w.memory.buffer);
+  const slot = new Array<number>(k);
+  for (let i = 0, next = ARENA_START; i < k; i++) {
+    if (at[i]! < 0) { slot[i] = next; next += bytes; } else slot[i] = -1;
+  }
+  const cur = new Array<number>(k);
+  for (let s = 0; s < n; s += chunk) {
+    const len = Math.min(chunk, n - s);
+    for (let i = 0; i < k; i++) {
+      const sl = slot[i]!;
+      if (sl < 0) cur[i] = at[i]! + s * E;
+      else {
+        cur[i] = sl;
+        if (reads & (1 << i)) view.set(arrs[i]!.subarray(s, s + len), sl / E);
+      }
+    }
+    fn(cur, len);
+    for (let i = 0; i < k; i++) {
+      const sl = slot[i]!;
+      if (sl >= 0 && writes & (1 << i)) arrs[i]!.set(view.subarray(sl / E, sl / E + len), s);
+    }
+  }
+  return true;
+}
+
+/** The element type of float arrays that all share one: 4 (float32), 8 (float64) or 0 (mixed, or not float). */
+function commonWidth(arrs: readonly (FloatArray | null)[]): number {
+  const f32 = arrs[0] instanceof Float32Array;
+  if (!f32 && !(arrs[0] instanceof Float64Array)) return 0;
+  for (let i = 1; i < arrs.length; i++) {
+    const a = arrs[i];
+    if (a !== null && (f32 ? !(a instanceof Float32Array) : !(a instanceof Float64Array))) return 0;
+  }
+  return f32 ? 4 : 8;
+}
+
+/**
+ * A broadcasting operand: `arr[off + i*rs + j*cs]` for row i, column j (`cs` 0 or 1, `rs` >= 0).
+ * `at` is its resident byte address (of element `off`) or -1.
+ */
+interface Operand { arr: FloatArray; off: number; rs: number; cs: number; at: number }
+
+/** Elements an operand spans over rows [0, r) and columns [0, c). */
+function spanOf(o: Operand, r: number, c: number): number {
+  return (r - 1) * o.rs + (c - 1) * o.cs + 1;
+}
+
 /**
  * Create a WebAssembly SIMD backend. The module is compiled on first use; if that fails (no SIMD,
  * or relaxed SIMD was required and is missing) creation throws.
@@ -360,35 +475,115 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     elementwise(op: string, out: FloatArray, x: FloatArray, y: FloatArray | null): boolean {
       const n = out.length;
       if (n < minSize || x.length !== n || (y !== null && y.length !== n)) return false;
-      const f32 = out instanceof Float32Array;
-      if (f32 ? !(x instanceof Float32Array && (y === null || y instanceof Float32Array))
-        : !(out instanceof Float64Array && x instanceof Float64Array && (y === null || y instanceof Float64Array))) return false;
-      const code = BINARY_OPS[op];
-      const unaryExp = op === 'exp' && y === null && f32;
-      if (!unaryExp && (code === undefined || y === null)) return false;
+      const E = commonWidth([out, x, y]);
+      if (E === 0) return false;
+      const code = y === null ? UNARY_OPS[op] : BINARY_OPS[op];
+      if (code === undefined || (y === null && E === 8 && code >= FIRST_APPROX_UNARY)) return false;
       const w = get();
       if (w === null) return false;
-      const E = f32 ? 4 : 8;
-      // Work through the arrays in chunks small enough that the copies in and out of wasm memory
-      // stay in cache: memory traffic is then that of one JS loop (read x and y, write out).
-      const chunk = Math.min(n, ELEMENTWISE_CHUNK_BYTES / E);
-      const bytes = align(chunk * E);
-      try { w.reserve(3 * bytes); } catch { return false; }
-      const view: FloatArray = f32 ? new Float32Array(w.memory.buffer) : new Float64Array(w.memory.buffer);
-      const xAt = ARENA_START, yAt = xAt + bytes, oAt = yAt + bytes;
-      const xi = xAt / E, yi = yAt / E, oi = oAt / E;
-      const bin = f32 ? w.k.binary_f32 : w.k.binary_f64;
-      for (let s = 0; s < n; s += chunk) {
-        const len = Math.min(chunk, n - s);
-        view.set(x.subarray(s, s + len), xi);
-        if (unaryExp) {
-          w.k.exp_f32(oAt, xAt, len);
-        } else {
-          view.set(y!.subarray(s, s + len), yi);
-          bin(code!, oAt, xAt, yAt, len);
-        }
-        out.set(view.subarray(oi, oi + len), s);
+      if (y === null) {
+        const un = E === 4 ? w.k.unary_f32 : w.k.unary_f64;
+        return streamed(w, E, n, [out, x], 2, 1, (a, len) => un(code, a[0]!, a[1]!, len));
       }
+      const bin = E === 4 ? w.k.binary_f32 : w.k.binary_f64;
+      return streamed(w, E, n, [out, x, y], 6, 1, (a, len) => bin(code, a[0]!, a[1]!, a[2]!, len));
+    },
+    broadcast(op: string, out: FloatArray, x: FloatArray, xOff: number, xRowStride: number, xColStride: number,
+      y: FloatArray, yOff: number, yRowStride: number, yColStride: number, m: number, n: number): boolean {
+      const code = BROADCAST_OPS[op];
+      const size = m * n;
+      if (code === undefined || size < minSize || out.length < size) return false;
+      if (xRowStride < 0 || yRowStride < 0 || (xColStride !== 0 && xColStride !== 1) || (yColStride !== 0 && yColStride !== 1)) return false;
+      if (xColStride === 0 && yColStride === 0) return false;
+      const E = commonWidth([out, x, y]);
+      if (E === 0) return false;
+      const w = get();
+      if (w === null) return false;
+      const X: Operand = { arr: x, off: xOff, rs: m === 1 ? 0 : xRowStride, cs: xColStride, at: -1 };
+      const Y: Operand = { arr: y, off: yOff, rs: m === 1 ? 0 : yRowStride, cs: yColStride, at: -1 };
+      if (xOff < 0 || yOff < 0 || xOff + spanOf(X, m, n) > x.length || yOff + spanOf(Y, m, n) > y.length) return false;
+      const kern = E === 4 ? w.k.binary2d_f32 : w.k.binary2d_f64;
+      const resident = residentIn(w);
+      const oAt = resident ? addressOf(out) : -1;
+      X.at = resident ? addressOf(x) : -1;
+      Y.at = resident ? addressOf(y) : -1;
+      if (oAt >= 0 && X.at >= 0 && Y.at >= 0) {
+        kern(code, oAt, X.at + xOff * E, X.rs, X.cs, Y.at + yOff * E, Y.rs, Y.cs, m, n);
+        return true;
+      }
+      // Through scratch, in pieces: whole rows while a row fits a chunk, else slices of one row.
+      const chunk = ELEMENTWISE_CHUNK_BYTES / E;
+      const rows = n <= chunk ? Math.max(1, Math.floor(chunk / n)) : 1;
+      const cols = Math.min(n, chunk);
+      const r0max = Math.min(rows, m);
+      const slotBytes = (o: Operand): number => (o.at >= 0 ? 0 : align(spanOf(o, r0max, cols) * E));
+      const xBytes = slotBytes(X), yBytes = slotBytes(Y), oBytes = oAt >= 0 ? 0 : align(r0max * cols * E);
+      try { w.reserve(xBytes + yBytes + oBytes); } catch { return false; }
+      const view: FloatArray = E === 4 ? new Float32Array(w.memory.buffer) : new Float64Array(w.memory.buffer);
+      const xSlot = ARENA_START, ySlot = xSlot + xBytes, oSlot = ySlot + yBytes;
+      // Byte address of operand `o`'s element (r, c) for this piece: in place, or copied to `slot`.
+      const place = (o: Operand, slot: number, r: number, c: number, R: number, C: number): number => {
+        const first = o.off + r * o.rs + c * o.cs;
+        if (o.at >= 0) return o.at + (first - o.off) * E;
+        view.set(o.arr.subarray(first, first + spanOf(o, R, C)), slot / E);
+        return slot;
+      };
+      for (let r = 0; r < m; r += rows) {
+        const R = Math.min(rows, m - r);
+        for (let c = 0; c < n; c += cols) {
+          const C = Math.min(cols, n - c);
+          const xa = place(X, xSlot, r, c, R, C), ya = place(Y, ySlot, r, c, R, C);
+          const first = r * n + c;
+          const oa = oAt >= 0 ? oAt + first * E : oSlot;
+          kern(code, oa, xa, X.rs, X.cs, ya, Y.rs, Y.cs, R, C);
+          if (oAt < 0) out.set(view.subarray(oSlot / E, oSlot / E + R * C), first);
+        }
+      }
+      return true;
+    },
+    axpy(s: FloatArray, k: number, d: FloatArray): boolean {
+      const n = s.length;
+      if (n < minSize || d.length !== n || !(s instanceof Float32Array) || !(d instanceof Float32Array)) return false;
+      const w = get();
+      if (w === null) return false;
+      return streamed(w, 4, n, [s, d], 3, 1, (a, len) => w.k.axpy_f32(a[0]!, a[1]!, k, len));
+    },
+    adam(args: AdamArgs): boolean {
+      const { m, v, u, g, m0, v0 } = args;
+      const n = m.length;
+      if (n < minSize || !(m instanceof Float32Array) || commonWidth([m, v, u, g, m0, v0]) !== 4) return false;
+      if (v.length !== n || u.length !== n || g.length !== n || m0.length !== n || v0.length !== n) return false;
+      const w = get();
+      if (w === null) return false;
+      const { c1, b1, c2, b2, k, bc2s, eps } = args;
+      return streamed(w, 4, n, [m, v, u, g, m0, v0], 56, 7,
+        (a, len) => w.k.adam_f32(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, len, c1, b1, c2, b2, k, bc2s, eps));
+    },
+    colSum(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number): boolean {
+      if (m * n < minSize || n < 1 || ld < n || out.length < n || xOff < 0) return false;
+      const E = commonWidth([out, x]);
+      if (E === 0) return false;
+      const span = (m - 1) * ld + n;
+      if (xOff + span > x.length) return false;
+      const w = get();
+      if (w === null) return false;
+      const kern = E === 4 ? w.k.colsum_f32 : w.k.colsum_f64;
+      const resident = residentIn(w);
+      let xAt = resident ? addressOf(x) : -1;
+      let oAt = resident ? addressOf(out) : -1;
+      const copyX = xAt < 0, copyO = oAt < 0;
+      if (copyX || copyO) {
+        const xBytes = copyX ? align(span * E) : 0;
+        if (xBytes > COLSUM_MAX_COPY_BYTES) return false;
+        try { w.reserve(xBytes + align(n * E)); } catch { return false; }
+        const view: FloatArray = E === 4 ? new Float32Array(w.memory.buffer) : new Float64Array(w.memory.buffer);
+        if (copyX) { view.set(x.subarray(xOff, xOff + span), ARENA_START / E); xAt = ARENA_START; } else xAt += xOff * E;
+        if (copyO) oAt = ARENA_START + xBytes;
+        kern(oAt, xAt, m, n, ld);
+        if (copyO) out.set(view.subarray(oAt / E, oAt / E + n));
+        return true;
+      }
+      kern(oAt, xAt + xOff * E, m, n, ld);
       return true;
     },
   };

@@ -11,16 +11,39 @@
 // ------------------------------------------------------------------------------------------------
 // elementwise over contiguous arrays: out[i] = x[i] op y[i]. `out` may alias `x` or `y`.
 
-// Op codes shared with backend.ts.
+// Op codes shared with backend.ts (BINARY_OPS, UNARY_OPS there).
 const OP_ADD: i32 = 0;
 const OP_SUB: i32 = 1;
 const OP_MUL: i32 = 2;
 const OP_DIV: i32 = 3;
+/** `x * (y > 0 ? 1 : 0)`: the ReLU gradient (x the incoming gradient, y the ReLU's output). */
+const OP_RELU_GRAD: i32 = 4;
+/** `x * (1 - y * y)`: the tanh gradient (y the tanh's output), computed in float64 as the TS kernel. */
+const OP_TANH_GRAD: i32 = 5;
+/** `x * (y * (1 - y))`: the sigmoid gradient (y the sigmoid's output), computed in float64. */
+const OP_SIGMOID_GRAD: i32 = 6;
+
+const U_NEG: i32 = 0;
+const U_ABS: i32 = 1;
+const U_RELU: i32 = 2;
+const U_SQRT: i32 = 3;
+const U_SQUARE: i32 = 4;
+const U_EXP: i32 = 5;
+const U_LOG: i32 = 6;
+const U_TANH: i32 = 7;
+const U_SIGMOID: i32 = 8;
 
 @inline function vbin<T>(op: i32, x: v128, y: v128): v128 {
   if (op == OP_ADD) return v128.add<T>(x, y);
   if (op == OP_SUB) return v128.sub<T>(x, y);
   if (op == OP_MUL) return v128.mul<T>(x, y);
+  if (op == OP_RELU_GRAD) {
+    // x * 1 or x * 0 (so an infinite or NaN gradient where the unit is off still gives NaN, as in TS).
+    const one = sizeof<T>() == 4 ? f32x4.splat(1.0) : f64x2.splat(1.0);
+    return v128.mul<T>(x, v128.and(v128.gt<T>(y, v128.splat<T>(<T>0)), one));
+  }
+  if (op == OP_TANH_GRAD) return v128.mul<T>(x, v128.sub<T>(v128.splat<T>(<T>1), v128.mul<T>(y, y)));
+  if (op == OP_SIGMOID_GRAD) return v128.mul<T>(x, v128.mul<T>(y, v128.sub<T>(v128.splat<T>(<T>1), y)));
   return v128.div<T>(x, y);
 }
 
@@ -28,7 +51,29 @@ const OP_DIV: i32 = 3;
   if (op == OP_ADD) return x + y;
   if (op == OP_SUB) return x - y;
   if (op == OP_MUL) return x * y;
+  if (op == OP_RELU_GRAD) return x * (y > <T>0 ? <T>1 : <T>0);
+  if (op == OP_TANH_GRAD) return x * (<T>1 - y * y);
+  if (op == OP_SIGMOID_GRAD) return x * (y * (<T>1 - y));
   return x / y;
+}
+
+/** Four float32 lanes widened to float64, `vbin` there, rounded back once (the TS kernels' arithmetic). */
+@inline function vbinWide(op: i32, x: v128, y: v128): v128 {
+  const lo = vbin<f64>(op, f64x2.promote_low_f32x4(x), f64x2.promote_low_f32x4(y));
+  const hi = vbin<f64>(op, f64x2.promote_low_f32x4(v128.shuffle<i32>(x, x, 2, 3, 0, 1)),
+    f64x2.promote_low_f32x4(v128.shuffle<i32>(y, y, 2, 3, 0, 1)));
+  return v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/** One vector step of a binary op: ops whose float32 result differs when computed in float32 go wide. */
+@inline function vstep<T>(op: i32, x: v128, y: v128): v128 {
+  if (sizeof<T>() == 4 && (op == OP_TANH_GRAD || op == OP_SIGMOID_GRAD)) return vbinWide(op, x, y);
+  return vbin<T>(op, x, y);
+}
+
+@inline function sstep<T>(op: i32, x: T, y: T): T {
+  if (sizeof<T>() == 4 && (op == OP_TANH_GRAD || op == OP_SIGMOID_GRAD)) return <T>sbin<f64>(op, <f64>x, <f64>y);
+  return sbin<T>(op, x, y);
 }
 
 @inline function binaryLoop<T>(op: i32, o: usize, x: usize, y: usize, n: i32): void {
@@ -37,33 +82,97 @@ const OP_DIV: i32 = 3;
   let i = 0;
   for (; i + 4 * L <= n; i += 4 * L) {
     const off = <usize>i * E;
-    v128.store(o + off, vbin<T>(op, v128.load(x + off), v128.load(y + off)));
-    v128.store(o + off, vbin<T>(op, v128.load(x + off, 16), v128.load(y + off, 16)), 16);
-    v128.store(o + off, vbin<T>(op, v128.load(x + off, 32), v128.load(y + off, 32)), 32);
-    v128.store(o + off, vbin<T>(op, v128.load(x + off, 48), v128.load(y + off, 48)), 48);
+    const a0 = vstep<T>(op, v128.load(x + off), v128.load(y + off));
+    const a1 = vstep<T>(op, v128.load(x + off, 16), v128.load(y + off, 16));
+    const a2 = vstep<T>(op, v128.load(x + off, 32), v128.load(y + off, 32));
+    const a3 = vstep<T>(op, v128.load(x + off, 48), v128.load(y + off, 48));
+    v128.store(o + off, a0);
+    v128.store(o + off, a1, 16);
+    v128.store(o + off, a2, 32);
+    v128.store(o + off, a3, 48);
   }
   for (; i < n; i++) {
     const off = <usize>i * E;
-    store<T>(o + off, sbin<T>(op, load<T>(x + off), load<T>(y + off)));
+    store<T>(o + off, sstep<T>(op, load<T>(x + off), load<T>(y + off)));
   }
 }
 
-/** float32 `out = x op y` (op: 0 add, 1 sub, 2 mul, 3 div) over n contiguous elements. */
+/** `o[i] = s op y[i]` (`sFirst`) or `o[i] = y[i] op s`, with s one value. */
+@inline function scalarLoop<T>(op: i32, sFirst: bool, o: usize, s: T, y: usize, n: i32): void {
+  const E: usize = sizeof<T>();
+  const L: i32 = 16 / <i32>E;
+  const sv = v128.splat<T>(s);
+  let i = 0;
+  for (; i + 2 * L <= n; i += 2 * L) {
+    const off = <usize>i * E;
+    const y0 = v128.load(y + off), y1 = v128.load(y + off, 16);
+    v128.store(o + off, sFirst ? vstep<T>(op, sv, y0) : vstep<T>(op, y0, sv));
+    v128.store(o + off, sFirst ? vstep<T>(op, sv, y1) : vstep<T>(op, y1, sv), 16);
+  }
+  for (; i < n; i++) {
+    const off = <usize>i * E;
+    store<T>(o + off, sFirst ? sstep<T>(op, s, load<T>(y + off)) : sstep<T>(op, load<T>(y + off), s));
+  }
+}
+
+function binaryAll<T>(op: i32, o: usize, x: usize, y: usize, n: i32): void {
+  // One straight loop per op (no per-element switch): op is a constant inside each call.
+  if (op == OP_ADD) binaryLoop<T>(OP_ADD, o, x, y, n);
+  else if (op == OP_SUB) binaryLoop<T>(OP_SUB, o, x, y, n);
+  else if (op == OP_MUL) binaryLoop<T>(OP_MUL, o, x, y, n);
+  else if (op == OP_DIV) binaryLoop<T>(OP_DIV, o, x, y, n);
+  else if (op == OP_RELU_GRAD) binaryLoop<T>(OP_RELU_GRAD, o, x, y, n);
+  else if (op == OP_TANH_GRAD) binaryLoop<T>(OP_TANH_GRAD, o, x, y, n);
+  else binaryLoop<T>(OP_SIGMOID_GRAD, o, x, y, n);
+}
+
+/** float32 `out = x op y` over n contiguous elements (op: see OP_* above). */
 export function binary_f32(op: i32, o: usize, x: usize, y: usize, n: i32): void {
-  // Separate loops per op so each is a straight SIMD loop without a per-element switch.
-  if (op == OP_ADD) binaryLoop<f32>(OP_ADD, o, x, y, n);
-  else if (op == OP_SUB) binaryLoop<f32>(OP_SUB, o, x, y, n);
-  else if (op == OP_MUL) binaryLoop<f32>(OP_MUL, o, x, y, n);
-  else binaryLoop<f32>(OP_DIV, o, x, y, n);
+  binaryAll<f32>(op, o, x, y, n);
 }
 
 /** float64 `out = x op y`; see binary_f32. */
 export function binary_f64(op: i32, o: usize, x: usize, y: usize, n: i32): void {
-  if (op == OP_ADD) binaryLoop<f64>(OP_ADD, o, x, y, n);
-  else if (op == OP_SUB) binaryLoop<f64>(OP_SUB, o, x, y, n);
-  else if (op == OP_MUL) binaryLoop<f64>(OP_MUL, o, x, y, n);
-  else binaryLoop<f64>(OP_DIV, o, x, y, n);
+  binaryAll<f64>(op, o, x, y, n);
 }
+
+@inline function rows2d<T>(op: i32, o: usize, x: usize, xrs: i32, xcs: i32, y: usize, yrs: i32, ycs: i32, m: i32, n: i32): void {
+  const E: usize = sizeof<T>();
+  for (let i = 0; i < m; i++) {
+    const oi = o + <usize>(i * n) * E;
+    const xi = x + <usize>(i * xrs) * E;
+    const yi = y + <usize>(i * yrs) * E;
+    if (xcs != 0 && ycs != 0) binaryLoop<T>(op, oi, xi, yi, n);
+    else if (xcs == 0) scalarLoop<T>(op, true, oi, load<T>(xi), yi, n);
+    else scalarLoop<T>(op, false, oi, load<T>(yi), xi, n);
+  }
+}
+
+function binary2d<T>(op: i32, o: usize, x: usize, xrs: i32, xcs: i32, y: usize, yrs: i32, ycs: i32, m: i32, n: i32): void {
+  if (op == OP_ADD) rows2d<T>(OP_ADD, o, x, xrs, xcs, y, yrs, ycs, m, n);
+  else if (op == OP_SUB) rows2d<T>(OP_SUB, o, x, xrs, xcs, y, yrs, ycs, m, n);
+  else if (op == OP_MUL) rows2d<T>(OP_MUL, o, x, xrs, xcs, y, yrs, ycs, m, n);
+  else if (op == OP_DIV) rows2d<T>(OP_DIV, o, x, xrs, xcs, y, yrs, ycs, m, n);
+  else rows2d<T>(OP_RELU_GRAD, o, x, xrs, xcs, y, yrs, ycs, m, n);
+}
+
+/**
+ * float32 broadcasting `o[i, j] = x[i*xrs + j*xcs] op y[i*yrs + j*ycs]` for an m x n row-major `o`.
+ * Column strides are 1 or 0 (not both 0); row strides are any. Covers a scalar operand (m = 1,
+ * column stride 0), a row vector (row stride 0, e.g. a bias) and a column vector (column stride 0).
+ * op: 0 add, 1 sub, 2 mul, 3 div, 4 relu gradient.
+ */
+export function binary2d_f32(op: i32, o: usize, x: usize, xrs: i32, xcs: i32, y: usize, yrs: i32, ycs: i32, m: i32, n: i32): void {
+  binary2d<f32>(op, o, x, xrs, xcs, y, yrs, ycs, m, n);
+}
+
+/** float64 version of binary2d_f32. */
+export function binary2d_f64(op: i32, o: usize, x: usize, xrs: i32, xcs: i32, y: usize, yrs: i32, ycs: i32, m: i32, n: i32): void {
+  binary2d<f64>(op, o, x, xrs, xcs, y, yrs, ycs, m, n);
+}
+
+// ------------------------------------------------------------------------------------------------
+// unary maths (float32 approximations of exp, log, tanh, sigmoid; the rest exact)
 
 // e^x for four float32 lanes. x = k ln2 + r with k = round(x / ln2) and |r| <= ln2/2 (Cody–Waite
 // split of ln2, so k*LN2_HI is exact), e^r by its Taylor series to degree 7 (truncation error below
@@ -92,20 +201,222 @@ export function binary_f64(op: i32, o: usize, x: usize, y: usize, n: i32): void 
   return f32x4.mul(f32x4.mul(p, s1), s2);
 }
 
-/** float32 `out = exp(x)` over n contiguous elements. */
+// ln x for four float32 lanes: x = 2^e * m with m in [sqrt(1/2), sqrt(2)), ln m = f - f²/2 + f³ P(f)
+// with f = m - 1 (the minimax polynomial P of the Cephes library's logf), plus e ln2 split in two.
+// Subnormal inputs are scaled by 2^23 first. Special values as Math.log: ln 0 = -inf, ln(x<0) = NaN,
+// ln inf = inf, NaN stays NaN.
+@inline function logf4(x0: v128): v128 {
+  const tiny = f32x4.lt(x0, f32x4.splat(1.17549435e-38));
+  const x = v128.bitselect(f32x4.mul(x0, f32x4.splat(8388608.0)), x0, tiny);
+  let e = i32x4.sub(i32x4.shr_u(x, 23), i32x4.splat(127));
+  e = i32x4.sub(e, v128.and(tiny, i32x4.splat(23)));
+  let m = v128.or(v128.and(x, i32x4.splat(0x007fffff)), i32x4.splat(0x3f800000));
+  const big = f32x4.gt(m, f32x4.splat(1.41421356));
+  m = v128.bitselect(f32x4.mul(m, f32x4.splat(0.5)), m, big);
+  e = i32x4.sub(e, big);
+  const f = f32x4.sub(m, f32x4.splat(1.0));
+  const z = f32x4.mul(f, f);
+  let p = f32x4.splat(7.0376836292e-2);
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.1514610310e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.1676998740e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.2420140846e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.4249322787e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.6668057665e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(2.0000714765e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-2.4999993993e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(3.3333331174e-1));
+  const ef = f32x4.convert_i32x4_s(e);
+  let y = f32x4.mul(f32x4.mul(p, f), z);
+  y = f32x4.add(y, f32x4.mul(ef, f32x4.splat(-2.12194440e-4)));
+  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
+  let r = f32x4.add(f32x4.add(f, y), f32x4.mul(ef, f32x4.splat(0.693359375)));
+  const inf = f32x4.splat(Infinity);
+  r = v128.bitselect(inf, r, f32x4.eq(x0, inf));
+  r = v128.bitselect(f32x4.splat(-Infinity), r, f32x4.eq(x0, f32x4.splat(0)));
+  r = v128.bitselect(f32x4.splat(NaN), r, f32x4.lt(x0, f32x4.splat(0)));
+  return v128.bitselect(x0, r, f32x4.ne(x0, x0));
+}
+
+// tanh for four float32 lanes: x + x³ P(x²) (Cephes tanhf's polynomial) for |x| < 0.625, else
+// 1 - 2 / (e^{2|x|} + 1) with the sign of x. The sign is copied from x in both cases (so tanh(-0)
+// is -0); NaN stays NaN.
+@inline function tanhf4(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const ex = expf4(f32x4.add(ax, ax));
+  const one = f32x4.splat(1.0);
+  const big = f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(ex, one)));
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(ax, f32x4.mul(f32x4.mul(ax, z), p));
+  const r = v128.bitselect(small, big, f32x4.lt(ax, f32x4.splat(0.625)));
+  return v128.or(r, v128.and(x, i32x4.splat(0x80000000)));
+}
+
+// The logistic function for four float32 lanes, without overflow: with e = e^{-|x|},
+// 1 / (1 + e) for x >= 0 and e / (1 + e) below. NaN stays NaN.
+@inline function sigmoidf4(x: v128): v128 {
+  const e = expf4(f32x4.neg(f32x4.abs(x)));
+  const d = f32x4.add(f32x4.splat(1.0), e);
+  return v128.bitselect(f32x4.div(f32x4.splat(1.0), d), f32x4.div(e, d), f32x4.ge(x, f32x4.splat(0)));
+}
+
+@inline function vun<T>(op: i32, x: v128): v128 {
+  if (op == U_NEG) return v128.neg<T>(x);
+  if (op == U_ABS) return v128.abs<T>(x);
+  // max(x, +0): +0 for -0 and negatives, NaN stays NaN (as the TS kernel's `x > 0 || x !== x ? x : 0`).
+  if (op == U_RELU) return v128.max<T>(x, v128.splat<T>(<T>0));
+  if (op == U_SQRT) return v128.sqrt<T>(x);
+  if (op == U_SQUARE) return v128.mul<T>(x, x);
+  if (op == U_EXP) return expf4(x);
+  if (op == U_LOG) return logf4(x);
+  if (op == U_TANH) return tanhf4(x);
+  return sigmoidf4(x);
+}
+
+@inline function unaryLoop<T>(op: i32, o: usize, x: usize, n: i32): void {
+  const E: usize = sizeof<T>();
+  const L: i32 = 16 / <i32>E;
+  let i = 0;
+  for (; i + 2 * L <= n; i += 2 * L) {
+    const off = <usize>i * E;
+    const a0 = vun<T>(op, v128.load(x + off));
+    const a1 = vun<T>(op, v128.load(x + off, 16));
+    v128.store(o + off, a0);
+    v128.store(o + off, a1, 16);
+  }
+  // The tail goes through the same vector code, one lane at a time, so every element is computed by
+  // the same formula.
+  for (; i < n; i++) {
+    const off = <usize>i * E;
+    store<T>(o + off, v128.extract_lane<T>(vun<T>(op, v128.splat<T>(load<T>(x + off))), 0));
+  }
+}
+
+/**
+ * float32 `out = f(x)` over n contiguous elements; `out` may alias `x`. op: 0 neg, 1 abs, 2 relu,
+ * 3 sqrt, 4 square (exact, as the TS kernels), 5 exp, 6 log, 7 tanh, 8 sigmoid (approximations).
+ */
+export function unary_f32(op: i32, o: usize, x: usize, n: i32): void {
+  if (op == U_NEG) unaryLoop<f32>(U_NEG, o, x, n);
+  else if (op == U_ABS) unaryLoop<f32>(U_ABS, o, x, n);
+  else if (op == U_RELU) unaryLoop<f32>(U_RELU, o, x, n);
+  else if (op == U_SQRT) unaryLoop<f32>(U_SQRT, o, x, n);
+  else if (op == U_SQUARE) unaryLoop<f32>(U_SQUARE, o, x, n);
+  else if (op == U_EXP) unaryLoop<f32>(U_EXP, o, x, n);
+  else if (op == U_LOG) unaryLoop<f32>(U_LOG, o, x, n);
+  else if (op == U_TANH) unaryLoop<f32>(U_TANH, o, x, n);
+  else unaryLoop<f32>(U_SIGMOID, o, x, n);
+}
+
+/** float64 `out = f(x)` for the exact ops 0 neg, 1 abs, 2 relu, 3 sqrt, 4 square (others: nothing). */
+export function unary_f64(op: i32, o: usize, x: usize, n: i32): void {
+  if (op == U_NEG) unaryLoop<f64>(U_NEG, o, x, n);
+  else if (op == U_ABS) unaryLoop<f64>(U_ABS, o, x, n);
+  else if (op == U_RELU) unaryLoop<f64>(U_RELU, o, x, n);
+  else if (op == U_SQRT) unaryLoop<f64>(U_SQRT, o, x, n);
+  else if (op == U_SQUARE) unaryLoop<f64>(U_SQUARE, o, x, n);
+}
+
+/** float32 `out = exp(x)` over n contiguous elements (kept for callers of the first version). */
 export function exp_f32(o: usize, x: usize, n: i32): void {
+  unaryLoop<f32>(U_EXP, o, x, n);
+}
+
+// ------------------------------------------------------------------------------------------------
+// optimizer updates on float32 storage, computed in float64 lanes and rounded once per stored value,
+// exactly as the TS loops of @gd/optim do (so both give the same bits).
+
+@inline function lo64(v: v128): v128 { return f64x2.promote_low_f32x4(v); }
+@inline function hi64(v: v128): v128 { return f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1)); }
+@inline function to32(lo: v128, hi: v128): v128 {
+  return v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/** float32 `s[i] = k * d[i] + s[i]` with the product and sum in float64 (one rounding, to float32). */
+export function axpy_f32(s: usize, d: usize, k: f64, n: i32): void {
+  const kv = f64x2.splat(k);
   let i = 0;
   for (; i + 8 <= n; i += 8) {
     const off = <usize>i << 2;
-    v128.store(o + off, expf4(v128.load(x + off)));
-    v128.store(o + off, expf4(v128.load(x + off, 16)), 16);
+    const d0 = v128.load(d + off), s0 = v128.load(s + off);
+    const d1 = v128.load(d + off, 16), s1 = v128.load(s + off, 16);
+    v128.store(s + off, to32(f64x2.add(f64x2.mul(kv, lo64(d0)), lo64(s0)), f64x2.add(f64x2.mul(kv, hi64(d0)), hi64(s0))));
+    v128.store(s + off, to32(f64x2.add(f64x2.mul(kv, lo64(d1)), lo64(s1)), f64x2.add(f64x2.mul(kv, hi64(d1)), hi64(s1))), 16);
   }
-  if (i < n) {
-    // The tail goes through the same vector code, one lane at a time, so every element is computed
-    // by the same formula.
-    for (; i < n; i++) {
-      const off = <usize>i << 2;
-      store<f32>(o + off, f32x4.extract_lane(expf4(f32x4.splat(load<f32>(x + off))), 0));
+  for (; i < n; i++) {
+    const off = <usize>i << 2;
+    store<f32>(s + off, <f32>(k * <f64>load<f32>(d + off) + <f64>load<f32>(s + off)));
+  }
+}
+
+
+/**
+ * One float32 Adam step (the fused-learning-rate path of @gd/optim's scaleByAdam), per element in
+ * float64 with float32 storage: m = c1 g + b1 m0, v = (c2 g) g + b2 v0 (each rounded to float32 when
+ * stored), u = (k m) / (sqrt(v) / bc2s + eps) from the stored m and v. `m`, `v` may alias `m0`, `v0`.
+ */
+export function adam_f32(m: usize, v: usize, u: usize, g: usize, m0: usize, v0: usize, n: i32,
+  c1: f64, b1: f64, c2: f64, b2: f64, k: f64, bc2s: f64, eps: f64): void {
+  for (let i = 0; i < n; i++) {
+    const off = <usize>i << 2;
+    const gj = <f64>load<f32>(g + off);
+    const mj = <f32>(c1 * gj + <f64>load<f32>(m0 + off) * b1);
+    const vj = <f32>(c2 * gj * gj + <f64>load<f32>(v0 + off) * b2);
+    store<f32>(m + off, mj);
+    store<f32>(v + off, vj);
+    store<f32>(u + off, <f32>((k * <f64>mj) / (Math.sqrt(<f64>vj) / bc2s + eps)));
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// sums over one axis of a row-major m x n matrix (row stride ld), accumulated in float64 in the
+// order the TS reduction kernels use (row after row), so results are the same bits.
+
+/** float32 column sums `o[j] = sum_i x[i*ld + j]` (float64 accumulators, rounded once to float32). */
+export function colsum_f32(o: usize, x: usize, m: i32, n: i32, ld: i32): void {
+  const rowBytes = <usize>ld << 2;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+    let p = x + (<usize>j << 2);
+    for (let i = 0; i < m; i++, p += rowBytes) {
+      const v0 = v128.load(p), v1 = v128.load(p, 16);
+      a0 = f64x2.add(a0, lo64(v0)); a1 = f64x2.add(a1, hi64(v0));
+      a2 = f64x2.add(a2, lo64(v1)); a3 = f64x2.add(a3, hi64(v1));
     }
+    v128.store(o + (<usize>j << 2), to32(a0, a1));
+    v128.store(o + (<usize>j << 2), to32(a2, a3), 16);
+  }
+  for (; j < n; j++) {
+    let a: f64 = 0;
+    let p = x + (<usize>j << 2);
+    for (let i = 0; i < m; i++, p += rowBytes) a += <f64>load<f32>(p);
+    store<f32>(o + (<usize>j << 2), <f32>a);
+  }
+}
+
+/** float64 column sums; see colsum_f32. */
+export function colsum_f64(o: usize, x: usize, m: i32, n: i32, ld: i32): void {
+  const rowBytes = <usize>ld << 3;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+    let p = x + (<usize>j << 3);
+    for (let i = 0; i < m; i++, p += rowBytes) {
+      a0 = f64x2.add(a0, v128.load(p)); a1 = f64x2.add(a1, v128.load(p, 16));
+      a2 = f64x2.add(a2, v128.load(p, 32)); a3 = f64x2.add(a3, v128.load(p, 48));
+    }
+    const q = o + (<usize>j << 3);
+    v128.store(q, a0); v128.store(q, a1, 16); v128.store(q, a2, 32); v128.store(q, a3, 48);
+  }
+  for (; j < n; j++) {
+    let a: f64 = 0;
+    let p = x + (<usize>j << 3);
+    for (let i = 0; i < m; i++, p += rowBytes) a += load<f64>(p);
+    store<f64>(o + (<usize>j << 3), a);
   }
 }
