@@ -83,6 +83,8 @@ export interface ArenaStats {
   freeBytes: number;
   /** Blocks handed out, in total. */
   allocations: number;
+  /** Bytes handed out, in total (blocks counted at their size-class size). */
+  allocatedBytes: number;
   /** Blocks returned to a free list, in total. */
   reclaimed: number;
   /** Collections the arena forced to reclaim memory synchronously. */
@@ -102,7 +104,9 @@ class Arena {
   private readonly registry: Registry;
   private readonly collect: (() => void) | null;
   private sinceCollect = 0;
-  private softLimit = MIN_SOFT_LIMIT;
+  softLimit = MIN_SOFT_LIMIT;
+  /** Set by {@link setArenaLimits}: a fixed soft limit instead of the adaptive one. */
+  fixedLimit = 0;
   private lastCollectEnd = 0;
   readonly stats: ArenaStats;
 
@@ -115,7 +119,7 @@ class Arena {
     this.collect = collect;
     this.stats = {
       enabled: true, memoryBytes: memory.buffer.byteLength, topBytes: 0, inUseBytes: 0, freeBytes: 0,
-      allocations: 0, reclaimed: 0, forcedCollections: 0, fallbacks: 0,
+      allocations: 0, allocatedBytes: 0, reclaimed: 0, forcedCollections: 0, fallbacks: 0,
     };
   }
 
@@ -168,7 +172,7 @@ class Arena {
   /** Run a forced collection and the callbacks it makes due, when the soft limit says it is time. */
   private maybeCollect(force: boolean): void {
     if (this.collect === null || this.registry.cleanupSome === undefined) return;
-    if (!force && this.sinceCollect < this.softLimit) return;
+    if (!force && this.sinceCollect < (this.fixedLimit || this.softLimit)) return;
     const t0 = performance.now();
     this.collect();
     this.registry.cleanupSome();
@@ -210,6 +214,7 @@ class Arena {
     this.sinceCollect += size;
     this.stats.inUseBytes += size;
     this.stats.allocations++;
+    this.stats.allocatedBytes += size;
     return { at, size };
   }
 
@@ -220,6 +225,7 @@ class Arena {
     this.sinceCollect += size;
     this.stats.inUseBytes += size;
     this.stats.allocations++;
+    this.stats.allocatedBytes += size;
     return { at, size };
   }
 
@@ -381,6 +387,25 @@ export function arenaCopy(dst: Float32Array | Float64Array, src: Float32Array | 
 }
 
 /**
+ * Fix how many bytes the arena hands out between two forced collections (in Node, where it can
+ * force them). By default the limit adapts between 128 and 512 MiB so that forced collections take
+ * about 5 % of the time; a fixed smaller limit keeps the memory smaller at the price of more
+ * collections. `0` restores the adaptive limit.
+ * @param opts - `collectEveryBytes`: the fixed limit in bytes, or 0.
+ * @example
+ * ```ts
+ * setArenaLimits({ collectEveryBytes: 64 * 2 ** 20 }); // collect after every 64 MiB handed out
+ * setArenaLimits({ collectEveryBytes: 0 });            // back to the adaptive default
+ * ```
+ */
+export function setArenaLimits(opts: { collectEveryBytes: number }): void {
+  const v = opts.collectEveryBytes;
+  if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`setArenaLimits: collectEveryBytes must be a finite number >= 0, got ${String(v)}`);
+  const a = getArena();
+  if (a !== null) a.fixedLimit = v;
+}
+
+/**
  * Counters of the arena: memory size, bytes in use and free, blocks reclaimed, forced collections.
  * @returns A snapshot (all zero and `enabled: false` when tensors live in ordinary JS memory).
  * @example
@@ -391,7 +416,7 @@ export function arenaCopy(dst: Float32Array | Float64Array, src: Float32Array | 
 export function arenaStats(): ArenaStats {
   const a = getArena();
   if (a === null) {
-    return { enabled: false, memoryBytes: 0, topBytes: 0, inUseBytes: 0, freeBytes: 0, allocations: 0, reclaimed: 0, forcedCollections: 0, fallbacks: 0 };
+    return { enabled: false, memoryBytes: 0, topBytes: 0, inUseBytes: 0, freeBytes: 0, allocations: 0, allocatedBytes: 0, reclaimed: 0, forcedCollections: 0, fallbacks: 0 };
   }
   a.currentBuffer();
   return { ...a.stats };

@@ -1,0 +1,101 @@
+// The arena that holds float storages in WebAssembly memory: size classes, reuse of collected
+// blocks (zeroed, never while the owner lives), addresses, and what stays in ordinary JS memory.
+import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { addressOf, arenaCopy, arenaMemory, arenaStats, setArenaLimits, sizeClass } from './arena.js';
+import { allocate } from '../../dtype.js';
+import { Tensor, randn } from '../../index.js';
+
+afterAll(() => setArenaLimits({ collectEveryBytes: 0 }));
+
+describe('size classes', () => {
+  it('cover the request with at most 25 % slack (64-byte steps up to 1 KiB), 64-byte aligned', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 30 }), (b) => {
+      const c = sizeClass(b);
+      expect(c).toBeGreaterThanOrEqual(b);
+      expect(c % 64).toBe(0);
+      if (b > 1024) expect(c).toBeLessThanOrEqual(1.25 * b);
+      else expect(c - b).toBeLessThan(64);
+      // classes are stable: a class size is its own class
+      expect(sizeClass(c)).toBe(c);
+    }), { numRuns: 500 });
+  });
+});
+
+describe('arena storage', () => {
+  it('is on in Node: float storages of 1 KiB or more live in the shared memory, smaller ones and integers do not', () => {
+    expect(arenaStats().enabled).toBe(true);
+    expect(arenaMemory()!.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(addressOf(allocate('float32', 256))).toBeGreaterThan(0);
+    expect(addressOf(allocate('float64', 128))).toBeGreaterThan(0);
+    expect(addressOf(allocate('float32', 255))).toBe(-1);
+    expect(addressOf(allocate('int32', 4096))).toBe(-1);
+    expect(addressOf(allocate('bool', 4096))).toBe(-1);
+    expect(addressOf(new Float32Array(4096))).toBe(-1);
+    const a = allocate('float32', 1000);
+    expect(addressOf(a.subarray(10))).toBe(addressOf(a) + 40);
+  });
+
+  it('live storages never overlap and keep their values while others are collected and reused; reused blocks are zero', () => {
+    setArenaLimits({ collectEveryBytes: 4 * 2 ** 20 });
+    const before = arenaStats();
+    const live: { arr: Float32Array; tag: number }[] = [];
+    let tag = 1;
+    for (let round = 0; round < 400; round++) {
+      // garbage: blocks that become collectable at once, filled with non-zero bytes
+      for (let g = 0; g < 20; g++) allocate('float32', 2048 + 256 * (g % 5)).fill(-7);
+      const arr = allocate('float32', 2048 + 256 * (round % 5)) as Float32Array;
+      // a fresh block is all zero, whether new or reused
+      expect(arr.every((v) => v === 0)).toBe(true);
+      arr.fill(tag);
+      live.push({ arr, tag });
+      tag++;
+      if (live.length > 30) live.splice((round * 7) % live.length, 1);
+    }
+    const after = arenaStats();
+    expect(after.forcedCollections).toBeGreaterThan(before.forcedCollections);
+    expect(after.reclaimed).toBeGreaterThan(before.reclaimed);
+    for (const { arr, tag } of live) expect(arr.every((v) => v === tag)).toBe(true);
+    const spans = live.map(({ arr }) => [addressOf(arr), addressOf(arr) + arr.byteLength] as const).sort((p, q) => p[0] - q[0]);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
+    setArenaLimits({ collectEveryBytes: 0 });
+  });
+
+  it('ops on resident tensors give the same numbers as on ordinary arrays', () => {
+    const x = randn([64, 48]), w = randn([48, 32]);
+    expect(addressOf(x.storage)).toBeGreaterThan(0);
+    // the same numbers in ordinary JS memory (wrapped without a copy, so not in the arena)
+    const xs = Tensor._fromData(Float32Array.from(x.data()), [64, 48], 'float32');
+    const ws = Tensor._fromData(Float32Array.from(w.data()), [48, 32], 'float32');
+    expect(addressOf(xs.storage)).toBe(-1);
+    for (const [a, b] of [[x, ws], [xs, w], [x, w], [x.T.contiguous().T, ws]] as const) {
+      const got = a.matmul(b).add(1).exp().data(), want = xs.matmul(ws).add(1).exp().data();
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+    // a view at an offset inside a resident storage (rows 64..127 of a [128, 48] tensor)
+    const half = randn([128, 48]).chunk(2)[1]!;
+    expect(half.offset).toBe(64 * 48);
+    const halfPlain = Tensor._fromData(Float32Array.from(half.data()), [64, 48], 'float32');
+    expect(Array.from(half.matmul(w).data())).toEqual(Array.from(halfPlain.matmul(ws).data()));
+    expect(Array.from(w.T.matmul(half.T).data())).toEqual(Array.from(ws.T.matmul(halfPlain.T).data()));
+  });
+
+  it('arenaCopy copies between resident arrays and ordinary ones', () => {
+    const src = allocate('float64', 1000) as Float64Array;
+    for (let i = 0; i < 1000; i++) src[i] = i * 0.5;
+    const dst = allocate('float64', 1200) as Float64Array;
+    arenaCopy(dst, src, 100);
+    expect(dst[99]).toBe(0);
+    expect(dst[100]).toBe(0);
+    expect(dst[101]).toBe(0.5);
+    expect(dst[1099]).toBe(499.5);
+    const plain = new Float64Array(1000);
+    arenaCopy(plain, src);
+    expect(Array.from(plain)).toEqual(Array.from(src));
+  });
+
+  it('setArenaLimits refuses a limit that is not a finite number >= 0', () => {
+    expect(() => setArenaLimits({ collectEveryBytes: -1 })).toThrow(/setArenaLimits: collectEveryBytes must be .* got -1/);
+    expect(() => setArenaLimits({ collectEveryBytes: Number.NaN })).toThrow(/setArenaLimits/);
+  });
+});
