@@ -3,7 +3,7 @@
  * `zeroGrad`, `stateDict`/`loadStateDict`. Each group runs a pure {@link GradientTransformation}.
  * @module
  */
-import { Tensor, setGradEnabled, tensor } from '@gd/tensor';
+import { Tensor, getBackend, setGradEnabled, tensor } from '@gd/tensor';
 import { type GradientTransformation, _withInPlaceState } from './transforms.js';
 import { type Hyper, fma as fmaExport, readFlat, resolveHyper, formatValue } from './hyper.js';
 
@@ -361,9 +361,11 @@ function applyScaled(p: Tensor, k: number, d: Tensor): void {
     if (s instanceof Float64Array) fmaInto64(s, k, dd);
     else if (s instanceof Float32Array) {
       // float32: k·d + p in float64, rounded once to float32 on the store (no fma emulation needed:
-      // the float64 product of two float32-representable values is exact).
-      if (dd instanceof Float32Array) axpy32(s, k, dd);
-      else axpy32Any(s, k, dd);
+      // the float64 product of two float32-representable values is exact). A backend's axpy (the
+      // WebAssembly SIMD one: several times faster on large parameters) computes the same bits.
+      if (dd instanceof Float32Array) {
+        if (!(dd.length === s.length && (getBackend()?.axpy?.(s, k, dd) ?? false))) axpy32(s, k, dd);
+      } else axpy32Any(s, k, dd);
     } else throw new TypeError(`step: a parameter of dtype ${p.dtype} cannot be updated (float32 or float64 only)`);
     p._version.value++;
     return;

@@ -8,7 +8,7 @@
  * (PyTorch skips such parameters the same way).
  * @module
  */
-import { Tensor, setGradEnabled } from '@gd/tensor';
+import { Tensor, getBackend, setGradEnabled } from '@gd/tensor';
 import { type FloatArray, type Hyper, buf, fma as fmaExport, powExact, readFlat, resolveHyper, zerosLikeFloat } from './hyper.js';
 
 /** Module-local binding: hot loops call it without going through the import's accessor. */
@@ -368,6 +368,9 @@ export function scaleByAdam(opts: { betas?: readonly [Hyper, Hyper]; eps?: Hyper
         if (!nuMax && lr !== undefined && !(mm instanceof Float64Array)) {
           // float32 class path: one pass (same per-element arithmetic as the general path below)
           const k = -(resolveHyper(lr, t) / bc1);
+          // A backend's Adam step (the WebAssembly SIMD one) computes the same bits.
+          const be = getBackend();
+          if (be?.adam && g instanceof Float32Array && be.adam({ m: mm, v: vv, u, g, m0, v0, c1, b1, c2, b2, k, bc2s, eps: e })) return;
           for (let j = 0; j < mm.length; j++) {
             const gj = g[j]!;
             mm[j] = c1 * gj + m0[j]! * b1;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { tensor } from '@gd/tensor';
-import { SGD } from './index.js';
+import { type Backend, createWasmBackend, getBackend, setBackend, tensor } from '@gd/tensor';
+import { Adam, AdamW, SGD } from './index.js';
 
 /**
  * The last update of a plain-SGD-like chain writes θ ← θ − η·d straight into the parameter's storage
@@ -39,5 +39,62 @@ describe('in-place parameter update loops', () => {
     view.grad = tensor(Float32Array.from([10, 10, 10]));
     new SGD([view], { lr: 0.5 }).step();
     expect(Array.from(base.data())).toEqual([1, -3, 3, -1, 5, 1]);
+  });
+});
+
+/**
+ * Large float32 parameters go through the backend's `axpy` (SGD's last update) and `adam` kernels
+ * (the WebAssembly SIMD ones by default). They must give the TypeScript loops' bits: checked against
+ * `setBackend(null)` over a few steps, with lengths that are not multiples of the vector width.
+ */
+describe('backend update kernels (float32, large parameters)', () => {
+  function data(n: number, seed: number): Float32Array {
+    const a = new Float32Array(n);
+    let s = seed;
+    for (let i = 0; i < n; i++) { s = (s * 1103515245 + 12345) % 2147483648; a[i] = (s / 2147483648 - 0.5) * 4; }
+    return a;
+  }
+  const wasm = createWasmBackend({ threads: 1 });
+  function run(be: Backend | null, make: (p: ReturnType<typeof tensor>[]) => { step(): unknown }, n: number): Float32Array[] {
+    const prev = setBackend(be);
+    try {
+      const ps = [tensor(data(n, 1), { requiresGrad: true }), tensor(data(37, 2), { requiresGrad: true })];
+      const opt = make(ps);
+      for (let t = 0; t < 3; t++) {
+        ps[0]!.grad = tensor(data(n, 10 + t));
+        ps[1]!.grad = tensor(data(37, 20 + t));
+        opt.step();
+      }
+      return ps.map((p) => p.data() as Float32Array);
+    } finally {
+      setBackend(prev);
+    }
+  }
+  const optimizers: [string, (p: ReturnType<typeof tensor>[]) => { step(): unknown }][] = [
+    ['SGD', (p) => new SGD(p, { lr: 0.01 })],
+    ['SGD momentum + weight decay', (p) => new SGD(p, { lr: 0.01, momentum: 0.9, weightDecay: 1e-4 })],
+    ['Adam', (p) => new Adam(p, { lr: 1e-3 })],
+    ['AdamW', (p) => new AdamW(p, { lr: 1e-3, weightDecay: 0.01 })],
+  ];
+  it.each(optimizers)('%s: same bits as the TypeScript loops', (_name, make) => {
+    for (const n of [4096, 5003, 40001]) {
+      const calls: string[] = [];
+      const spy: Backend = {
+        name: 'spy',
+        axpy: (s, k, d) => { const ok = wasm.axpy!(s, k, d); if (ok) calls.push('axpy'); return ok; },
+        adam: (a) => { const ok = wasm.adam!(a); if (ok) calls.push('adam'); return ok; },
+      };
+      const want = run(null, make, n);
+      const got = run(spy, make, n);
+      expect(calls).toContain(_name.startsWith('Adam') ? 'adam' : 'axpy');
+      for (let q = 0; q < 2; q++) {
+        for (let i = 0; i < want[q]!.length; i++) {
+          if (!Object.is(got[q]![i], want[q]![i])) throw new Error(`param ${q}[${i}] n=${n}: ${got[q]![i]} vs ${want[q]![i]}`);
+        }
+      }
+    }
+  });
+  it('the default backend is restored', () => {
+    expect(getBackend()).not.toBeNull();
   });
 });
