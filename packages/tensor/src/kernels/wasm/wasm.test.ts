@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Backend, FloatArray, MatmulArgs } from '../backend.js';
 import { createWasmBackend, wasmRelaxedSimdSupported, wasmSimdSupported } from './backend.js';
+import { poolTesting } from './pool.js';
 import * as binary from './binary.js';
 import type { Tensor } from '../../tensor.js';
 
@@ -353,10 +354,17 @@ describe('through the ops: default backend, fallback and opting out', () => {
 describe('helper threads', () => {
   it('a helper that misses its deadline loses its share to the caller; results stay right; the backend goes single-threaded', () => {
     const be = createWasmBackend({ threads: 2, parallelMinWork: 0, helperTimeoutMs: 0 });
-    for (let rep = 0; rep < 3; rep++) {
-      const m = 64, n = 48, k = 300;
-      const A = makeOperand('contiguous', m, k, false, 100 + rep), B = makeOperand('transposed', k, n, false, 200 + rep);
-      checkProduct(runGemm(be, m, n, k, A, B, false), 0, m, n, k, A, B, false);
+    // Normally the caller takes every slab a helper has not claimed yet, so it never waits for a
+    // slow one; here it leaves the helper's slab to it until the (zero) deadline.
+    poolTesting.reserveForHelpers = true;
+    try {
+      for (let rep = 0; rep < 3; rep++) {
+        const m = 64, n = 48, k = 300;
+        const A = makeOperand('contiguous', m, k, false, 100 + rep), B = makeOperand('transposed', k, n, false, 200 + rep);
+        checkProduct(runGemm(be, m, n, k, A, B, false), 0, m, n, k, A, B, false);
+      }
+    } finally {
+      poolTesting.reserveForHelpers = false;
     }
     expect(be.threads).toBe(1);
   });
@@ -378,4 +386,85 @@ describe('helper threads', () => {
     expect(r.stdout.trim()).toBe('2 64 64');
     expect(Date.now() - t0).toBeLessThan(60_000);
   }, 70_000);
+});
+
+describe('gemm: register tiles, k blocks and thread slabs', () => {
+  // Register tile rows by build: 5 (float32 with FMA) or 4; k is cut into equal blocks of at most
+  // 256 (k = 784 -> 4 x 196); m into blocks of 120 rows. These shapes put ragged edges on each.
+  const SHAPES: [number, number, number][] = [
+    [5, 8, 1], [9, 8, 3], [10, 17, 784], [11, 7, 257], [64, 24, 513], [119, 9, 40], [121, 16, 5], [126, 23, 256], [4, 33, 255],
+  ];
+  const tileRows = (src: string): [number, number] => {
+    const bytes = Uint8Array.from(atob(src), (ch) => ch.charCodeAt(0));
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: 65536 });
+    const k = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as { gemmTileRows(e: number): number };
+    return [k.gemmTileRows(4), k.gemmTileRows(8)];
+  };
+
+  it('the FMA build uses 5-row float32 tiles, everything else 4 rows', () => {
+    expect(wasmRelaxedSimdSupported()).toBe(true);
+    expect(tileRows(binary.RELAXED)).toEqual([5, 4]);
+    expect(tileRows(binary.SIMD)).toEqual([4, 4]);
+  });
+
+  it.each(BACKENDS)('ragged tile, k-block and m-block edges agree with a float64 reference (%s)', (_label, be) => {
+    for (const [m, n, k] of SHAPES) {
+      for (const f64 of [false, true]) {
+        for (const [la, lb] of [['contiguous', 'contiguous'], ['transposed', 'transposed'], ['sparse', 'negCols']] as const) {
+          const A = makeOperand(la, m, k, f64, m * 31 + k), B = makeOperand(lb, k, n, f64, n * 17 + k);
+          checkProduct(runGemm(be, m, n, k, A, B, f64), 0, m, n, k, A, B, f64);
+        }
+      }
+    }
+  });
+
+  it('NaN and infinity in every row of a 5-row tile (vector-load rows 0-3 and broadcast row 4) propagate', () => {
+    for (const be of [plain, fused]) {
+      const m = 10, n = 8, k = 6;
+      for (let r = 0; r < m; r++) {
+        const A = makeOperand('contiguous', m, k, false, 3 + r), B = makeOperand('contiguous', k, n, false, 4);
+        A.data[r * k + (r % k)] = r % 2 ? Number.NaN : Number.POSITIVE_INFINITY;
+        B.data.fill(0, (r % k) * n, (r % k) * n + 3); // inf * 0 = NaN in columns 0-2, inf elsewhere
+        const c = runGemm(be, m, n, k, A, B, false);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            const v = c[i * n + j]!;
+            if (i !== r) expect(Number.isFinite(v)).toBe(true);
+            else if (r % 2 || j < 3) expect(v).toBeNaN();
+            else expect(Math.abs(v)).toBe(Number.POSITIVE_INFINITY);
+          }
+        }
+      }
+    }
+  });
+
+  it('two and three threads give bit-identical results to one (slabs are whole tiles, same k blocks)', () => {
+    const three = createWasmBackend({ fma: true, matmulMinWork: 0, threads: 3, parallelMinWork: 0 });
+    const shapes: [number, number, number, Layout, Layout][] = [
+      [64, 136, 300, 'contiguous', 'transposed'], [136, 40, 64, 'transposed', 'contiguous'], [64, 208, 70, 'contiguous', 'contiguous'],
+      [203, 97, 30, 'contiguous', 'contiguous'], [7, 300, 11, 'stepped', 'negRows'],
+    ];
+    for (const [m, n, k, la, lb] of shapes) {
+      for (const f64 of [false, true]) {
+        const A = makeOperand(la, m, k, f64, m + n), B = makeOperand(lb, k, n, f64, n + k);
+        const one = runGemm(fused, m, n, k, A, B, f64);
+        if (m * n * k < 1e6) checkProduct(one, 0, m, n, k, A, B, f64);
+        expect(runGemm(fused2, m, n, k, A, B, f64)).toEqual(one);
+        expect(runGemm(three, m, n, k, A, B, f64)).toEqual(one);
+      }
+    }
+    expect(three.threads).toBe(3);
+  });
+
+  it('many products in a row on shared helpers: every slab is done exactly once, none stale', () => {
+    // Alternating shapes and dtypes; a slab claimed against an old job or computed twice with a
+    // different job's arguments would show up as a wrong entry.
+    for (let rep = 0; rep < 60; rep++) {
+      const m = 1 + ((rep * 37) % 90), n = 1 + ((rep * 53) % 70), k = 1 + ((rep * 29) % 50), f64 = rep % 3 === 0;
+      const A = makeOperand(rep % 2 ? 'transposed' : 'contiguous', m, k, f64, rep), B = makeOperand('contiguous', k, n, f64, rep + 1);
+      checkProduct(runGemm(rep % 2 ? fused2 : plain2, m, n, k, A, B, f64), 0, m, n, k, A, B, f64);
+    }
+    expect(fused2.threads).toBe(2);
+    expect(plain2.threads).toBe(2);
+  });
 });
