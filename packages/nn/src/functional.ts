@@ -274,12 +274,53 @@ function linearImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, 
   return x.ndim === 2 ? y : y.reshape([...x.shape.slice(0, -1), outF]);
 }
 
+type FloatArray = Float32Array | Float64Array;
+
+/** Whether `t` owns its whole storage in row-major order (offset 0, contiguous, nothing else in it). */
+function ownsStorage(t: Tensor): boolean {
+  return t.offset === 0 && t.storage.length === t.size && t.isContiguous();
+}
+
+/**
+ * `out[i, j] += b[j]` over the row-major `[n, m]` block `out` (in place): the backend's broadcasting
+ * add when it takes it, else a loop (the same float32/float64 roundings either way).
+ */
+function addBiasRows(out: FloatArray, b: Tensor, n: number, m: number): void {
+  const bs = b.storage as FloatArray, bo = b.offset, st = b.strides[0]!;
+  if ((st === 1 || m === 1) && T.getBackend()?.broadcast?.('add', out, out, 0, m, 1, bs, bo, 0, 1, n, m)) return;
+  for (let i = 0, o = 0; i < n; i++, o += m) for (let j = 0; j < m; j++) out[o + j] = out[o + j]! + bs[bo + j * st]!;
+}
+
+/** `a[i] = relu(a[i])` in place (NaN passes): the backend's kernel when it takes it, else a loop. */
+function reluInPlace(a: FloatArray): void {
+  if (T.getBackend()?.elementwise?.('relu', a, a, null)) return;
+  for (let i = 0; i < a.length; i++) { const v = a[i]!; a[i] = v > 0 || v !== v ? v : 0; }
+}
+
+/**
+ * Column sums of the `[n, m]` gradient `g` (any 2-d layout) into a new `[m]` tensor, accumulated in
+ * float64 row after row (the order of `sum(0)`) and rounded once: the backend's kernel when `g`'s rows
+ * are contiguous and it takes them, else a loop.
+ */
+function columnSums(g: Tensor, n: number, m: number): Tensor {
+  const db = T.zeros([m], { dtype: g.dtype });
+  const out = db.storage as FloatArray, gs = g.storage as FloatArray;
+  const rs = g.strides[0]!, cs = g.strides[1]!;
+  if ((cs === 1 || m === 1) && rs >= m && T.getBackend()?.colSum?.(out, gs, g.offset, n, m, rs)) return db;
+  const acc = new Float64Array(m);
+  for (let i = 0; i < n; i++) { const o = g.offset + i * rs; for (let j = 0; j < m; j++) acc[j] += gs[o + j * cs]!; }
+  out.set(acc);
+  return db;
+}
+
 /**
  * The fused linear op (x [n, in], W [out, in], optional b [out]; optional ReLU). Forward: one matmul
- * into fresh storage, then bias and clamp in place in one pass. Backward, written in tensor ops (so
- * `createGraph` can differentiate it again): `gm = relu ? g·[y > 0] : g`, `dx = gm W`, `dW = gmᵀ x`
- * (already `[out, in]`: no transposed copy), `db = Σₙ gm`. Every gradient is a new tensor, so the
- * engine may adopt it as `.grad` without copying.
+ * into fresh storage, then the bias and the clamp in place over it. Backward, written in tensor ops
+ * under `createGraph` (so it can be differentiated again): `gm = relu ? g·[y > 0] : g`, `dx = gm W`,
+ * `dW = gmᵀ x` (already `[out, in]`: no transposed copy), `db = Σₙ gm`. Every gradient is a new
+ * tensor, so the engine may adopt it as `.grad` without copying. The elementwise passes (bias, ReLU,
+ * mask, column sums) use the backend's kernels where it takes them (they give the bits of the loops
+ * here), so nothing runs as a slow JS loop over large operands.
  */
 function makeLinearOp(relu: boolean, withBias: boolean): (...inputs: Tensor[]) => Tensor {
   return customFunction({
@@ -290,49 +331,40 @@ function makeLinearOp(relu: boolean, withBias: boolean): (...inputs: Tensor[]) =
       const b = withBias ? inputs[2]! : null;
       ctx.save(x, w);
       let y = x.matmul(w.T);
-      if (!(y.offset === 0 && y.isContiguous() && y.storage.length === y.size)) y = y.clone();
-      const out = y.storage as Float32Array | Float64Array;
-      const n = y.shape[0]!, m = y.shape[1]!;
-      if (b !== null) {
-        const bd = b.data() as Float32Array | Float64Array;
-        if (relu) {
-          for (let i = 0, o = 0; i < n; i++, o += m) for (let j = 0; j < m; j++) { const v = out[o + j]! + bd[j]!; out[o + j] = v > 0 || v !== v ? v : 0; }
-        } else {
-          for (let i = 0, o = 0; i < n; i++, o += m) for (let j = 0; j < m; j++) out[o + j] = out[o + j]! + bd[j]!;
-        }
-      } else if (relu) {
-        for (let i = 0; i < out.length; i++) { const v = out[i]!; out[i] = v > 0 || v !== v ? v : 0; }
+      if (!ownsStorage(y)) y = y.clone();
+      const out = y.storage as FloatArray;
+      if (b !== null) addBiasRows(out, b, y.shape[0]!, y.shape[1]!);
+      if (relu) {
+        reluInPlace(out);
+        ctx.save(y);
       }
-      if (relu) ctx.save(y);
       return y;
     },
     backward(ctx, g) {
       const saved = ctx.saved;
       const x = saved[0]!, w = saved[1]!;
-      // The same mask as the `relu` rule: a fused loop for plain backward, recorded ops under createGraph.
       const need = ctx.needsInputGrad;
+      const n = g.shape[0]!, m = g.shape[1]!;
       let gm: Tensor, db: Tensor | null = null;
       if (isGradEnabled()) {
-        // createGraph: recorded ops, differentiable again.
+        // createGraph: recorded ops, differentiable again (the same mask as the relu rule: 1 where y > 0).
         gm = relu ? g.mul(saved[2]!.gt(0).to(g.dtype)) : g;
         if (withBias && need[2]) db = gm.sum(0);
       } else {
-        // One pass: the ReLU mask (as the relu rule: 1 where y > 0) and the bias gradient's column sums.
-        const n = g.shape[0]!, m = g.shape[1]!;
-        const gd = g.data();
-        const yd = relu ? (saved[2]!.data() as Float32Array | Float64Array) : null;
-        const f64 = g.dtype === 'float64';
-        const out = relu ? (f64 ? new Float64Array(n * m) : new Float32Array(n * m)) : null;
-        const acc = withBias && need[2] ? new Float64Array(m) : null;
-        for (let i = 0, o = 0; i < n; i++, o += m) {
-          for (let j = 0; j < m; j++) {
-            const v = yd === null ? gd[o + j]! : gd[o + j]! * (yd[o + j]! > 0 ? 1 : 0);
-            if (out !== null) out[o + j] = v;
-            if (acc !== null) acc[j] += v;
+        if (relu) {
+          // gm = g · [y > 0] into fresh storage (y owns its storage: the forward made sure of it)
+          const y = saved[2]!;
+          gm = T.zeros([n, m], { dtype: g.dtype });
+          const gmd = gm.storage as FloatArray, yd = y.storage as FloatArray;
+          const gc = ownsStorage(g) ? g : g.contiguous();
+          const gd = gc.storage as FloatArray;
+          if (!T.getBackend()?.elementwise?.('vjp_relu', gmd, gd, yd)) {
+            for (let i = 0; i < gmd.length; i++) gmd[i] = gd[i]! * (yd[i]! > 0 ? 1 : 0);
           }
+        } else {
+          gm = g;
         }
-        gm = out === null ? g : tensor(out, { shape: [n, m] });
-        if (acc !== null) db = tensor(f64 ? acc : Float32Array.from(acc), { shape: [m] });
+        if (withBias && need[2]) db = columnSums(gm, n, m);
       }
       const dx = need[0] ? gm.matmul(w) : null, dw = need[1] ? gm.T.matmul(x) : null;
       return withBias ? [dx, dw, db] : [dx, dw];

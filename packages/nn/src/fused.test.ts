@@ -100,6 +100,53 @@ describe('fused linear / linearRelu', () => {
     }), { numRuns: 40 });
   });
 
+  it('large operands: the backend kernels (bias, ReLU, mask, column sums) agree with nested loops and the unfused path', () => {
+    // ≥ 4096 elements so the default backend takes the elementwise passes; ragged sizes (not multiples of a SIMD width)
+    const base = T.getBackend();
+    const calls: Record<string, number> = {};
+    const counting: T.Backend | null = base === null ? null : {
+      ...base,
+      name: base.name,
+      elementwise: (op, out, x, y) => { const r = base.elementwise?.(op, out, x, y) ?? false; if (r) calls[op] = (calls[op] ?? 0) + 1; return r; },
+      broadcast: (op, ...rest) => { const r = base.broadcast?.(op, ...rest) ?? false; if (r) calls[`broadcast_${op}`] = (calls[`broadcast_${op}`] ?? 0) + 1; return r; },
+      colSum: (...args) => { const r = base.colSum?.(...args) ?? false; if (r) calls['colSum'] = (calls['colSum'] ?? 0) + 1; return r; },
+    };
+    const prev = T.setBackend(counting);
+    try {
+      for (const dtype of ['float64', 'float32'] as const) {
+        const gen = new Generator(dtype === 'float64' ? 5 : 6);
+        const n = 67, i = 13, o = 65;
+        const x = randn([n, i], { dtype, generator: gen });
+        const w = randn([o, i], { dtype, generator: gen });
+        const b = randn([2 * o], { dtype, generator: gen }).slice([0, 2 * o, 2]); // a stepped bias view
+        const bc = b.contiguous();
+        for (const bias of [b, bc]) {
+          const f = (xx: Tensor, ww: Tensor, bb?: Tensor): Tensor => linearRelu(xx, ww, bb ?? null);
+          const v = randn([n, o], { dtype, generator: gen });
+          const a = valueAndGrads(true, f, [x, w, bias], v), u = valueAndGrads(false, f, [x, w, bias], v);
+          const ref = linearRef(x.toArray() as number[][], w.toArray() as number[][], bias.toArray() as number[], true);
+          const tol = dtype === 'float64' ? 1e-12 : 1e-4;
+          expect(maxAbsDiff(a.y, tensor(ref, { dtype }))).toBeLessThan(tol);
+          expect(maxAbsDiff(a.y, u.y)).toBeLessThan(tol);
+          a.g.forEach((g, k) => expect(maxAbsDiff(g!, u.g[k]!)).toBeLessThan(tol));
+          // the bias gradient: column sums of v·[y > 0] by nested loops
+          const yv = a.y.toArray() as number[][], vv = v.toArray() as number[][];
+          const dbRef = Array.from({ length: o }, (_, j) => yv.reduce((s, row, r) => s + (row[j]! > 0 ? vv[r]![j]! : 0), 0));
+          expect(maxAbsDiff(a.g[2]!, tensor(dbRef, { dtype }))).toBeLessThan(tol);
+        }
+      }
+    } finally {
+      T.setBackend(prev);
+    }
+    if (base !== null && base.name.startsWith('wasm')) {
+      // the passes really ran in the backend
+      expect(calls['relu'] ?? 0).toBeGreaterThan(0);
+      expect(calls['vjp_relu'] ?? 0).toBeGreaterThan(0);
+      expect(calls['broadcast_add'] ?? 0).toBeGreaterThan(0);
+      expect(calls['colSum'] ?? 0).toBeGreaterThan(0);
+    }
+  });
+
   it('passes gradcheck and gradgradcheck in float64 (away from the ReLU kink)', () => {
     const gen = new Generator(7);
     for (const relu of [false, true]) {

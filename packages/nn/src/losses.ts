@@ -5,7 +5,7 @@
  * elementwise losses (no silent broadcasting).
  * @module
  */
-import { Tensor, fmt, where, logSoftmax, isFloat, tensor, isGradEnabled } from '@gd/tensor';
+import { Tensor, fmt, where, logSoftmax, isFloat, tensor, zeros, isGradEnabled } from '@gd/tensor';
 import { customFunction } from '@gd/autograd';
 import { fusedKernelsEnabled } from './functional.js';
 
@@ -217,7 +217,8 @@ const bceWithLogitsOp = customFunction({
     ctx.data.reduction = r;
     // σ(−x) for the backward, from the same e^{−|x|} the softplus needs (1 on softplus's linear part)
     const sig = ctx.needsInputGrad[0] ? new Float64Array(n) : null;
-    const out = r === 'none' ? (f64 ? new Float64Array(n) : new Float32Array(n)) : null;
+    const res = r === 'none' ? zeros(x.shape, { dtype: x.dtype }) : null;
+    const out = res === null ? null : (res.storage as Float32Array | Float64Array);
     let sum = 0;
     for (let i = 0; i < n; i++) {
       const v = xd[xo + i]!, b = -v;
@@ -231,7 +232,7 @@ const bceWithLogitsOp = customFunction({
       if (sig !== null) sig[i] = v < -20 ? 1 : v <= 0 ? 1 / (1 + e) : e / (1 + e);
     }
     ctx.data.sig = sig;
-    if (out !== null) return tensor(out, { shape: x.shape });
+    if (res !== null) return res;
     const val = r === 'mean' ? sum / n : sum;
     return tensor(f64 ? Float64Array.of(val) : Float32Array.of(val), { shape: [] });
   },
@@ -247,9 +248,8 @@ const bceWithLogitsOp = customFunction({
       return [need[0] ? gs.mul(y.neg().add(1).sub(sig)) : null, need[1] ? gs.mul(x).neg() : null];
     }
     const [xd, xo] = flatView(x), [yd, yo] = flatView(y), [gd, go] = flatView(g);
-    const f64 = x.dtype === 'float64';
-    const dx = need[0] ? (f64 ? new Float64Array(n) : new Float32Array(n)) : null;
-    const dy = need[1] ? (f64 ? new Float64Array(n) : new Float32Array(n)) : null;
+    const gx = need[0] ? zeros(x.shape, { dtype: x.dtype }) : null, gy = need[1] ? zeros(y.shape, { dtype: y.dtype }) : null;
+    const dx = gx === null ? null : (gx.storage as Float32Array | Float64Array), dy = gy === null ? null : (gy.storage as Float32Array | Float64Array);
     const k = r === 'none' ? 0 : r === 'mean' ? gd[go]! / n : gd[go]!;
     const sig = ctx.data.sig as Float64Array | null;
     for (let i = 0; i < n; i++) {
@@ -257,7 +257,7 @@ const bceWithLogitsOp = customFunction({
       if (dx !== null) dx[i] = s * (-yd[yo + i]! + 1 - sig![i]!);
       if (dy !== null) dy[i] = -(s * xd[xo + i]!);
     }
-    return [dx === null ? null : tensor(dx, { shape: x.shape }), dy === null ? null : tensor(dy, { shape: y.shape })];
+    return [gx, gy];
   },
 });
 
@@ -510,7 +510,8 @@ const crossEntropyOp = customFunction({
       return [x2.softmax(1).sub(onehot).mul(wcol).mul(gs).reshape(x.shape as number[])];
     }
     const gd = g.data();
-    const out = x.dtype === 'float64' ? new Float64Array(n * c) : new Float32Array(n * c);
+    const res = zeros(x.shape, { dtype: x.dtype });
+    const out = res.storage as Float32Array | Float64Array;
     const scale = r === 'none' ? 0 : (ctx.data.scale as number) * gd[0]!;
     for (let i = 0; i < n; i++) {
       const k = wn[i]! * (r === 'none' ? gd[i]! : scale);
@@ -519,7 +520,7 @@ const crossEntropyOp = customFunction({
       for (let j = 0; j < c; j++) out[o + j] = k * prob[o + j]!;
       out[o + t[i]!] = out[o + t[i]!]! - k;
     }
-    return [tensor(out, { shape: x.shape })];
+    return [res];
   },
 });
 

@@ -51,6 +51,13 @@ interface LBFGSState {
   prevLoss: number | null;
 }
 
+/** A parameter's float storage when the parameter owns all of it in order (offset 0, contiguous), else null. */
+function ownedFloatStorage(p: Tensor): Float64Array | Float32Array | null {
+  const s = p.storage;
+  if (!(s instanceof Float64Array || s instanceof Float32Array) || p.offset !== 0 || s.length !== p.size || !p.isContiguous()) return null;
+  return s;
+}
+
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
@@ -234,10 +241,17 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   private addGrad(t: number, d: Float64Array): void {
     let off = 0;
     for (const p of this.params) {
-      const cur = p.data();
-      const out = new Float64Array(p.size);
-      for (let j = 0; j < out.length; j++) out[j] = fma(t, d[off + j]!, cur[j]!);
-      p.copyFrom(tensor(out, { dtype: p.dtype, shape: p.shape }));
+      const s = ownedFloatStorage(p);
+      if (s !== null) {
+        // In place on the parameter's own storage (a float32 store rounds the float64 result once, as copyFrom would).
+        for (let j = 0; j < s.length; j++) s[j] = fma(t, d[off + j]!, s[j]!);
+        p._version.value++;
+      } else {
+        const cur = p.data();
+        const out = new Float64Array(p.size);
+        for (let j = 0; j < out.length; j++) out[j] = fma(t, d[off + j]!, cur[j]!);
+        p.copyFrom(tensor(out, { dtype: p.dtype, shape: p.shape }));
+      }
       off += p.size;
     }
   }
@@ -253,7 +267,13 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   private setParams(x: Float64Array): void {
     let off = 0;
     for (const p of this.params) {
-      p.copyFrom(tensor(x.subarray(off, off + p.size), { dtype: p.dtype, shape: p.shape }));
+      const s = ownedFloatStorage(p);
+      if (s !== null) {
+        s.set(x.subarray(off, off + p.size));
+        p._version.value++;
+      } else {
+        p.copyFrom(tensor(x.subarray(off, off + p.size), { dtype: p.dtype, shape: p.shape }));
+      }
       off += p.size;
     }
   }

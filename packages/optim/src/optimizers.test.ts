@@ -647,6 +647,44 @@ describe('state dicts', () => {
     expect(Array.from(c.data())).toEqual(Array.from(a.data()));
   });
 
+  it('L-BFGS gives the same iterates for parameters that own their storage and for views (float64 and float32)', () => {
+    // f(u, v) = Σ (1 − uᵢ)² + 100 (vᵢ − uᵢ²)² over u = p0 [2], v = p1 [2]: two parameters, gradients set by hand.
+    const closureFor = (ps: Tensor[], dtype: 'float32' | 'float64') => () => {
+      const u = Array.from(ps[0]!.data()), v = Array.from(ps[1]!.data());
+      let f = 0;
+      const gu = [0, 0], gv = [0, 0];
+      for (let i = 0; i < 2; i++) {
+        const d = v[i]! - u[i]! * u[i]!;
+        f += (1 - u[i]!) ** 2 + 100 * d * d;
+        gu[i] = -2 * (1 - u[i]!) - 400 * d * u[i]!;
+        gv[i] = 200 * d;
+      }
+      ps[0]!.grad = tensor(gu, { dtype });
+      ps[1]!.grad = tensor(gv, { dtype });
+      return f;
+    };
+    for (const dtype of ['float64', 'float32'] as const) {
+      for (const lineSearchFn of [null, 'strongWolfe'] as const) {
+        const owned = [tensor([-1.2, 0.5], { dtype, requiresGrad: true }), tensor([1, 0.3], { dtype, requiresGrad: true })];
+        // the same values as views into larger buffers (offset ≠ 0, a stepped layout), so L-BFGS must write through the view
+        const big0 = tensor([7, -1.2, 7, 0.5], { dtype }), big1 = tensor([1, 0.3, 7], { dtype });
+        const views = [big0.slice([1, 4, 2]).detach().requiresGrad_(), big1.narrow(0, 0, 2).detach().requiresGrad_()];
+        const oa = new O.LBFGS(owned, { maxIter: 8, historySize: 5, lineSearchFn });
+        const ob = new O.LBFGS(views, { maxIter: 8, historySize: 5, lineSearchFn });
+        const v0 = owned[0]!.version;
+        const f0 = closureFor(owned, dtype)();
+        for (let i = 0; i < 3; i++) { oa.step(closureFor(owned, dtype)); ob.step(closureFor(views, dtype)); }
+        expect(owned[0]!.version).toBeGreaterThan(v0); // in-place writes are visible to autograd's stale-tensor check
+        for (let k = 0; k < 2; k++) expect(Array.from(views[k]!.data())).toEqual(Array.from(owned[k]!.data()));
+        expect(Array.from(big0.data())).toEqual([7, owned[0]!.data()[0], 7, owned[0]!.data()[1]]);
+        expect(big1.data()[2]).toBe(7);
+        expect(oa.counters).toEqual(ob.counters);
+        // and it made progress
+        expect(closureFor(owned, dtype)()).toBeLessThan(f0 / 2);
+      }
+    }
+  });
+
   it('schedule-valued options are left out of the state dict and kept on load', () => {
     const mk = () => new O.Adam([tensor([1, 2], { dtype: 'float64', requiresGrad: true })], { lr: (t: number) => 0.1 / (t + 1), betas: [(t: number) => (t < 2 ? 0.5 : 0.9), 0.999] });
     const a = mk();
