@@ -155,17 +155,19 @@ function slabAlloc(bytes: number): number {
  * allows it (kernels then work on them in place), others from ordinary JS memory.
  * @param dtype - the element type.
  * @param length - the number of elements.
+ * @param zero - `false` lets arena storage keep a reused block's old contents (only for callers that
+ *   write every element before reading any); ordinary JS memory is always zero-filled.
  * @returns a new typed array (`Float32Array`, `Float64Array`, `Int32Array` or `Uint8Array` for bool).
  * @example
  * ```ts
  * allocate('int32', 3).length; // 3
  * ```
  */
-export function allocate<D extends DType>(dtype: D, length: number): TypedArrayFor[D] {
+export function allocate<D extends DType>(dtype: D, length: number, zero = true): TypedArrayFor[D] {
   const bytes = length * (dtype === 'float64' ? 8 : dtype === 'bool' ? 1 : 4);
   if (bytes >= ARENA_MIN_BYTES && (dtype === 'float32' || dtype === 'float64')) {
     // Float storage lives in WebAssembly memory where the runtime allows it (see kernels/wasm/arena.ts).
-    const a = arenaAllocate(dtype, length);
+    const a = arenaAllocate(dtype, length, zero);
     if (a !== null) return a as TypedArrayFor[D];
   }
   if (bytes > SLAB_MIN && bytes <= SLAB_MAX) {

@@ -190,21 +190,29 @@ class Arena {
   }
 
   /** Byte address of a zero-filled block of at least `bytes`, registered for reclaim with `owner`; -1 if none. */
-  alloc(bytes: number): { at: number; size: number } | null {
+  /** Debugging aid (`GD_ARENA_POISON=1`): fill storage handed out without zeroing with NaN bytes. */
+  poison = false;
+
+  alloc(bytes: number, zero: boolean): { at: number; size: number } | null {
     const size = sizeClass(bytes);
+    if (!zero && this.poison) {
+      const b = this.alloc(bytes, true);
+      if (b !== null) this.bulk.fill(b.at, 0xff, bytes);
+      return b;
+    }
     let list = this.free.get(size);
     if (list === undefined || list.length === 0) {
       this.maybeCollect(false);
       list = this.free.get(size);
     }
-    if (list !== undefined && list.length > 0) return this.reuse(list, size, bytes);
+    if (list !== undefined && list.length > 0) return this.reuse(list, size, zero ? bytes : 0);
     // Fresh memory from the top has never been handed out, so it is still zero.
     let at = this.bump(size);
     if (at < 0 && this.sinceCollect > 0) {
       // The memory is at its maximum: collect now, whatever the soft limit says, and retry.
       this.maybeCollect(true);
       list = this.free.get(size);
-      if (list !== undefined && list.length > 0) return this.reuse(list, size, bytes);
+      if (list !== undefined && list.length > 0) return this.reuse(list, size, zero ? bytes : 0);
       at = this.bump(size);
     }
     if (at < 0) {
@@ -218,10 +226,11 @@ class Arena {
     return { at, size };
   }
 
+  /** Pop a free block of class `size`, zeroing its first `bytes` bytes (0: leave it as it is). */
   private reuse(list: number[], size: number, bytes: number): { at: number; size: number } {
     const at = list.pop()!;
     this.stats.freeBytes -= size;
-    this.bulk.fill(at, 0, bytes);
+    if (bytes > 0) this.bulk.fill(at, 0, bytes);
     this.sinceCollect += size;
     this.stats.inUseBytes += size;
     this.stats.allocations++;
@@ -285,7 +294,9 @@ function createArena(): Arena | null {
         collect = () => gc();
       }
     }
-    return new Arena(memory, registryCtor, collect);
+    const a = new Arena(memory, registryCtor, collect);
+    a.poison = env?.GD_ARENA_POISON === '1';
+    return a;
   } catch {
     return null;
   }
@@ -310,21 +321,23 @@ export function arenaMemory(): WebAssembly.Memory | null {
 }
 
 /**
- * Zero-filled float storage in the arena, or `null` when it cannot be placed there (the caller then
- * allocates ordinary JS memory). The block returns to the arena when the array is collected.
+ * Float storage in the arena, or `null` when it cannot be placed there (the caller then allocates
+ * ordinary JS memory). The block returns to the arena when the array is collected.
  * @param dtype - `'float32'` or `'float64'`.
  * @param length - Elements.
+ * @param zero - Zero-fill it (default); `false` leaves a reused block's old contents, for callers
+ *   that write every element before anyone reads one.
  * @returns A typed array over the shared memory, or `null`.
  * @example
  * ```ts
  * const a = arenaAllocate('float32', 4096); // Float32Array over WebAssembly memory (or null)
  * ```
  */
-export function arenaAllocate(dtype: 'float32' | 'float64', length: number): Float32Array | Float64Array | null {
+export function arenaAllocate(dtype: 'float32' | 'float64', length: number, zero = true): Float32Array | Float64Array | null {
   const a = getArena();
   if (a === null) return null;
   const E = dtype === 'float64' ? 8 : 4;
-  const block = a.alloc(length * E);
+  const block = a.alloc(length * E, zero);
   if (block === null) return null;
   const buf = a.currentBuffer();
   const arr = dtype === 'float64' ? new Float64Array(buf, block.at, length) : new Float32Array(buf, block.at, length);
