@@ -175,24 +175,28 @@ export function binary2d_f64(op: i32, o: usize, x: usize, xrs: i32, xcs: i32, y:
 // unary maths (float32 approximations of exp, log, tanh, sigmoid; the rest exact)
 
 // e^x for four float32 lanes. x = k ln2 + r with k = round(x / ln2) and |r| <= ln2/2 (Cody–Waite
-// split of ln2, so k*LN2_HI is exact), e^r by its Taylor series to degree 7 (truncation error below
-// 3e-8 relative), then scaled by 2^k as 2^(k>>1) * 2^(k - (k>>1)) so results in the subnormal range
-// and up to overflow come out right. x is clamped to [-104, 89] first: beyond that e^x rounds to 0
-// or overflows to +inf anyway; NaN passes through (min/max propagate it).
+// split of ln2, so k*LN2_HI is exact), e^r = 1 + r + r² P(r) with the degree-5 minimax polynomial P
+// of the Cephes library's expf, then scaled by 2^k as 2^(k>>1) * 2^(k - (k>>1)) so results in the
+// subnormal range and up to overflow come out right. x is clamped to [-104, 89] first (beyond that
+// e^x rounds to 0 or overflows to +inf anyway) with pseudo-min/max, single instructions that keep
+// a NaN x (it is their first operand). k is rounded by adding and subtracting 1.5 * 2^23, whose
+// float bits then also give k as an integer.
 @inline function expf4(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
-  const k = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
+  const magic = f32x4.splat(12582912.0);
+  const kb = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), magic);
+  const k = f32x4.sub(kb, magic);
   let r = f32x4.sub(x, f32x4.mul(k, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(k, f32x4.splat(-2.12194440e-4)));
-  let p = f32x4.splat(1.0 / 5040.0);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 720.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
-  const ki = i32x4.trunc_sat_f32x4_s(k);
+  const z = f32x4.mul(r, r);
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, z), r), f32x4.splat(1.0));
+  const ki = i32x4.sub(kb, magic);
   const k1 = i32x4.shr_s(ki, 1);
   const k2 = i32x4.sub(ki, k1);
   const bias = i32x4.splat(127);
