@@ -71,33 +71,64 @@ export class GradNode implements RuleCtx<any> {
   /** @internal Whether the current backward needs this node. */
   _needed = false;
 
-  constructor(op: string, rule: AnyRule, attrs: unknown, inputs: readonly Tensor[], output: Tensor) {
+  /**
+   * Record one op (the engine calls this through {@link attach}).
+   * @param op - the op's name.
+   * @param rule - its gradient rule.
+   * @param attrs - its attributes.
+   * @param inputs - its inputs.
+   * @param output - its output.
+   * @param ownsInputs - `inputs` is a fresh list that nothing else holds, so a rule that saves the
+   *   inputs may keep the list itself instead of a copy.
+   */
+  constructor(op: string, rule: AnyRule, attrs: unknown, inputs: readonly Tensor[], output: Tensor, ownsInputs = false) {
     this.op = op;
     this.rule = rule;
     this.attrs = attrs;
     const n = inputs.length;
-    const next = new Array<GradNode | Tensor | null>(n);
-    const inShapes = new Array<readonly number[]>(n);
-    const inDtypes = new Array<DType>(n);
-    for (let i = 0; i < n; i++) {
-      const t = inputs[i]!;
-      next[i] = t.requiresGrad ? ((t.gradFn as GradNode | null) ?? t) : null;
-      inShapes[i] = t.shape;
-      inDtypes[i] = t.dtype;
+    const saveIn = rule.saveInputs, saveOut = rule.saveOutput;
+    // One and two inputs (nearly every op) build their lists as literals: no per-element stores into
+    // a holey array, no loop. Version lists hold the saved inputs' versions, then the output's.
+    if (n === 1) {
+      const a = inputs[0]!;
+      this.next = [edgeOf(a)];
+      this.inShapes = [a.shape];
+      this.inDtypes = [a.dtype];
+      this.versions = saveIn
+        ? (saveOut ? [a._version.value, output._version.value] : [a._version.value])
+        : saveOut ? [output._version.value] : null;
+    } else if (n === 2) {
+      const a = inputs[0]!, b = inputs[1]!;
+      this.next = [edgeOf(a), edgeOf(b)];
+      this.inShapes = [a.shape, b.shape];
+      this.inDtypes = [a.dtype, b.dtype];
+      this.versions = saveIn
+        ? (saveOut ? [a._version.value, b._version.value, output._version.value] : [a._version.value, b._version.value])
+        : saveOut ? [output._version.value] : null;
+    } else {
+      const next = new Array<GradNode | Tensor | null>(n);
+      const inShapes = new Array<readonly number[]>(n);
+      const inDtypes = new Array<DType>(n);
+      for (let i = 0; i < n; i++) {
+        const t = inputs[i]!;
+        next[i] = edgeOf(t);
+        inShapes[i] = t.shape;
+        inDtypes[i] = t.dtype;
+      }
+      this.next = next;
+      this.inShapes = inShapes;
+      this.inDtypes = inDtypes;
+      if (saveIn || saveOut) {
+        const v: number[] = [];
+        if (saveIn) for (let i = 0; i < n; i++) v.push(inputs[i]!._version.value);
+        if (saveOut) v.push(output._version.value);
+        this.versions = v;
+      } else this.versions = null;
     }
-    this.next = next;
-    this.inShapes = inShapes;
-    this.inDtypes = inDtypes;
     this.outShape = output.shape;
     this.outDtype = output.dtype;
-    this.inputs = rule.saveInputs ? inputs.slice() : EMPTY;
-    this.output = (rule.saveOutput ? output : null) as Tensor;
-    if (rule.saveInputs || rule.saveOutput) {
-      const v: number[] = [];
-      if (rule.saveInputs) for (let i = 0; i < n; i++) v.push(inputs[i]!._version.value);
-      if (rule.saveOutput) v.push(output._version.value);
-      this.versions = v;
-    } else this.versions = null;
+    this.inputs = saveIn ? (ownsInputs ? inputs : inputs.slice()) : EMPTY;
+    this.output = (saveOut ? output : null) as Tensor;
     const at = rule.attrTensors;
     if (at !== undefined) {
       const v: number[] = [];
@@ -119,6 +150,11 @@ export class GradNode implements RuleCtx<any> {
     this.hookTensor = null;
     this.freed = true;
   }
+}
+
+/** What a node's edge to input `t` is: its node, the leaf itself, or `null` when it needs no gradient. */
+function edgeOf(t: Tensor): GradNode | Tensor | null {
+  return t.requiresGrad ? ((t.gradFn as GradNode | null) ?? t) : null;
 }
 
 const EMPTY: readonly Tensor[] = Object.freeze([]) as readonly Tensor[];
@@ -145,14 +181,14 @@ function stateOf(t: Tensor): TensorState {
  * Attach a node for `op` to `output`. Called by the op observer (built-in ops) and by custom functions.
  * @internal
  */
-export function attach(op: string, rule: AnyRule, inputs: readonly Tensor[], output: Tensor, attrs: unknown): GradNode {
+export function attach(op: string, rule: AnyRule, inputs: readonly Tensor[], output: Tensor, attrs: unknown, ownsInputs = false): GradNode {
   for (let i = 0; i < inputs.length; i++) {
     if (inputs[i] === output) throw new Error(`${op}: internal error: an op recorded one of its inputs as its output`);
   }
   if (!isFloat(output.dtype)) {
     throw new TypeError(`${op}: cannot record an op with a ${output.dtype} output for differentiation`);
   }
-  const node = new GradNode(op, rule, attrs, inputs, output);
+  const node = new GradNode(op, rule, attrs, inputs, output, ownsInputs);
   output.requiresGrad = true;
   output.gradFn = node;
   if (anomalyOn) checkForward(node, inputs, output);
@@ -160,8 +196,8 @@ export function attach(op: string, rule: AnyRule, inputs: readonly Tensor[], out
 }
 
 setOpObserver({
-  record<K extends OpName>(op: K, inputs: readonly Tensor[], output: Tensor, attrs: OpAttrs[K]): void {
-    attach(op, rules[op] as AnyRule, inputs, output, attrs);
+  record<K extends OpName>(op: K, inputs: readonly Tensor[], output: Tensor, attrs: OpAttrs[K], ownsInputs?: boolean): void {
+    attach(op, rules[op] as AnyRule, inputs, output, attrs, ownsInputs === true);
   },
 });
 

@@ -104,8 +104,11 @@ export type OpName = keyof OpAttrs;
 
 /** What `@gd/autograd` installs to hear about ops. */
 export interface OpObserver {
-  /** Called after an op ran with at least one input that requires a gradient. */
-  record<K extends OpName>(op: K, inputs: readonly Tensor[], output: Tensor, attrs: OpAttrs[K]): void;
+  /**
+   * Called after an op ran with at least one input that requires a gradient. `ownsInputs` is true
+   * when `inputs` is a fresh list that nothing else holds (the observer may keep it without copying).
+   */
+  record<K extends OpName>(op: K, inputs: readonly Tensor[], output: Tensor, attrs: OpAttrs[K], ownsInputs?: boolean): void;
 }
 
 let observer: OpObserver | null = null;
@@ -145,6 +148,50 @@ export function record<K extends OpName>(op: K, inputs: readonly Tensor[], outpu
       }
     }
   }
+  return output;
+}
+
+/**
+ * The attributes of an op that has none (`add`, `exp`, ...): one shared frozen object, so recording
+ * such an op allocates no attribute object.
+ */
+export const NO_ATTRS: {} = Object.freeze({});
+
+/**
+ * {@link record} for a one-input op, building the inputs list only when the op is recorded.
+ * @param op - the op's name.
+ * @param x - the input.
+ * @param output - the op's output.
+ * @param attrs - the op's attributes.
+ * @returns `output`.
+ * @example
+ * ```ts
+ * const x = tensor([0, 1]);
+ * const y = record1('exp', x, exp(x), NO_ATTRS); // nothing recorded: x needs no gradient
+ * y.requiresGrad; // false
+ * ```
+ */
+export function record1<K extends OpName>(op: K, x: Tensor, output: Tensor, attrs: OpAttrs[K]): Tensor {
+  if (observer !== null && gradEnabled && x.requiresGrad) observer.record(op, [x], output, attrs, true);
+  return output;
+}
+
+/**
+ * {@link record} for a two-input op, building the inputs list only when the op is recorded.
+ * @param op - the op's name.
+ * @param a - the first input.
+ * @param b - the second input.
+ * @param output - the op's output.
+ * @param attrs - the op's attributes.
+ * @returns `output`.
+ * @example
+ * ```ts
+ * const a = tensor([1, 2]), b = tensor([3, 4]);
+ * record2('add', a, b, add(a, b), NO_ATTRS).toArray(); // [4, 6]
+ * ```
+ */
+export function record2<K extends OpName>(op: K, a: Tensor, b: Tensor, output: Tensor, attrs: OpAttrs[K]): Tensor {
+  if (observer !== null && gradEnabled && (a.requiresGrad || b.requiresGrad)) observer.record(op, [a, b], output, attrs, true);
   return output;
 }
 

@@ -68,19 +68,28 @@ export class Tensor {
   /** @internal Autograd bookkeeping (hooks, retain-grad flag, creation site). Owned by `@gd/autograd`. */
   _autograd: unknown = null;
 
-  private constructor(storage: TypedArray, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType, version: VersionCounter) {
+  private constructor(storage: TypedArray, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType, version: VersionCounter, size: number) {
     this.storage = storage;
     this.shape = shape;
     this.strides = strides;
     this.offset = offset;
     this.dtype = dtype;
-    this.size = sizeOf(shape);
+    this.size = size;
     this._version = version;
   }
 
   /** @internal Wrap fresh contiguous storage. */
   static _fromData(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
-    return new Tensor(data, shape.slice(), contiguousStrides(shape), 0, dtype, { value: 0 });
+    return new Tensor(data, shape.slice(), contiguousStrides(shape), 0, dtype, { value: 0 }, sizeOf(shape));
+  }
+
+  /**
+   * @internal Wrap fresh storage of `size` elements laid out row-major in `shape`, keeping the given
+   * `shape` and `strides` arrays instead of copying them (the small-op fast path passes an operand's
+   * arrays, which no tensor ever mutates). `strides` must be the row-major strides of `shape`.
+   */
+  static _wrap(data: TypedArray, shape: readonly number[], strides: readonly number[], dtype: DType, size: number): Tensor {
+    return new Tensor(data, shape, strides, 0, dtype, { value: 0 }, size);
   }
 
   /** @internal Allocate an uninitialised (zero-filled) contiguous tensor. */
@@ -90,7 +99,7 @@ export class Tensor {
 
   /** @internal A new view of `base`'s storage. */
   static _view(base: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
-    return new Tensor(base.storage, shape.slice(), strides.slice(), offset, base.dtype, base._version);
+    return new Tensor(base.storage, shape.slice(), strides.slice(), offset, base.dtype, base._version, sizeOf(shape));
   }
 
   /** Number of dimensions. */
