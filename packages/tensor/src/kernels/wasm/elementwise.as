@@ -271,8 +271,9 @@ export function binary2d_f64(op: i32, o: usize, x: usize, xrs: i32, xcs: i32, y:
 @inline function vun<T>(op: i32, x: v128): v128 {
   if (op == U_NEG) return v128.neg<T>(x);
   if (op == U_ABS) return v128.abs<T>(x);
-  // max(x, +0): +0 for -0 and negatives, NaN stays NaN (as the TS kernel's `x > 0 || x !== x ? x : 0`).
-  if (op == U_RELU) return v128.max<T>(x, v128.splat<T>(<T>0));
+  // x with the lanes where x <= 0 cleared: +0 for -0 and negatives, NaN stays NaN (as the TS
+  // kernel's `x > 0 || x !== x ? x : 0`). Two instructions, where wasm's max takes about eight.
+  if (op == U_RELU) return v128.andnot(x, v128.le<T>(x, v128.splat<T>(<T>0)));
   if (op == U_SQRT) return v128.sqrt<T>(x);
   if (op == U_SQUARE) return v128.mul<T>(x, x);
   if (op == U_EXP) return expf4(x);
