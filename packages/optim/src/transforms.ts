@@ -56,6 +56,15 @@ function mapGrads(
   return out;
 }
 
+/**
+ * `out[j] = a * x[j] + y[j] * b` on the installed backend's float32 kernel (the WebAssembly SIMD one),
+ * which computes the same bits as the TS loops here; false (nothing done) when it does not apply.
+ */
+function axpby32(out: FloatArray, a: number, x: ArrayLike<number>, b: number, y: ArrayLike<number>): boolean {
+  if (!(out instanceof Float32Array && x instanceof Float32Array && y instanceof Float32Array)) return false;
+  return getBackend()?.axpby?.(out, a, x, b, y) ?? false;
+}
+
 let inPlace = false;
 
 /**
@@ -246,7 +255,7 @@ export function addDecayedWeights(weightDecay: Hyper): GradientTransformation<Co
         if (wd === 0) return gt; // updates are never mutated, so the gradient can pass through
         const u = zerosLikeFloat(gt), uu = buf(u), g = readFlat(gt), p = readFlat(params[i]!);
         if (uu instanceof Float64Array) for (let j = 0; j < uu.length; j++) uu[j] = fma(wd, p[j]!, g[j]!);
-        else for (let j = 0; j < uu.length; j++) uu[j] = wd * p[j]! + g[j]!;
+        else if (!axpby32(uu, wd, p, 1, g)) for (let j = 0; j < uu.length; j++) uu[j] = wd * p[j]! + g[j]!;
         return u;
       });
       return [out, { count }];
@@ -296,13 +305,13 @@ export function traceMomentum(opts: { momentum?: Hyper; dampening?: Hyper; neste
           const old = buf(buffers[i]!);
           const damp = 1 - resolveHyper(dampening, t);
           if (exact) for (let j = 0; j < bb.length; j++) bb[j] = fma(damp, g[j]!, old[j]! * mu);
-          else for (let j = 0; j < bb.length; j++) bb[j] = damp * g[j]! + old[j]! * mu;
+          else if (!axpby32(bb, damp, g, mu, old)) for (let j = 0; j < bb.length; j++) bb[j] = damp * g[j]! + old[j]! * mu;
         }
         buffers[i] = b;
         if (!nesterov) return b; // the buffer is the update (neither is mutated later)
         const u = zerosLikeFloat(gt), uu = buf(u);
         if (exact) for (let j = 0; j < uu.length; j++) uu[j] = fma(mu, bb[j]!, g[j]!);
-        else for (let j = 0; j < uu.length; j++) uu[j] = mu * bb[j]! + g[j]!;
+        else if (!axpby32(uu, mu, bb, 1, g)) for (let j = 0; j < uu.length; j++) uu[j] = mu * bb[j]! + g[j]!;
         return u;
       });
       return [out, { count, buffers }];

@@ -43,7 +43,8 @@ describe('in-place parameter update loops', () => {
 });
 
 /**
- * Large float32 parameters go through the backend's `axpy` (SGD's last update) and `adam` kernels
+ * Large float32 parameters go through the backend's `axpy` (SGD's last update), `axpby` (momentum,
+ * weight decay, Nesterov) and `adam` kernels
  * (the WebAssembly SIMD ones by default). They must give the TypeScript loops' bits: checked against
  * `setBackend(null)` over a few steps, with lengths that are not multiples of the vector width.
  */
@@ -73,6 +74,8 @@ describe('backend update kernels (float32, large parameters)', () => {
   const optimizers: [string, (p: ReturnType<typeof tensor>[]) => { step(): unknown }][] = [
     ['SGD', (p) => new SGD(p, { lr: 0.01 })],
     ['SGD momentum + weight decay', (p) => new SGD(p, { lr: 0.01, momentum: 0.9, weightDecay: 1e-4 })],
+    ['SGD Nesterov', (p) => new SGD(p, { lr: 0.01, momentum: 0.8, nesterov: true })],
+    ['SGD momentum + dampening', (p) => new SGD(p, { lr: 0.01, momentum: 0.8, dampening: 0.1 })],
     ['Adam', (p) => new Adam(p, { lr: 1e-3 })],
     ['AdamW', (p) => new AdamW(p, { lr: 1e-3, weightDecay: 0.01 })],
   ];
@@ -83,10 +86,12 @@ describe('backend update kernels (float32, large parameters)', () => {
         name: 'spy',
         axpy: (s, k, d) => { const ok = wasm.axpy!(s, k, d); if (ok) calls.push('axpy'); return ok; },
         adam: (a) => { const ok = wasm.adam!(a); if (ok) calls.push('adam'); return ok; },
+        axpby: (o, a, x, b, y) => { const ok = wasm.axpby!(o, a, x, b, y); if (ok) calls.push('axpby'); return ok; },
       };
       const want = run(null, make, n);
       const got = run(spy, make, n);
       expect(calls).toContain(_name.startsWith('Adam') ? 'adam' : 'axpy');
+      if (_name.startsWith('SGD ')) expect(calls).toContain('axpby');
       for (let q = 0; q < 2; q++) {
         for (let i = 0; i < want[q]!.length; i++) {
           if (!Object.is(got[q]![i], want[q]![i])) throw new Error(`param ${q}[${i}] n=${n}: ${got[q]![i]} vs ${want[q]![i]}`);

@@ -70,6 +70,12 @@ export interface Backend {
    * the same bits. Return `false` to decline.
    */
   axpy?(s: FloatArray, k: number, d: FloatArray): boolean;
+  /**
+   * `out[i] = a * x[i] + y[i] * b` over same-length float32 arrays (momentum buffers, weight decay),
+   * with both products and the sum in float64 and one rounding, as the TypeScript loops of @gd/optim.
+   * `out` may be `x` or `y`. Return `false` to decline.
+   */
+  axpby?(out: FloatArray, a: number, x: FloatArray, b: number, y: FloatArray): boolean;
   /** One float32 Adam step over same-length arrays; see {@link AdamArgs}. Return `false` to decline. */
   adam?(args: AdamArgs): boolean;
   /**

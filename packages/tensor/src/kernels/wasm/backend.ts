@@ -48,6 +48,7 @@ interface Kernels {
   binary2d_f32(op: number, o: number, x: number, xrs: number, xcs: number, y: number, yrs: number, ycs: number, m: number, n: number): void;
   binary2d_f64(op: number, o: number, x: number, xrs: number, xcs: number, y: number, yrs: number, ycs: number, m: number, n: number): void;
   axpy_f32(s: number, d: number, k: number, n: number): void;
+  axpby_f32(o: number, x: number, y: number, a: number, b: number, n: number): void;
   adam_f32(m: number, v: number, u: number, g: number, m0: number, v0: number, n: number,
     c1: number, b1: number, c2: number, b2: number, k: number, bc2s: number, eps: number): void;
   colsum_f32(o: number, x: number, m: number, n: number, ld: number): void;
@@ -547,6 +548,13 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       const w = get();
       if (w === null) return false;
       return streamed(w, 4, n, [s, d], 3, 1, (a, len) => w.k.axpy_f32(a[0]!, a[1]!, k, len));
+    },
+    axpby(out: FloatArray, a: number, x: FloatArray, b: number, y: FloatArray): boolean {
+      const n = out.length;
+      if (n < minSize || x.length !== n || y.length !== n || commonWidth([out, x, y]) !== 4) return false;
+      const w = get();
+      if (w === null) return false;
+      return streamed(w, 4, n, [out, x, y], 6, 1, (at, len) => w.k.axpby_f32(at[0]!, at[1]!, at[2]!, a, b, len));
     },
     adam(args: AdamArgs): boolean {
       const { m, v, u, g, m0, v0 } = args;

@@ -360,6 +360,28 @@ export function axpy_f32(s: usize, d: usize, k: f64, n: i32): void {
 
 
 /**
+ * float32 `o[i] = a * x[i] + y[i] * b` with both products and the sum in float64, rounded once to
+ * float32 (momentum buffers, weight decay and Nesterov steps of @gd/optim). `o` may alias `x` or `y`.
+ */
+export function axpby_f32(o: usize, x: usize, y: usize, a: f64, b: f64, n: i32): void {
+  const av = f64x2.splat(a), bv = f64x2.splat(b);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const off = <usize>i << 2;
+    const x0 = v128.load(x + off), y0 = v128.load(y + off);
+    const x1 = v128.load(x + off, 16), y1 = v128.load(y + off, 16);
+    const r0 = to32(f64x2.add(f64x2.mul(av, lo64(x0)), f64x2.mul(lo64(y0), bv)), f64x2.add(f64x2.mul(av, hi64(x0)), f64x2.mul(hi64(y0), bv)));
+    const r1 = to32(f64x2.add(f64x2.mul(av, lo64(x1)), f64x2.mul(lo64(y1), bv)), f64x2.add(f64x2.mul(av, hi64(x1)), f64x2.mul(hi64(y1), bv)));
+    v128.store(o + off, r0);
+    v128.store(o + off, r1, 16);
+  }
+  for (; i < n; i++) {
+    const off = <usize>i << 2;
+    store<f32>(o + off, <f32>(a * <f64>load<f32>(x + off) + <f64>load<f32>(y + off) * b));
+  }
+}
+
+/**
  * One float32 Adam step (the fused-learning-rate path of @gd/optim's scaleByAdam), per element in
  * float64 with float32 storage: m = c1 g + b1 m0, v = (c2 g) g + b2 v0 (each rounded to float32 when
  * stored), u = (k m) / (sqrt(v) / bc2s + eps) from the stored m and v. `m`, `v` may alias `m0`, `v0`.

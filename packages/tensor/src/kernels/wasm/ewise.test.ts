@@ -233,6 +233,22 @@ describe.each(VARIANTS)('wasm elementwise kernels (%s)', (_name, wasm) => {
     expect(wasm.axpy!(new Float32Array(5000), 1, new Float32Array(4999))).toBe(false);
   });
 
+  it('axpby (float32) matches fround(a*x + y*b) in float64 bit for bit, in place too', () => {
+    for (const n of SIZES) {
+      const x = values(n, n + 3, false) as Float32Array, y = values(n, n + 4, false) as Float32Array;
+      const a = 0.9 + n / 1e6, b = -0.37;
+      const want = new Float32Array(n);
+      for (let i = 0; i < n; i++) want[i] = a * x[i]! + y[i]! * b;
+      const got = new Float32Array(n);
+      expect(wasm.axpby!(got, a, x, b, y)).toBe(true);
+      expectSameBits(got, want, `axpby n=${n}`);
+      const yy = y.slice();
+      expect(wasm.axpby!(yy, a, x, b, yy)).toBe(true);
+      expectSameBits(yy, want, `axpby in place n=${n}`);
+    }
+    expect(wasm.axpby!(new Float64Array(5000), 1, new Float64Array(5000), 1, new Float64Array(5000))).toBe(false);
+  });
+
   it('adam (float32) matches the scalar reference loop bit for bit, moments updated in place or not', () => {
     for (const n of [7, 4099, 40003]) {
       const g = values(n, n, false, 1) as Float32Array;
