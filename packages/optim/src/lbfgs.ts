@@ -38,16 +38,50 @@ export interface LBFGSOptions {
   lineSearchFn: 'strongWolfe' | null;
 }
 
+/**
+ * A flat float64 vector. Plain JS arrays of doubles, not `Float64Array`s: these vectors are short
+ * (one entry per parameter element) and touched by many small loops, and V8's optimised loops over
+ * typed arrays slow down for the rest of the process once any ArrayBuffer has been detached (a
+ * WebAssembly memory growing does that; see docs/design.md), while loops over double arrays do not.
+ */
+type Vec = number[];
+
+/** A new vector of `n` zeros, laid out as a packed array of doubles. */
+function zerosVec(n: number): Vec {
+  const a: Vec = [];
+  for (let i = 0; i < n; i++) a.push(0.5);
+  for (let i = 0; i < n; i++) a[i] = 0;
+  return a;
+}
+/** `k·a`. */
+function scaled(a: Vec, k: number): Vec {
+  const out = zerosVec(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! * k;
+  return out;
+}
+/** `−a`. */
+function negated(a: Vec): Vec {
+  const out = zerosVec(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = -a[i]!;
+  return out;
+}
+/** `a − b`. */
+function difference(a: Vec, b: Vec): Vec {
+  const out = zerosVec(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! - b[i]!;
+  return out;
+}
+
 interface LBFGSState {
   funcEvals: number;
   nIter: number;
-  d: Float64Array | null;
+  d: Vec | null;
   t: number;
-  oldDirs: Float64Array[];
-  oldStps: Float64Array[];
+  oldDirs: Vec[];
+  oldStps: Vec[];
   ro: number[];
   hDiag: number;
-  prevFlatGrad: Float64Array | null;
+  prevFlatGrad: Vec | null;
   prevLoss: number | null;
 }
 
@@ -58,17 +92,17 @@ function ownedFloatStorage(p: Tensor): Float64Array | Float32Array | null {
   return s;
 }
 
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+function dot(a: Vec, b: Vec): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
 }
-function absMax(a: ArrayLike<number>): number {
+function absMax(a: Vec): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) { const v = Math.abs(a[i]!); if (v > m || Number.isNaN(v)) m = v; }
   return m;
 }
-function absSum(a: ArrayLike<number>): number {
+function absSum(a: Vec): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += Math.abs(a[i]!);
   return s;
@@ -87,11 +121,11 @@ function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: nu
   return (lo + hi) / 2;
 }
 
-type ObjFunc = (x: Float64Array, t: number, d: Float64Array) => [number, Float64Array];
+type ObjFunc = (x: Vec, t: number, d: Vec) => [number, Vec];
 
 /** Bracketing + zoom line search for the strong Wolfe conditions (Nocedal & Wright, Alg. 3.5/3.6). */
-function strongWolfe(obj: ObjFunc, x: Float64Array, t: number, d: Float64Array, f: number, g: Float64Array, gtd: number,
-  c1 = 1e-4, c2 = 0.9, toleranceChange = 1e-9, maxLs = 25): [number, Float64Array, number, number] {
+function strongWolfe(obj: ObjFunc, x: Vec, t: number, d: Vec, f: number, g: Vec, gtd: number,
+  c1 = 1e-4, c2 = 0.9, toleranceChange = 1e-9, maxLs = 25): [number, Vec, number, number] {
   const dNorm = absMax(d);
   g = g.slice();
   let [fNew, gNew] = obj(x, t, d);
@@ -100,7 +134,7 @@ function strongWolfe(obj: ObjFunc, x: Float64Array, t: number, d: Float64Array, 
   let tPrev = 0, fPrev = f, gPrev = g, gtdPrev = gtd;
   let done = false;
   let lsIter = 0;
-  let bracket: number[] = [], bf: number[] = [], bg: Float64Array[] = [], bgtd: number[] = [];
+  let bracket: number[] = [], bf: number[] = [], bg: Vec[] = [], bgtd: number[] = [];
   while (lsIter < maxLs) {
     if (fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev)) {
       bracket = [tPrev, t]; bf = [fPrev, fNew]; bg = [gPrev, gNew.slice()]; bgtd = [gtdPrev, gtdNew];
@@ -226,19 +260,28 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     return this.paramGroups[0]!.params;
   }
 
-  private gatherFlatGrad(): Float64Array {
-    const n = this.params.reduce((s, p) => s + p.size, 0);
-    const out = new Float64Array(n);
+  private gatherFlatGrad(): Vec {
+    const out = zerosVec(this.numel());
     let off = 0;
     for (const p of this.params) {
-      if (p.grad) out.set(readFlat(p.grad) as ArrayLike<number>, off);
+      if (p.grad) {
+        const g = readFlat(p.grad);
+        for (let j = 0; j < g.length; j++) out[off + j] = g[j]!;
+      }
       off += p.size;
     }
     return out;
   }
 
+  /** Total number of parameter elements. */
+  private numel(): number {
+    let n = 0;
+    for (const p of this.params) n += p.size;
+    return n;
+  }
+
   /** θ ← θ + t·d (flat `d`), one rounding per element as PyTorch's `add_(alpha=t)`. */
-  private addGrad(t: number, d: Float64Array): void {
+  private addGrad(t: number, d: Vec): void {
     let off = 0;
     for (const p of this.params) {
       const s = ownedFloatStorage(p);
@@ -256,23 +299,26 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     }
   }
 
-  private cloneParams(): Float64Array {
-    const n = this.params.reduce((s, p) => s + p.size, 0);
-    const out = new Float64Array(n);
+  private cloneParams(): Vec {
+    const out = zerosVec(this.numel());
     let off = 0;
-    for (const p of this.params) { out.set(p.data() as ArrayLike<number>, off); off += p.size; }
+    for (const p of this.params) {
+      const v = readFlat(p);
+      for (let j = 0; j < v.length; j++) out[off + j] = v[j]!;
+      off += p.size;
+    }
     return out;
   }
 
-  private setParams(x: Float64Array): void {
+  private setParams(x: Vec): void {
     let off = 0;
     for (const p of this.params) {
       const s = ownedFloatStorage(p);
       if (s !== null) {
-        s.set(x.subarray(off, off + p.size));
+        for (let j = 0; j < s.length; j++) s[j] = x[off + j]!;
         p._version.value++;
       } else {
-        p.copyFrom(tensor(x.subarray(off, off + p.size), { dtype: p.dtype, shape: p.shape }));
+        p.copyFrom(tensor(Float64Array.from(x.slice(off, off + p.size)), { dtype: p.dtype, shape: p.shape }));
       }
       off += p.size;
     }
@@ -311,11 +357,11 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         nIter++;
         st.nIter++;
         if (st.nIter === 1) {
-          d = flatGrad.map((v) => -v);
+          d = negated(flatGrad);
           oldDirs = []; oldStps = []; ro = []; hDiag = 1;
         } else {
-          const y = flatGrad.map((v, i) => v - prevFlatGrad![i]!);
-          const s = d!.map((v) => v * t);
+          const y = difference(flatGrad, prevFlatGrad!);
+          const s = scaled(d!, t);
           const ys = dot(y, s);
           if (ys > 1e-10) {
             if (oldDirs.length === historySize) { oldDirs.shift(); oldStps.shift(); ro.shift(); }
@@ -324,13 +370,13 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
           }
           const numOld = oldDirs.length;
           const al = new Array<number>(numOld);
-          const q = flatGrad.map((v) => -v);
+          const q = negated(flatGrad);
           for (let i = numOld - 1; i >= 0; i--) {
             al[i] = dot(oldStps[i]!, q) * ro[i]!;
             const a = -al[i]!, yi = oldDirs[i]!;
             for (let j = 0; j < q.length; j++) q[j] = fma(a, yi[j]!, q[j]!);
           }
-          const r = q.map((v) => v * hDiag);
+          const r = scaled(q, hDiag);
           for (let i = 0; i < numOld; i++) {
             const be = dot(oldDirs[i]!, r) * ro[i]!;
             const a = al[i]! - be, si = oldStps[i]!;
@@ -370,7 +416,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         if (nIter === maxIter) break;
         if (currentEvals >= maxEval) break;
         if (optCond) break;
-        if (absMax(d!.map((v) => v * t)) <= toleranceChange) break;
+        if (absMax(scaled(d!, t)) <= toleranceChange) break;
         if (Math.abs(loss - prevLoss) < toleranceChange) break;
       }
       Object.assign(st, { d, t, oldDirs, oldStps, ro, hDiag, prevFlatGrad, prevLoss });
@@ -387,7 +433,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
   protected override extraState(): JSONValue {
     const st = this._lb;
-    const arr = (a: Float64Array | null) => (a ? Array.from(a) : null);
+    const arr = (a: Vec | null) => (a ? a.slice() : null);
     return {
       funcEvals: st.funcEvals, nIter: st.nIter, d: arr(st.d), t: st.t, oldDirs: st.oldDirs.map((a) => Array.from(a)),
       oldStps: st.oldStps.map((a) => Array.from(a)), ro: st.ro, hDiag: st.hDiag, prevFlatGrad: arr(st.prevFlatGrad), prevLoss: st.prevLoss,
@@ -397,10 +443,10 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   protected override loadExtraState(extra: JSONValue | undefined): void {
     if (!extra || typeof extra !== 'object' || Array.isArray(extra)) throw new TypeError('LBFGS.loadStateDict: missing L-BFGS state');
     const e = extra as Record<string, any>;
-    const f64 = (a: number[] | null) => (a ? Float64Array.from(a) : null);
+    const vec = (a: number[] | null): Vec | null => (a ? scaled(a, 1) : null);
     this._lb = {
-      funcEvals: e['funcEvals'], nIter: e['nIter'], d: f64(e['d']), t: e['t'], oldDirs: e['oldDirs'].map((a: number[]) => Float64Array.from(a)),
-      oldStps: e['oldStps'].map((a: number[]) => Float64Array.from(a)), ro: e['ro'].slice(), hDiag: e['hDiag'], prevFlatGrad: f64(e['prevFlatGrad']), prevLoss: e['prevLoss'],
+      funcEvals: e['funcEvals'], nIter: e['nIter'], d: vec(e['d']), t: e['t'], oldDirs: e['oldDirs'].map((a: number[]) => scaled(a, 1)),
+      oldStps: e['oldStps'].map((a: number[]) => scaled(a, 1)), ro: e['ro'].slice(), hDiag: e['hDiag'], prevFlatGrad: vec(e['prevFlatGrad']), prevLoss: e['prevLoss'],
     };
   }
 }
