@@ -520,28 +520,46 @@ function addLeaf(leafGrads: Map<Tensor, LeafGrad>, leaf: Tensor, g: Tensor, buil
  * that storage is neither guarded (a seed, an upstream gradient, a saved input/output or attribute of a
  * node, a leaf) nor shared with another leaf's gradient.
  */
-function ownedLeafGrads(leafGrads: Map<Tensor, LeafGrad>, guarded: Set<unknown>): void {
-  const seen = new Map<unknown, number>();
+function ownedLeafGrads(leafGrads: Map<Tensor, LeafGrad>, guarded: unknown[]): void {
+  // The guarded storages are a plain list (pushing costs no hashing); a small graph is checked by
+  // scanning it, a large one through a Set built once.
+  const lgs: LeafGrad[] = [];
   for (const [leaf, lg] of leafGrads) {
-    guarded.add(leaf.storage);
-    seen.set(lg.g.storage, (seen.get(lg.g.storage) ?? 0) + 1);
+    guarded.push(leaf.storage);
+    lgs.push(lg);
   }
-  for (const lg of leafGrads.values()) {
+  const n = lgs.length;
+  const big = n > 16 || guarded.length * n > 4096;
+  const guardSet = big ? new Set<unknown>(guarded) : null;
+  let counts: Map<unknown, number> | null = null;
+  if (big) {
+    counts = new Map();
+    for (let i = 0; i < n; i++) counts.set(lgs[i]!.g.storage, (counts.get(lgs[i]!.g.storage) ?? 0) + 1);
+  }
+  for (let i = 0; i < n; i++) {
+    const lg = lgs[i]!;
     const g = lg.g;
     if (lg.fresh || !lg.builtin) continue;
-    if (g.offset === 0 && g.storage.length === g.size && seen.get(g.storage) === 1 && !guarded.has(g.storage) && g.isContiguous()) lg.fresh = true;
+    const st = g.storage;
+    if (g.offset !== 0 || st.length !== g.size || !g.isContiguous()) continue;
+    let shared = false;
+    if (counts !== null) shared = counts.get(st) !== 1;
+    else for (let j = 0; j < n && !shared; j++) shared = j !== i && lgs[j]!.g.storage === st;
+    if (shared) continue;
+    if (guardSet !== null ? guardSet.has(st) : guarded.includes(st)) continue;
+    lg.fresh = true;
   }
 }
 
-function guardNode(guarded: Set<unknown>, node: GradNode, g: Tensor): void {
-  guarded.add(g.storage);
+function guardNode(guarded: unknown[], node: GradNode, g: Tensor): void {
+  guarded.push(g.storage);
   const ins = node.inputs;
-  for (let i = 0; i < ins.length; i++) guarded.add(ins[i]!.storage);
-  if (node.output !== null) guarded.add(node.output.storage);
+  for (let i = 0; i < ins.length; i++) guarded.push(ins[i]!.storage);
+  if (node.output !== null) guarded.push(node.output.storage);
   const keys = node.rule.attrTensors;
   if (keys !== undefined && node.attrs !== null) for (const k of keys) {
     const t = (node.attrs as Record<PropertyKey, unknown>)[k];
-    if (t instanceof Tensor) guarded.add(t.storage);
+    if (t instanceof Tensor) guarded.push(t.storage);
   }
 }
 
@@ -652,7 +670,11 @@ function run(
 
   const leafGrads = new Map<Tensor, LeafGrad>();
   // Storages a leaf's gradient must not take ownership of (see `ownedLeafGrads`); backward only.
-  const guarded: Set<unknown> | null = targets === null && !createGraph ? new Set<unknown>(seeds.map((s) => s.storage)) : null;
+  let guarded: unknown[] | null = null;
+  if (targets === null && !createGraph) {
+    guarded = [];
+    for (let i = 0; i < seeds.length; i++) guarded.push(seeds[i]!.storage);
+  }
   const results: (Tensor | null)[] | null = targets !== null ? new Array(targets.length).fill(null) : null;
   try {
     for (let r = 0; r < roots.length; r++) {

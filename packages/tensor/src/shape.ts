@@ -174,7 +174,12 @@ export function normAxis(op: string, axis: number, ndim: number): number {
  * ```
  */
 export function normAxes(op: string, axes: number | readonly number[] | undefined, ndim: number): number[] {
-  if (axes === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  if (axes === undefined) {
+    const all = new Array<number>(ndim);
+    for (let i = 0; i < ndim; i++) all[i] = i;
+    return all;
+  }
+  if (typeof axes === 'number') return [normAxis(op, axes, ndim)];
   if (typeof axes !== 'number' && !Array.isArray(axes)) {
     throw new TypeError(`${op}: axes must be a number, an array of numbers or undefined, got ${axes === null ? 'null' : typeof axes}`);
   }

@@ -163,14 +163,32 @@ const cache = new Map<string, ReduceKernel>();
  * ```
  */
 export function getReduceKernel(name: ReduceKernelName, order: 'A' | 'B', inDtype: string, outDtype: string): ReduceKernel {
-  const key = `${name}|${order}|${inDtype}|${outDtype}`;
-  let k = cache.get(key);
+  // Looked up by name, then by a number for (order, dtypes): a call builds no key string.
+  let byCode = quick.get(name);
+  if (byCode === undefined) {
+    byCode = [];
+    quick.set(name, byCode);
+  }
+  const code = (order === 'A' ? 0 : 25) + 5 * dtypeIndex(inDtype) + dtypeIndex(outDtype);
+  let k = byCode[code];
   if (k === undefined) {
-    const spec: ReduceSpec = REDUCE_SPECS[name];
-    k = order === 'A' ? buildInner(spec, key) : buildOuter(spec, key);
-    cache.set(key, k);
+    const key = `${name}|${order}|${inDtype}|${outDtype}`;
+    k = cache.get(key);
+    if (k === undefined) {
+      const spec: ReduceSpec = REDUCE_SPECS[name];
+      k = order === 'A' ? buildInner(spec, key) : buildOuter(spec, key);
+      cache.set(key, k);
+    }
+    // Only the four dtypes get a slot; anything else (index 4) is looked up by its string each time.
+    if (dtypeIndex(inDtype) < 4 && dtypeIndex(outDtype) < 4) byCode[code] = k;
   }
   return k;
+}
+
+const quick = new Map<string, (ReduceKernel | undefined)[]>();
+
+function dtypeIndex(d: string): number {
+  return d === 'float32' ? 0 : d === 'float64' ? 1 : d === 'int32' ? 2 : d === 'bool' ? 3 : 4;
 }
 
 function fnName(key: string): string {

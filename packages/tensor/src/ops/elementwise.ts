@@ -133,6 +133,12 @@ function isRowMajor(shape: readonly number[], strides: readonly number[]): boole
   return true;
 }
 
+/** Whether every stride is 0 (each element of the view is the same storage slot). */
+function isSingleValue(strides: readonly number[]): boolean {
+  for (let d = 0; d < strides.length; d++) if (strides[d] !== 0) return false;
+  return true;
+}
+
 function dtypeCode(d: DType): number {
   return d === 'float32' ? 0 : d === 'float64' ? 1 : d === 'int32' ? 2 : 3;
 }
@@ -151,7 +157,9 @@ function runFlat(key: string, expr: string, out: Tensor, inputs: readonly Tensor
   let code = dtypeCode(out.dtype) + 4 * arity;
   for (let i = 0; i < arity; i++) {
     const t = inputs[i]!;
-    if (t.size === 1) mask |= 1 << i;
+    // One value read once: a one-element tensor, or (n > 0) one expanded with every stride 0, such
+    // as the gradient `sum` passes back.
+    if (t.size === 1 || (n > 0 && t.size === n && isSingleValue(t.strides))) mask |= 1 << i;
     else if (t.size !== n || !isRowMajor(t.shape, t.strides)) return false;
     code = code * 4 + dtypeCode(t.dtype);
   }
@@ -265,7 +273,8 @@ function recordedUnary(name: RecordedUnary, x: Tensor): Tensor {
 // (larger ones leave the arithmetic to the general path and the backend). That path checks nothing
 // else, shares the operand's shape array (and its strides when they are exactly row-major) with the
 // output instead of copying them, fetches its flat kernel once per op and dtype, and builds the
-// inputs list and attributes only when the op is recorded. Anything else takes the general path.
+// inputs list and attributes only when the op is recorded. Its storage is not zero-filled first
+// (every element is written). Anything else takes the general path.
 const FAST_MAX = 256;
 
 /** An op's flat kernels for the fast path, built on first use (float32 may use its own expression). */
@@ -325,7 +334,7 @@ function fastUnary(op: FastOp, x: Tensor): Tensor | null {
   const dtype = x.dtype;
   const n = x.size;
   if ((dtype !== 'float32' && dtype !== 'float64') || n > FAST_MAX || !isRowMajor(x.shape, x.strides)) return null;
-  const out = Tensor._wrap(allocate(dtype, n), x.shape, rowMajorStrides(x), dtype, n);
+  const out = Tensor._wrap(allocate(dtype, n, false), x.shape, rowMajorStrides(x), dtype, n);
   fastKernel(op, dtype === 'float64')(n, out.storage, 0, x.storage, x.offset, null, 0, null, 0, 0, 0);
   return out;
 }
@@ -341,7 +350,7 @@ function fastBinary(op: FastOp, a: Tensor, b: Tensor): Tensor | null {
     for (let d = 0; d < shape.length; d++) if (shape[d] !== bs[d]) return null;
   }
   if (!isRowMajor(shape, a.strides) || !isRowMajor(shape, b.strides)) return null;
-  const out = Tensor._wrap(allocate(dtype, n), shape, rowMajorStrides(a), dtype, n);
+  const out = Tensor._wrap(allocate(dtype, n, false), shape, rowMajorStrides(a), dtype, n);
   fastKernel(op, dtype === 'float64')(n, out.storage, 0, a.storage, a.offset, b.storage, b.offset, null, 0, 0, 0);
   return out;
 }

@@ -131,6 +131,33 @@ describe('small-tensor fast path: values', () => {
   });
 });
 
+describe('operands expanded from one value (every stride 0)', () => {
+  it('are read as one value by the flat kernels: binary, unary and in place, both float dtypes', () => {
+    for (const dtype of FLOATS) {
+      const x = tensor(uniform(12, -2, 2, 4), { dtype, shape: [3, 4] });
+      const s = tensor([2.5], { dtype }).reshape([1, 1]).expand([3, 4]);
+      expect(s.strides).toEqual([0, 0]);
+      const xv = Array.from(x.data());
+      expectValues(mul(x, s), [3, 4], dtype, xv.map((v) => store(dtype, v * 2.5)));
+      expectValues(sub(s, x), [3, 4], dtype, xv.map((v) => store(dtype, 2.5 - v)));
+      expectValues(exp(s), [3, 4], dtype, xv.map(() => store(dtype, Math.exp(2.5))));
+      const y = x.clone();
+      y.addInPlace(s, 2);
+      expect(Array.from(y.data())).toEqual(xv.map((v) => store(dtype, v + 5)));
+      // partly expanded (a row repeated): the general broadcasting path
+      const row = tensor([1, 2, 3, 4], { dtype }).reshape([1, 4]).expand([3, 4]);
+      expectValues(add(x, row), [3, 4], dtype, xv.map((v, i) => store(dtype, v + (i % 4) + 1)));
+    }
+  });
+
+  it('an empty expanded operand gives an empty result', () => {
+    const e = tensor([3]).expand([0]);
+    expect(e.size).toBe(0);
+    expect(mul(e, zeros([0])).shape).toEqual([0]);
+    expect(exp(e).shape).toEqual([0]);
+  });
+});
+
 describe('expf (float32 exp)', () => {
   it('rounds to the same float32 as Math.exp over the whole float32 range, seeded', () => {
     let mismatches = 0;
