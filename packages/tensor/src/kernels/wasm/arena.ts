@@ -24,7 +24,7 @@
  * its storage object (the typed array `allocate` returned) is unreachable. So never keep only a
  * *derived* handle — an address from {@link addressOf}, a `subarray`, a `DataView` — across a call
  * that may allocate (any op); keep the storage itself, or compute the handle right before the
- * kernel that uses it.
+ * kernel that uses it. Scratch requests made inside a backend call (`collect: false`) never collect.
  * @module
  */
 
@@ -193,22 +193,22 @@ class Arena {
   /** Debugging aid (`GD_ARENA_POISON=1`): fill storage handed out without zeroing with NaN bytes. */
   poison = false;
 
-  alloc(bytes: number, zero: boolean): { at: number; size: number } | null {
+  alloc(bytes: number, zero: boolean, collect = true): { at: number; size: number } | null {
     const size = sizeClass(bytes);
     if (!zero && this.poison) {
-      const b = this.alloc(bytes, true);
+      const b = this.alloc(bytes, true, collect);
       if (b !== null) this.bulk.fill(b.at, 0xff, bytes);
       return b;
     }
     let list = this.free.get(size);
-    if (list === undefined || list.length === 0) {
+    if ((list === undefined || list.length === 0) && collect) {
       this.maybeCollect(false);
       list = this.free.get(size);
     }
     if (list !== undefined && list.length > 0) return this.reuse(list, size, zero ? bytes : 0);
     // Fresh memory from the top has never been handed out, so it is still zero.
     let at = this.bump(size);
-    if (at < 0 && this.sinceCollect > 0) {
+    if (at < 0 && this.sinceCollect > 0 && collect) {
       // The memory is at its maximum: collect now, whatever the soft limit says, and retry.
       this.maybeCollect(true);
       list = this.free.get(size);
@@ -327,17 +327,19 @@ export function arenaMemory(): WebAssembly.Memory | null {
  * @param length - Elements.
  * @param zero - Zero-fill it (default); `false` leaves a reused block's old contents, for callers
  *   that write every element before anyone reads one.
+ * @param collect - Whether this request may force a collection (default). Kernels that hold
+ *   derived views of their operands (scratch requests inside a backend call) pass `false`.
  * @returns A typed array over the shared memory, or `null`.
  * @example
  * ```ts
  * const a = arenaAllocate('float32', 4096); // Float32Array over WebAssembly memory (or null)
  * ```
  */
-export function arenaAllocate(dtype: 'float32' | 'float64', length: number, zero = true): Float32Array | Float64Array | null {
+export function arenaAllocate(dtype: 'float32' | 'float64', length: number, zero = true, collect = true): Float32Array | Float64Array | null {
   const a = getArena();
   if (a === null) return null;
   const E = dtype === 'float64' ? 8 : 4;
-  const block = a.alloc(length * E, zero);
+  const block = a.alloc(length * E, zero, collect);
   if (block === null) return null;
   const buf = a.currentBuffer();
   const arr = dtype === 'float64' ? new Float64Array(buf, block.at, length) : new Float32Array(buf, block.at, length);
