@@ -269,13 +269,13 @@ function recordedUnary(name: RecordedUnary, x: Tensor): Tensor {
 
 // On a small tensor an op's bookkeeping costs more than its arithmetic (an [8,8] add computes in
 // about 0.1 µs), so the recorded unary and binary ops take a short path for their commonest case:
-// float operands of one dtype, the same shape and a row-major layout, and at most FAST_MAX elements
+// float operands of one dtype, the same shape and a row-major layout, and fewer than BACKEND_MIN elements
 // (larger ones leave the arithmetic to the general path and the backend). That path checks nothing
 // else, shares the operand's shape array (and its strides when they are exactly row-major) with the
 // output instead of copying them, fetches its flat kernel once per op and dtype, and builds the
 // inputs list and attributes only when the op is recorded. Its storage is not zero-filled first
 // (every element is written). Anything else takes the general path.
-const FAST_MAX = 256;
+const FAST_MAX = BACKEND_MIN - 1;
 
 /** An op's flat kernels for the fast path, built on first use (float32 may use its own expression). */
 interface FastOp {
