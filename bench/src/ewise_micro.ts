@@ -68,6 +68,7 @@ for (const [name, f] of [
   ['vjp_relu [64,256] (runKernel)', () => { const o = T.Tensor._empty([64, 256], 'float32'); T.runKernel('vjp_relu', 'x * (y > 0 ? 1 : 0)', o, [g, h]); return o; }],
   ['bias add [64,256] + [256]', () => T.add(h, T.zeros([256]))],
   ['sum(g, 0) [64,256]', () => T.sum(g, 0)],
+  ['sum(g, 1) [64,256]', () => T.sum(g, 1)],
 ] as const) {
   T.setBackend(null);
   const ts = median(f);

@@ -84,6 +84,12 @@ export interface Backend {
    * Return `false` to decline.
    */
   colSum?(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number): boolean;
+  /**
+   * Row sums of the row-major `m x n` matrix `x[xOff + i*ld + j]` into `out[0..m)`, each row added
+   * left to right in float64 (the TypeScript reduction's order, so the same bits). Return `false` to
+   * decline.
+   */
+  rowSum?(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number): boolean;
 }
 
 /**

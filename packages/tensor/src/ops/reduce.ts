@@ -173,28 +173,34 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepdims = fal
   const ax = reductionAxes('sum', x, axes);
   const kd = checkKeepdims('sum', keepdims);
   const plan = planReduce(x.shape, x.strides, ax);
-  const out = backendColSum(x, ax, kd, plan) ?? reduceKernel('sum', x, ax, kd, accumulateType(x.dtype), null, 0, plan);
+  const out = backendAxisSum(x, ax, kd, plan) ?? reduceKernel('sum', x, ax, kd, accumulateType(x.dtype), null, 0, plan);
   return record('sum', [x], out, { axes: ax, keepdims: kd });
 }
 
-/** Where the backend's column sums start paying for a call (input elements). */
-const BACKEND_COLSUM_MIN = 4096;
+/** Where the backend's column and row sums start paying for a call (input elements). */
+const BACKEND_SUM_MIN = 4096;
 
 /**
- * A large float sum whose plan is "column sums of a matrix" (one kept run of unit stride, one reduced
- * dim with a stride at least that run, e.g. `sum(x, 0)` of a contiguous `[m, n]` gradient: a bias
- * gradient) computed by the installed backend's `colSum`; `null` when the case does not apply or the
- * backend declines. Same bits as the TS kernel (float64 accumulators, rows in order).
+ * A large float sum whose plan is one kept run and one reduced run, computed by the installed
+ * backend: column sums (`colSum`) when the kept run has unit stride (e.g. `sum(x, 0)` of a contiguous
+ * `[m, n]` gradient: a bias gradient), row sums (`rowSum`) when the reduced run has (`sum(x, -1)`, at
+ * least 4 rows). `null` when the case does not apply or the backend declines. Same bits as the TS
+ * kernels (float64 accumulators, elements added in the same order).
  */
-function backendColSum(x: Tensor, ax: readonly number[], kd: boolean, plan: ReducePlan): Tensor | null {
-  if ((x.dtype !== 'float32' && x.dtype !== 'float64') || x.size < BACKEND_COLSUM_MIN) return null;
-  if (plan.order !== 'B' || plan.keepShape.length !== 1 || plan.redShape.length !== 1 || plan.keepStrides[0] !== 1) return null;
-  const n = plan.keepShape[0]!, m = plan.redShape[0]!, ld = plan.redStrides[0]!;
-  if (ld < n) return null;
+function backendAxisSum(x: Tensor, ax: readonly number[], kd: boolean, plan: ReducePlan): Tensor | null {
+  if ((x.dtype !== 'float32' && x.dtype !== 'float64') || x.size < BACKEND_SUM_MIN) return null;
+  if (plan.keepShape.length !== 1 || plan.redShape.length !== 1) return null;
+  const cols = plan.order === 'B' && plan.keepStrides[0] === 1 && plan.redStrides[0]! >= plan.keepShape[0]!;
+  const rows = plan.order === 'A' && plan.redStrides[0] === 1 && plan.keepStrides[0]! >= plan.redShape[0]! && plan.keepShape[0]! >= 4;
+  if (!cols && !rows) return null;
   const be = getBackend();
-  if (be === null || be.colSum === undefined) return null;
+  const f = cols ? be?.colSum : be?.rowSum;
+  if (be === null || f === undefined) return null;
+  const m = cols ? plan.redShape[0]! : plan.keepShape[0]!;
+  const n = cols ? plan.keepShape[0]! : plan.redShape[0]!;
+  const ld = cols ? plan.redStrides[0]! : plan.keepStrides[0]!;
   const out = Tensor._empty(reducedShape(x.shape, ax, kd), x.dtype);
-  return be.colSum(out.storage as Float32Array | Float64Array, x.storage as Float32Array | Float64Array, x.offset, m, n, ld) ? out : null;
+  return f.call(be, out.storage as Float32Array | Float64Array, x.storage as Float32Array | Float64Array, x.offset, m, n, ld) ? out : null;
 }
 
 /**

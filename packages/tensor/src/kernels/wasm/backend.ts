@@ -53,6 +53,8 @@ interface Kernels {
     c1: number, b1: number, c2: number, b2: number, k: number, bc2s: number, eps: number): void;
   colsum_f32(o: number, x: number, m: number, n: number, ld: number): void;
   colsum_f64(o: number, x: number, m: number, n: number, ld: number): void;
+  rowsum_f32(o: number, x: number, m: number, n: number, ld: number): void;
+  rowsum_f64(o: number, x: number, m: number, n: number, ld: number): void;
 }
 
 const PAGE = 65536;
@@ -73,7 +75,7 @@ const UNARY_OPS: Record<string, number> = {
   neg: 0, abs: 1, relu: 2, sqrt: 3, square: 4, exp: 5, log: 6, tanh: 7, sigmoid: 8,
 };
 const FIRST_APPROX_UNARY = 5;
-/** Operands copied through scratch for a column sum may span at most this many bytes. */
+/** Operands copied through scratch for a column or row sum may span at most this many bytes. */
 const COLSUM_MAX_COPY_BYTES = 8 * 1024 * 1024;
 /** Bytes per operand per elementwise chunk (three operands stay well inside a 512 KB L2). */
 const ELEMENTWISE_CHUNK_BYTES = 64 * 1024;
@@ -568,31 +570,41 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
         (a, len) => w.k.adam_f32(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, len, c1, b1, c2, b2, k, bc2s, eps));
     },
     colSum(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number): boolean {
-      if (m * n < minSize || n < 1 || ld < n || out.length < n || xOff < 0) return false;
-      const E = commonWidth([out, x]);
-      if (E === 0) return false;
-      const span = (m - 1) * ld + n;
-      if (xOff + span > x.length) return false;
-      const w = get();
-      if (w === null) return false;
-      const kern = E === 4 ? w.k.colsum_f32 : w.k.colsum_f64;
-      const resident = residentIn(w);
-      let xAt = resident ? addressOf(x) : -1;
-      let oAt = resident ? addressOf(out) : -1;
-      const copyX = xAt < 0, copyO = oAt < 0;
-      if (copyX || copyO) {
-        const xBytes = copyX ? align(span * E) : 0;
-        if (xBytes > COLSUM_MAX_COPY_BYTES) return false;
-        try { w.reserve(xBytes + align(n * E)); } catch { return false; }
-        const view: FloatArray = E === 4 ? new Float32Array(w.memory.buffer) : new Float64Array(w.memory.buffer);
-        if (copyX) { view.set(x.subarray(xOff, xOff + span), ARENA_START / E); xAt = ARENA_START; } else xAt += xOff * E;
-        if (copyO) oAt = ARENA_START + xBytes;
-        kern(oAt, xAt, m, n, ld);
-        if (copyO) out.set(view.subarray(oAt / E, oAt / E + n));
-        return true;
-      }
-      kern(oAt, xAt + xOff * E, m, n, ld);
-      return true;
+      return axisSum(false, out, x, xOff, m, n, ld);
+    },
+    rowSum(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number): boolean {
+      return axisSum(true, out, x, xOff, m, n, ld);
     },
   };
+
+  /** Column (`rows` false) or row sums of the row-major m x n matrix `x[xOff + i*ld + j]` into `out`. */
+  function axisSum(rows: boolean, out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number): boolean {
+    const outLen = rows ? m : n;
+    if (m * n < minSize || m < 1 || n < 1 || ld < n || out.length < outLen || xOff < 0) return false;
+    const E = commonWidth([out, x]);
+    if (E === 0) return false;
+    const span = (m - 1) * ld + n;
+    if (xOff + span > x.length) return false;
+    const w = get();
+    if (w === null) return false;
+    const kern = rows ? (E === 4 ? w.k.rowsum_f32 : w.k.rowsum_f64) : (E === 4 ? w.k.colsum_f32 : w.k.colsum_f64);
+    const resident = residentIn(w);
+    let xAt = resident ? addressOf(x) : -1;
+    let oAt = resident ? addressOf(out) : -1;
+    const copyX = xAt < 0, copyO = oAt < 0;
+    if (copyX || copyO) {
+      const xBytes = copyX ? align(span * E) : 0;
+      if (xBytes > COLSUM_MAX_COPY_BYTES) return false;
+      const base = ARENA_START;
+      try { w.reserve(xBytes + align(outLen * E)); } catch { return false; }
+      const view: FloatArray = E === 4 ? new Float32Array(w.memory.buffer) : new Float64Array(w.memory.buffer);
+      if (copyX) { view.set(x.subarray(xOff, xOff + span), base / E); xAt = base; } else xAt += xOff * E;
+      if (copyO) oAt = base + xBytes;
+      kern(oAt, xAt, m, n, ld);
+      if (copyO) out.set(view.subarray(oAt / E, oAt / E + outLen));
+      return true;
+    }
+    kern(oAt, xAt + xOff * E, m, n, ld);
+    return true;
+  }
 }

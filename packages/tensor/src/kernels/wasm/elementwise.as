@@ -447,3 +447,76 @@ export function colsum_f64(o: usize, x: usize, m: i32, n: i32, ld: i32): void {
     store<f64>(o + (<usize>j << 3), a);
   }
 }
+
+/**
+ * float32 row sums `o[i] = sum_j x[i*ld + j]`, each row added left to right into a float64
+ * accumulator (the TS reduction's order, so the same bits). Four rows at a time: their elements are
+ * interleaved pairwise into float64 lanes, two rows per accumulator.
+ */
+export function rowsum_f32(o: usize, x: usize, m: i32, n: i32, ld: i32): void {
+  const rb = <usize>ld << 2;
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const p0 = x + <usize>i * rb, p1 = p0 + rb, p2 = p1 + rb, p3 = p2 + rb;
+    let a01 = f64x2.splat(0), a23 = f64x2.splat(0);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const off = <usize>j << 2;
+      const r0 = v128.load(p0 + off), r1 = v128.load(p1 + off), r2 = v128.load(p2 + off), r3 = v128.load(p3 + off);
+      const u0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5); // r0[j] r1[j] r0[j+1] r1[j+1]
+      const u1 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
+      const u2 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7); // r0[j+2] r1[j+2] r0[j+3] r1[j+3]
+      const u3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+      a01 = f64x2.add(a01, lo64(u0)); a23 = f64x2.add(a23, lo64(u1));
+      a01 = f64x2.add(a01, hi64(u0)); a23 = f64x2.add(a23, hi64(u1));
+      a01 = f64x2.add(a01, lo64(u2)); a23 = f64x2.add(a23, lo64(u3));
+      a01 = f64x2.add(a01, hi64(u2)); a23 = f64x2.add(a23, hi64(u3));
+    }
+    let s0 = f64x2.extract_lane(a01, 0), s1 = f64x2.extract_lane(a01, 1);
+    let s2 = f64x2.extract_lane(a23, 0), s3 = f64x2.extract_lane(a23, 1);
+    for (; j < n; j++) {
+      const off = <usize>j << 2;
+      s0 += <f64>load<f32>(p0 + off); s1 += <f64>load<f32>(p1 + off);
+      s2 += <f64>load<f32>(p2 + off); s3 += <f64>load<f32>(p3 + off);
+    }
+    const q = o + (<usize>i << 2);
+    store<f32>(q, <f32>s0); store<f32>(q, <f32>s1, 4); store<f32>(q, <f32>s2, 8); store<f32>(q, <f32>s3, 12);
+  }
+  for (; i < m; i++) {
+    const p = x + <usize>i * rb;
+    let s: f64 = 0;
+    for (let j = 0; j < n; j++) s += <f64>load<f32>(p + (<usize>j << 2));
+    store<f32>(o + (<usize>i << 2), <f32>s);
+  }
+}
+
+/** float64 row sums; see rowsum_f32 (two rows per accumulator, four rows at a time). */
+export function rowsum_f64(o: usize, x: usize, m: i32, n: i32, ld: i32): void {
+  const rb = <usize>ld << 3;
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const p0 = x + <usize>i * rb, p1 = p0 + rb, p2 = p1 + rb, p3 = p2 + rb;
+    let a01 = f64x2.splat(0), a23 = f64x2.splat(0);
+    let j = 0;
+    for (; j + 2 <= n; j += 2) {
+      const off = <usize>j << 3;
+      const r0 = v128.load(p0 + off), r1 = v128.load(p1 + off), r2 = v128.load(p2 + off), r3 = v128.load(p3 + off);
+      a01 = f64x2.add(a01, v128.shuffle<i64>(r0, r1, 0, 2)); a23 = f64x2.add(a23, v128.shuffle<i64>(r2, r3, 0, 2));
+      a01 = f64x2.add(a01, v128.shuffle<i64>(r0, r1, 1, 3)); a23 = f64x2.add(a23, v128.shuffle<i64>(r2, r3, 1, 3));
+    }
+    let s0 = f64x2.extract_lane(a01, 0), s1 = f64x2.extract_lane(a01, 1);
+    let s2 = f64x2.extract_lane(a23, 0), s3 = f64x2.extract_lane(a23, 1);
+    if (j < n) {
+      const off = <usize>j << 3;
+      s0 += load<f64>(p0 + off); s1 += load<f64>(p1 + off); s2 += load<f64>(p2 + off); s3 += load<f64>(p3 + off);
+    }
+    const q = o + (<usize>i << 3);
+    store<f64>(q, s0); store<f64>(q, s1, 8); store<f64>(q, s2, 16); store<f64>(q, s3, 24);
+  }
+  for (; i < m; i++) {
+    const p = x + <usize>i * rb;
+    let s: f64 = 0;
+    for (let j = 0; j < n; j++) s += load<f64>(p + (<usize>j << 3));
+    store<f64>(o + (<usize>i << 3), s);
+  }
+}

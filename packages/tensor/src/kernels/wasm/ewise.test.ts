@@ -66,6 +66,7 @@ function spy(b: Backend): { be: Backend; calls: string[] } {
     axpy: (s, k, d) => { const ok = b.axpy!(s, k, d); if (ok) calls.push('axpy'); return ok; },
     adam: (args) => { const ok = b.adam!(args); if (ok) calls.push('adam'); return ok; },
     colSum: (...args) => { const ok = b.colSum!(...args); if (ok) calls.push('colSum'); return ok; },
+    rowSum: (...args) => { const ok = b.rowSum!(...args); if (ok) calls.push('rowSum'); return ok; },
   };
   return { be, calls };
 }
@@ -189,6 +190,25 @@ describe.each(VARIANTS)('wasm elementwise kernels (%s)', (_name, wasm) => {
     }
   });
 
+  it('row sums (sum over the last axis) give the TypeScript kernels\' bits, on row-strided views too', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const [m, n] of [[64, 256], [4099, 3], [7, 1001], [4, 1025], [3, 5000], [1000, 1]] as const) {
+        const big = T.tensor(values(m * (n + 5), m + 7 * n, dtype === 'float64', 1e4), { dtype, shape: [m, n + 5] });
+        for (const x of [big.slice([null, null], [2, n + 2]), big.slice([null, null], [0, n]).contiguous()]) {
+          const want = withBackend(null, () => T.sum(x, 1)).data();
+          const { be, calls } = spy(wasm);
+          const got = withBackend(be, () => T.sum(x, -1)).data();
+          // (fewer than 4 rows, or rows of one element: the TS kernel runs)
+          expect(calls, `[${m},${n}]`).toEqual(m * n >= 4096 && m >= 4 && n > 1 ? ['rowSum'] : []);
+          expectSameBits(got, want, `rowsum ${dtype} [${m},${n}]`);
+          const keep = withBackend(be, () => T.sum(x, [1], true));
+          expect(keep.shape).toEqual([m, 1]);
+          expectSameBits(keep.data(), want, `rowsum keepdims ${dtype}`);
+        }
+      }
+    }
+  });
+
   it('on plain JS arrays (copied through scratch in chunks) the kernels give the same bits as the TS ops', () => {
     // Tensors may live in the kernels' memory (then used in place); plain typed arrays never do.
     for (const dtype of ['float32', 'float64'] as const) {
@@ -216,6 +236,9 @@ describe.each(VARIANTS)('wasm elementwise kernels (%s)', (_name, wasm) => {
       const cs = f64 ? new Float64Array(n) : new Float32Array(n);
       expect(wasm.colSum!(cs, xa, 0, m, n, n)).toBe(true);
       expectSameBits(cs, ref(() => T.sum(x, 0)), 'colSum');
+      const rs = f64 ? new Float64Array(m) : new Float32Array(m);
+      expect(wasm.rowSum!(rs, xa, 0, m, n, n)).toBe(true);
+      expectSameBits(rs, ref(() => T.sum(x, 1)), 'rowSum');
     }
   });
 
