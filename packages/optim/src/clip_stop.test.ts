@@ -152,6 +152,34 @@ describe('minimize through autograd', () => {
     (lb.x.data() as Float64Array).forEach((v, i) => expect(Math.abs(v - root[i]!)).toBeLessThan(1e-9));
   });
 
+  it('with L-BFGS: the trajectory of L-BFGS driven by hand, without evaluating each starting point twice', () => {
+    // Rosenbrock in plain JS, gradient by hand; count the objective's calls
+    let calls = 0;
+    const vg = (x: Tensor): [number, Tensor] => {
+      calls++;
+      const [a, b] = Array.from(x.data());
+      const d = b! - a! * a!;
+      return [(1 - a!) ** 2 + 100 * d * d, tensor([-2 * (1 - a!) - 400 * d * a!, 200 * d], { dtype: 'float64' })];
+    };
+    for (const lineSearchFn of [null, 'strongWolfe'] as const) {
+      calls = 0;
+      const mk = (p: Tensor[]) => new O.LBFGS(p, { lineSearchFn, maxIter: 1, lr: lineSearchFn === null ? 0.1 : 1 });
+      const r = O.minimize(null, tensor([-1.2, 1], { dtype: 'float64' }), { optimizer: mk, valueAndGrad: vg, stop: O.maxIterations(15) });
+      // by hand: one step(closure) per iteration, the closure always evaluating afresh
+      const p = tensor([-1.2, 1], { dtype: 'float64', requiresGrad: true });
+      const opt = mk([p]);
+      const rows: number[][] = [Array.from(p.data())];
+      let evals = 0;
+      for (let k = 0; k < 15; k++) {
+        opt.step(() => { evals++; const [l, g] = vg(p.detach()); p.grad = g; return l; });
+        rows.push(Array.from(p.data()));
+      }
+      expect(r.history.map((h) => h.params)).toEqual(rows);
+      // minimize: one call per history row, plus the line search's further calls (evals − 15 of them)
+      expect(calls - evals).toBe(16 + (evals - 15));
+    }
+  });
+
   it('does not modify x0 and refuses int starting points', () => {
     const x0 = tensor([1, 2], { dtype: 'float64' });
     O.minimize((x) => x.square().sum(), x0, { lr: 0.1, stop: O.maxIterations(5) });

@@ -71,7 +71,8 @@ function isTransformation(o: unknown): o is GradientTransformation<any> {
  * Minimise a scalar function of one tensor with any optimizer, recording the trajectory.
  *
  * Each iteration evaluates the loss and gradient at the current point, records them, checks the
- * stopping criteria, then takes one optimizer step (L-BFGS: one `step(closure)`). If the loss
+ * stopping criteria, then takes one optimizer step (L-BFGS: one `step(closure)`, whose first call
+ * reuses the loss and gradient just recorded, so each point is evaluated once). If the loss
  * becomes non-finite or explodes, the run stops with reason `'diverged'` and returns the last
  * point that passed the checks (finite, not exploding).
  * @param f - the objective, `x ↦ scalar tensor` (differentiated with autograd unless `valueAndGrad` is given).
@@ -130,7 +131,15 @@ export function minimize(f: ((x: Tensor) => Tensor) | null, x0: Tensor | readonl
     if (opt) {
       if (opts.schedule) for (const grp of opt.paramGroups) (grp as Record<string, unknown>)['lr'] = lr;
       if (opt instanceof LBFGS) {
-        opt.step(() => { const [ll, gg] = evalAt(); x.grad = gg; return ll; });
+        // L-BFGS's first closure call is at the point just evaluated: hand it that loss and gradient
+        // instead of evaluating the objective a second time (same values, one call fewer per step).
+        let fresh = true;
+        opt.step(() => {
+          if (fresh) { fresh = false; x.grad = g; return l; }
+          const [ll, gg] = evalAt();
+          x.grad = gg;
+          return ll;
+        });
       } else {
         x.grad = g;
         opt.step();
