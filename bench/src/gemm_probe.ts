@@ -2,7 +2,8 @@
  * Matmul probe (not part of `pnpm bench`): the wasm backend's products on one thread and on two,
  * measured in interleaved rounds in one process, medians of wall time. Shapes: n=512 in the three
  * forms, float64 n=512, and the MLP layer products (forward `x @ W.T`, `g.T @ x`, `g @ W`).
- * Run: `node --import tsx/esm --conditions=source bench/src/gemm_probe.ts [rounds] [shape,...]`.
+ * Run: `node --import tsx/esm --conditions=source bench/src/gemm_probe.ts [rounds] [shape,...]`
+ * (`GEMM_PAR_MIN=0` in the environment makes the two-thread backend split every product).
  * @module
  */
 import { createWasmBackend } from '@gd/tensor';
@@ -16,12 +17,18 @@ const SHAPES: Record<string, [m: number, n: number, k: number, aT: boolean, bT: 
   'x@W.T 64x784x256': [64, 256, 784, false, true, false],
   'g.T@x 256x64x784': [256, 784, 64, true, false, false],
   'g@W 64x256x784': [64, 784, 256, false, false, false],
+  'n=48': [48, 48, 48, false, false, false],
+  'n=64': [64, 64, 64, false, false, false],
+  'n=80': [80, 80, 80, false, false, false],
+  'n=96': [96, 96, 96, false, false, false],
   'n=128': [128, 128, 128, false, false, false],
   'n=1024': [1024, 1024, 1024, false, false, false],
 };
 const rounds = Number(process.argv[2] ?? 7);
 const only = process.argv[3]?.split(',');
-const backends = { '1 thread': createWasmBackend({ threads: 1 }), '2 threads': createWasmBackend({ threads: 2 }) };
+// GEMM_PAR_MIN sets the two-thread backend's parallelMinWork (to find where two threads start to pay).
+const parMin = process.env.GEMM_PAR_MIN === undefined ? undefined : Number(process.env.GEMM_PAR_MIN);
+const backends = { '1 thread': createWasmBackend({ threads: 1 }), '2 threads': createWasmBackend({ threads: 2, parallelMinWork: parMin }) };
 
 function args(m: number, n: number, k: number, aT: boolean, bT: boolean, f64: boolean): MatmulArgs {
   const V = f64 ? Float64Array : Float32Array;

@@ -6,7 +6,7 @@
  */
 import type { AdamArgs, Backend, FloatArray, MatmulArgs } from '../backend.js';
 import { RELAXED, RELAXED_SHARED, SIMD, SIMD_SHARED } from './binary.js';
-import { CTL_SLOTS, GemmWorker, nodeWorkerCtor } from './pool.js';
+import { CTL_SLOTS, GemmWorker, MAX_CHUNKS, nodeWorkerCtor, runChunks } from './pool.js';
 import { addressOf } from './arena.js';
 
 /** Options for {@link createWasmBackend}. */
@@ -25,7 +25,7 @@ export interface WasmBackendOptions {
    * Default: 2 in Node on a machine with at least two cores, else 1 (browsers: 1).
    */
   threads?: number;
-  /** Products with fewer multiply-adds than this run on the calling thread alone. Default 2^21 (about 128^3). */
+  /** Products with fewer multiply-adds than this run on the calling thread alone. Default 2^19 (about 80^3). */
   parallelMinWork?: number;
   /**
    * How long to wait for a helper thread before redoing its share on the calling thread and going
@@ -37,6 +37,7 @@ export interface WasmBackendOptions {
 /** The exports of the compiled kernels module. */
 interface Kernels {
   gemmScratchBytes(e: number): number;
+  gemmTileRows(e: number): number;
   hasFma(): number;
   gemm_f32(m: number, n: number, k: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, work: number): void;
   gemm_f64(m: number, n: number, k: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, work: number): void;
@@ -227,23 +228,23 @@ function place(src: FloatArray, off: number, rs: number, cs: number, r: number, 
 }
 
 /**
- * gemm argument lists for `parts` slabs of C: rows of C when m >= n, else columns. Slab edges fall
- * on register-tile boundaries (4 rows, 8 columns) so no tile is split between threads.
+ * gemm argument lists (without the scratch address) for `parts` slabs of C: rows of C when m >= n,
+ * else columns. Slab edges fall on register-tile boundaries (`rowUnit` rows, 8 columns) so no tile
+ * is split between threads.
  */
-function splitJobs(m: number, n: number, k: number, A: Placed, B: Placed, cAt: number, E: number, parts: number, scratch0: number, scratch: number): number[][] {
+function splitJobs(m: number, n: number, k: number, A: Placed, B: Placed, cAt: number, E: number, parts: number, rowUnit: number): number[][] {
   const byRows = m >= n;
   const len = byRows ? m : n;
-  const unit = byRows ? 4 : 8;
+  const unit = byRows ? rowUnit : 8;
   const jobs: number[][] = [];
   let start = 0;
   for (let t = 0; t < parts && start < len; t++) {
     const end = t === parts - 1 ? len : Math.min(len, Math.ceil(((t + 1) * len) / parts / unit) * unit);
     if (end <= start) continue;
-    const work = scratch0 + t * scratch;
     if (byRows) {
-      jobs.push([end - start, n, k, (A.base + start * A.rs) * E, A.rs, A.cs, B.base * E, B.rs, B.cs, cAt + start * n * E, n, work]);
+      jobs.push([end - start, n, k, (A.base + start * A.rs) * E, A.rs, A.cs, B.base * E, B.rs, B.cs, cAt + start * n * E, n]);
     } else {
-      jobs.push([m, end - start, k, A.base * E, A.rs, A.cs, (B.base + start * B.cs) * E, B.rs, B.cs, cAt + start * E, n, work]);
+      jobs.push([m, end - start, k, A.base * E, A.rs, A.cs, (B.base + start * B.cs) * E, B.rs, B.cs, cAt + start * E, n]);
     }
     start = end;
   }
@@ -366,7 +367,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
   }
   const minWork = opts.matmulMinWork ?? 4096;
   const minSize = opts.elementwiseMinSize ?? 4096;
-  const parallelMin = opts.parallelMinWork ?? 2 ** 21;
+  const parallelMin = opts.parallelMinWork ?? 2 ** 19;
   let threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
   if (threads > 1 && (typeof SharedArrayBuffer === 'undefined' || nodeWorkerCtor() === null)) {
     throw new Error(`createWasmBackend: threads: ${threads} needs SharedArrayBuffer and node:worker_threads`);
@@ -444,32 +445,31 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       if (parts === 1) {
         gemm(m, n, k, A.base * E, A.rs, A.cs, B.base * E, B.rs, B.cs, cAt, n, ARENA_START);
       } else {
-        // Split the longer side of C into `parts` slabs (whole register tiles); each thread packs its
-        // own panels in its own scratch. Part 0 runs here, the others on the helper threads.
-        const jobs = splitJobs(m, n, k, A, B, cAt, E, parts, ARENA_START, scratch);
-        const run = (j: number[]): void => gemm(j[0]!, j[1]!, j[2]!, j[3]!, j[4]!, j[5]!, j[6]!, j[7]!, j[8]!, j[9]!, j[10]!, j[11]!);
-        // A helper that cannot start, or does not answer within a generous deadline, loses its job
-        // to this thread and the backend continues single-threaded: a slower answer, never a hang.
-        const handed: boolean[] = [];
+        // Cut C into slabs of whole register tiles (rows when m >= n, else columns); every thread,
+        // this one included, claims slabs until none is left (pool.ts), packing its own panels in
+        // its own scratch (thread t's at ARENA_START + t * scratch).
+        const jobs = splitJobs(m, n, k, A, B, cAt, E, Math.min(parts, MAX_CHUNKS), w.k.gemmTileRows(E));
+        const run = (j: readonly number[], work: number): void => gemm(j[0]!, j[1]!, j[2]!, j[3]!, j[4]!, j[5]!, j[6]!, j[7]!, j[8]!, j[9]!, j[10]!, work);
+        // A helper that cannot start, or does not finish a slab it took within a generous deadline,
+        // loses it to this thread and the backend continues single-threaded: a slower answer, never
+        // a hang or a wrong one.
         let helpers: GemmWorker[] = [];
         try { helpers = w.helpers(); } catch { w.threads = 1; }
-        for (let t = 1; t < jobs.length; t++) {
-          try { helpers[t - 1]!.start(!f32, jobs[t]!); handed[t] = true; } catch { handed[t] = false; }
-        }
-        run(jobs[0]!);
         const timeout = opts.helperTimeoutMs ?? 10_000 + (m * n * k) / 1e5;
-        let lost = false;
-        for (let t = 1; t < jobs.length; t++) {
-          let done = handed[t]!;
-          if (done) { try { helpers[t - 1]!.finish(timeout); } catch { done = false; lost = true; } }
-          // Redo the job here with this thread's own scratch (a late helper may still use its own).
-          if (!done) { w.threads = 1; run([...jobs[t]!.slice(0, 11), ARENA_START]); }
+        let outcome = 'failed';
+        if (helpers.length > 0) {
+          const scratchAt = Array.from({ length: parts }, (_, t) => ARENA_START + t * scratch);
+          outcome = runChunks(helpers.slice(0, parts - 1), !f32, jobs, scratchAt, run, timeout);
+        } else {
+          for (const j of jobs) run(j, ARENA_START);
         }
-        if (w.threads === 1) {
+        if (outcome !== 'ok') {
+          w.threads = 1;
           w.closeWorkers();
-          // A helper that missed its deadline might still be writing into this memory: later
-          // calls get a fresh single-threaded instance with memory of its own.
-          if (lost) { inst = null; threads = 1; }
+          // A helper that missed its deadline might still be writing into its scratch: later calls
+          // get a fresh single-threaded instance, and the old one (with its scratch block, in the
+          // arena) is kept for good so that block is never handed to a tensor.
+          if (outcome === 'lost') { inst = null; threads = 1; }
         }
       }
       args.c.set(view.subarray(cAt / E, cAt / E + m * n), args.cOff);
