@@ -1,9 +1,10 @@
 /**
  * Profiling helper for per-op overhead (not part of `pnpm bench`): times `exp(mul(add(a, b), c))` on
  * [8,8] float32 tensors, with the tape off (no input requires grad) and on (`a` requires grad), and
- * the full `sum(...).backward()`. Prints medians of CPU time per op (`process.cpuUsage()`).
+ * the full `sum(...).backward()`, and `add(mul(a, 2), 1)` (tape on: ops with a JS number). Prints
+ * medians of CPU time per op (`process.cpuUsage()`).
  * Usage: `node --import tsx/esm --conditions=source bench/src/small_profile.ts [reps] [ts] [only]`,
- * where `only` is one of `plain`, `tape`, `grad` (for profiling one loop).
+ * where `only` is one of `plain`, `tape`, `grad`, `scalar` (for profiling one loop).
  * @module
  */
 import * as gd from '@gd/tensor';
@@ -27,6 +28,7 @@ const cases: Record<string, { ops: number; iters: number; fn: () => unknown }> =
   plain: { ops: 3, iters: 100000, fn: () => gd.exp(gd.mul(gd.add(a, b), c)) },
   tape: { ops: 3, iters: 100000, fn: () => gd.exp(gd.mul(gd.add(ag, b), c)) },
   grad: { ops: 1, iters: 10000, fn: () => { ag.grad = null; sum(gd.exp(gd.mul(gd.add(ag, b), c))).backward(); return ag.grad; } },
+  scalar: { ops: 2, iters: 100000, fn: () => gd.add(gd.mul(ag, 2), 1) },
 };
 
 function cpu(): number { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; }

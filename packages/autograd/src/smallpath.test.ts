@@ -2,7 +2,7 @@
 // tensor version checks, node lists built for one, two and more inputs, the leaf-gradient ownership
 // check on both its small (list scan) and large (Set) paths, and expanded gradients fed to fused kernels.
 import { describe, expect, it } from 'vitest';
-import { Tensor, cat, tensor } from '@gd/tensor';
+import { Tensor, cat, div, maximum, pow, sub, tensor } from '@gd/tensor';
 import { GradNode, noGrad } from './index.js';
 
 /** Deterministic uniform numbers in [lo, hi). */
@@ -47,6 +47,21 @@ describe('small-tensor fast path under the tape', () => {
       const f = (x: number): number => Math.fround(x);
       const want = f(cv[i]!) * Math.exp(f(f(f(av[i]!) + f(bv[i]!)) * f(cv[i]!)));
       expect(Math.abs(ga[i]! - want)).toBeLessThanOrEqual(2e-7 * Math.abs(want) + 1e-7);
+    }
+  });
+
+  it('ops with a JS number: gradients match closed forms on both sides', () => {
+    const v = uniform(9, 0.5, 2, 21);
+    const cases: [(x: Tensor) => Tensor, (x: number) => number][] = [
+      [(x) => x.mul(3), () => 3], [(x) => sub(1, x), () => -1], [(x) => x.add(0.5), () => 1],
+      [(x) => x.pow(2), (x) => 2 * x], [(x) => pow(2, x), (x) => Math.LN2 * 2 ** x], [(x) => div(1, x), (x) => -1 / (x * x)],
+      [(x) => x.div(4), () => 0.25], [(x) => maximum(x, 1), (x) => (x > 1 ? 1 : x === 1 ? 0.5 : 0)],
+    ];
+    for (const [f, d] of cases) {
+      const x = f64(v).requiresGrad_();
+      f(x).sum().backward();
+      const g = Array.from(x.grad!.data());
+      v.forEach((xv, i) => expect(g[i]).toBeCloseTo(d(xv), 12));
     }
   });
 

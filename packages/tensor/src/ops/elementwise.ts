@@ -284,24 +284,27 @@ interface FastOp {
   readonly key32: string;
   readonly expr32: string;
   readonly arity: number;
-  f32: FlatKernel | null;
-  f64: FlatKernel | null;
+  /** By `2 * mask + (float64 ? 1 : 0)`, `mask` saying which inputs are single values (as in `runFlat`). */
+  readonly kernels: (FlatKernel | undefined)[];
 }
 
 function fastOp(key: string, expr: string, arity: number, key32 = key, expr32 = expr): FastOp {
-  return { key, expr, key32, expr32, arity, f32: null, f64: null };
+  return { key, expr, key32, expr32, arity, kernels: [] };
 }
 
-/** The kernel of `op` for dtype `f64 ? float64 : float32` (the one `runKernel` would build: same key and code). */
-function fastKernel(op: FastOp, f64: boolean): FlatKernel {
-  let k = f64 ? op.f64 : op.f32;
-  if (k === null) {
+/**
+ * The kernel of `op` for dtype `f64 ? float64 : float32` with single-value inputs `mask` (the one
+ * `runKernel` would build: same key and code).
+ */
+function fastKernel(op: FastOp, f64: boolean, mask: number): FlatKernel {
+  const slot = 2 * mask + (f64 ? 1 : 0);
+  let k = op.kernels[slot];
+  if (k === undefined) {
     const d = f64 ? 1 : 0;
     let code = d + 4 * op.arity;
     for (let i = 0; i < op.arity; i++) code = code * 4 + d;
-    k = f64 ? getFlatKernel(op.key, code * 8, op.arity, op.expr, 0) : getFlatKernel(op.key32, code * 8, op.arity, op.expr32, 0);
-    if (f64) op.f64 = k;
-    else op.f32 = k;
+    k = f64 ? getFlatKernel(op.key, code * 8 + mask, op.arity, op.expr, mask) : getFlatKernel(op.key32, code * 8 + mask, op.arity, op.expr32, mask);
+    op.kernels[slot] = k;
   }
   return k;
 }
@@ -335,7 +338,7 @@ function fastUnary(op: FastOp, x: Tensor): Tensor | null {
   const n = x.size;
   if ((dtype !== 'float32' && dtype !== 'float64') || n > FAST_MAX || !isRowMajor(x.shape, x.strides)) return null;
   const out = Tensor._wrap(allocate(dtype, n, false), x.shape, rowMajorStrides(x), dtype, n);
-  fastKernel(op, dtype === 'float64')(n, out.storage, 0, x.storage, x.offset, null, 0, null, 0, 0, 0);
+  fastKernel(op, dtype === 'float64', 0)(n, out.storage, 0, x.storage, x.offset, null, 0, null, 0, 0, 0);
   return out;
 }
 
@@ -351,7 +354,29 @@ function fastBinary(op: FastOp, a: Tensor, b: Tensor): Tensor | null {
   }
   if (!isRowMajor(shape, a.strides) || !isRowMajor(shape, b.strides)) return null;
   const out = Tensor._wrap(allocate(dtype, n, false), shape, rowMajorStrides(a), dtype, n);
-  fastKernel(op, dtype === 'float64')(n, out.storage, 0, a.storage, a.offset, b.storage, b.offset, null, 0, 0, 0);
+  fastKernel(op, dtype === 'float64', 0)(n, out.storage, 0, a.storage, a.offset, b.storage, b.offset, null, 0, 0, 0);
+  return out;
+}
+
+// The number operand of the scalar fast path, stored (so rounded to float32) where the kernel reads it.
+const SCALAR_F32 = new Float32Array(1);
+const SCALAR_F64 = new Float64Array(1);
+
+/**
+ * A binary op between a small row-major float tensor `t` and a JS number `v` (first operand when
+ * `numberFirst`), or null when the general path must run. A number never changes a float tensor's
+ * dtype, so the result has `t`'s dtype and shape; the number is read once, from a one-element scratch.
+ */
+function fastScalar(op: FastOp, t: Tensor, v: number, numberFirst: boolean): Tensor | null {
+  const dtype = t.dtype;
+  const n = t.size;
+  if ((dtype !== 'float32' && dtype !== 'float64') || n > FAST_MAX || !isRowMajor(t.shape, t.strides)) return null;
+  const f64 = dtype === 'float64';
+  const s = f64 ? SCALAR_F64 : SCALAR_F32;
+  s[0] = v;
+  const out = Tensor._wrap(allocate(dtype, n, false), t.shape, rowMajorStrides(t), dtype, n);
+  if (numberFirst) fastKernel(op, f64, 1)(n, out.storage, 0, s, 0, t.storage, t.offset, null, 0, 0, 0);
+  else fastKernel(op, f64, 2)(n, out.storage, 0, t.storage, t.offset, s, 0, null, 0, 0, 0);
   return out;
 }
 
@@ -678,9 +703,18 @@ const FAST_BINARY: Record<RecordedBinary, FastOp> = {
 };
 
 function recordedBinary(name: RecordedBinary, a: TensorLike, b: TensorLike): Tensor {
-  if (a instanceof Tensor && b instanceof Tensor) {
-    const out = fastBinary(FAST_BINARY[name], a, b);
-    if (out !== null) return record2(name, a, b, out, NO_ATTRS);
+  if (a instanceof Tensor) {
+    if (b instanceof Tensor) {
+      const out = fastBinary(FAST_BINARY[name], a, b);
+      if (out !== null) return record2(name, a, b, out, NO_ATTRS);
+    } else if (typeof b === 'number') {
+      const out = fastScalar(FAST_BINARY[name], a, b, false);
+      // The number becomes a 0-d tensor only when the op is recorded (as the general path makes it).
+      if (out !== null) return a.requiresGrad && isGradEnabled() ? record2(name, a, scalar(b, a.dtype), out, NO_ATTRS) : out;
+    }
+  } else if (typeof a === 'number' && b instanceof Tensor) {
+    const out = fastScalar(FAST_BINARY[name], b, a, true);
+    if (out !== null) return b.requiresGrad && isGradEnabled() ? record2(name, scalar(a, b.dtype), b, out, NO_ATTRS) : out;
   }
   const [out, ta, tb] = binaryKernel(name, a, b);
   return record2(name, ta, tb, out, NO_ATTRS);

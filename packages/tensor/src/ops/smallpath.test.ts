@@ -90,6 +90,20 @@ describe('small-tensor fast path: values', () => {
     }
   });
 
+  it.each(BINARY)('%s with a JS number on either side (a weak scalar: the tensor\'s dtype, the number rounded to it)', (_name, op, ref) => {
+    const numberOp = op as unknown as (a: Tensor | number, b: Tensor | number) => Tensor;
+    for (const dtype of FLOATS) {
+      for (const n of [0, 1, 7, 64, 4095]) {
+        const x = uniform(n, 0.1, 3, 7 + n).map((v) => store(dtype, v));
+        for (const v of [0.1, -2, 3, NaN, Infinity, -0]) {
+          const sv = store(dtype, v);
+          expectValues(numberOp(tensor(x, { dtype }), v), [n], dtype, x.map((e) => store(dtype, ref(e, sv))));
+          expectValues(numberOp(v, offsetView(x, dtype)), [n], dtype, x.map((e) => store(dtype, ref(sv, e))));
+        }
+      }
+    }
+  });
+
   it('NaN and ±Infinity propagate as in the reference', () => {
     const v = [NaN, Infinity, -Infinity, 0, -0, 1];
     for (const dtype of FLOATS) {
@@ -222,6 +236,27 @@ describe('small-tensor fast path: recording', () => {
     expect(calls.length).toBe(1);
     expect(calls[0]!.inputs[0]).toBe(a);
     expect(calls[0]!.inputs[1]!.toArray()).toBe(2);
+  });
+
+  it('an op with a number records the number as a 0-d tensor of the tensor\'s dtype, in its place', () => {
+    setOpObserver(spy);
+    const a = tensor([1, 2], { dtype: 'float64' }).requiresGrad_();
+    const y = mul(a, 0.1);
+    const z = sub(1, a);
+    mul(tensor([1, 2]), 3); // no input requires grad: not recorded
+    expect(calls.map((c) => c.op)).toEqual(['mul', 'sub']);
+    expect(calls[0]!.inputs[0]).toBe(a);
+    expect(calls[0]!.inputs[1]!.shape).toEqual([]);
+    expect(calls[0]!.inputs[1]!.dtype).toBe('float64');
+    expect(calls[0]!.inputs[1]!.item()).toBe(0.1);
+    expect(calls[0]!.output).toBe(y);
+    expect(calls[1]!.inputs[0]!.item()).toBe(1);
+    expect(calls[1]!.inputs[1]).toBe(a);
+    expect(calls[1]!.output).toBe(z);
+    const f = mul(tensor([1]).requiresGrad_(), 0.1);
+    expect(calls[2]!.inputs[1]!.dtype).toBe('float32');
+    expect(calls[2]!.inputs[1]!.item()).toBe(Math.fround(0.1));
+    expect(f.item()).toBe(Math.fround(0.1));
   });
 
   it('record1 and record2 return the output and call the observer only when an input requires grad', () => {
