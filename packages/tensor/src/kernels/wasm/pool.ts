@@ -106,10 +106,13 @@ export const poolTesting = {
   reserveForHelpers: false,
 };
 
-/** Microseconds a worker spins after a job before it sleeps (default). */
-export const HELPER_SPIN_US = 2000;
+/**
+ * Microseconds a worker spins after a job before it sleeps (default). Short on purpose: on a loaded
+ * machine a thread that spins longer takes CPU time the other threads of the product need.
+ */
+export const HELPER_SPIN_US = 200;
 /** Microseconds the caller spins on unfinished helper chunks before it sleeps. */
-const CALLER_SPIN_US = 2000;
+const CALLER_SPIN_US = 50;
 
 /** One helper thread sharing a kernels module's memory. */
 export class GemmWorker {
