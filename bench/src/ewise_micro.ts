@@ -77,3 +77,22 @@ for (const [name, f] of [
   row(`${name} TS`, ts, 16384);
   row(`${name} ${wasm?.name}`, w, 16384, ts);
 }
+
+// One float32 Adam step over the MLP's first-layer weights: the TS loop of scaleByAdam vs the kernel.
+{
+  const n2 = 200704;
+  const mk = () => T.randn([n2], { generator: gen }).storage as Float32Array;
+  const g = mk(), m0 = mk(), v0 = mk().map(Math.abs), mm = mk(), vv = mk(), u = mk();
+  const c = { c1: 0.1, b1: 0.9, c2: 0.001, b2: 0.999, k: -1e-3 / 0.1, bc2s: Math.sqrt(0.001), eps: 1e-8 };
+  const tsAdam = () => {
+    for (let j = 0; j < n2; j++) {
+      const gj = g[j]!;
+      mm[j] = c.c1 * gj + m0[j]! * c.b1;
+      vv[j] = c.c2 * gj * gj + v0[j]! * c.b2;
+      u[j] = (c.k * mm[j]!) / (Math.sqrt(vv[j]!) / c.bc2s + c.eps);
+    }
+  };
+  const base2 = median(tsAdam);
+  row('adam 200704 TS loop', base2, n2);
+  row('adam 200704 kernel, tensor storages', median(() => wasm!.adam!({ m: mm, v: vv, u, g, m0, v0, ...c })), n2, base2);
+}

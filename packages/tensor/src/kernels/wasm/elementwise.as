@@ -388,7 +388,25 @@ export function axpby_f32(o: usize, x: usize, y: usize, a: f64, b: f64, n: i32):
  */
 export function adam_f32(m: usize, v: usize, u: usize, g: usize, m0: usize, v0: usize, n: i32,
   c1: f64, b1: f64, c2: f64, b2: f64, k: f64, bc2s: f64, eps: f64): void {
-  for (let i = 0; i < n; i++) {
+  const C1 = f64x2.splat(c1), B1 = f64x2.splat(b1), C2 = f64x2.splat(c2), B2 = f64x2.splat(b2);
+  const K = f64x2.splat(k), S = f64x2.splat(bc2s), EPS = f64x2.splat(eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const off = <usize>i << 2;
+    const gv = v128.load(g + off), mv = v128.load(m0 + off), vv = v128.load(v0 + off);
+    // New moments, rounded to float32 as stored...
+    const gl = lo64(gv), gh = hi64(gv);
+    const m32 = to32(f64x2.add(f64x2.mul(C1, gl), f64x2.mul(lo64(mv), B1)), f64x2.add(f64x2.mul(C1, gh), f64x2.mul(hi64(mv), B1)));
+    const v32 = to32(f64x2.add(f64x2.mul(f64x2.mul(C2, gl), gl), f64x2.mul(lo64(vv), B2)),
+      f64x2.add(f64x2.mul(f64x2.mul(C2, gh), gh), f64x2.mul(hi64(vv), B2)));
+    v128.store(m + off, m32);
+    v128.store(v + off, v32);
+    // ...and the update from the stored values.
+    const ul = f64x2.div(f64x2.mul(K, lo64(m32)), f64x2.add(f64x2.div(f64x2.sqrt(lo64(v32)), S), EPS));
+    const uh = f64x2.div(f64x2.mul(K, hi64(m32)), f64x2.add(f64x2.div(f64x2.sqrt(hi64(v32)), S), EPS));
+    v128.store(u + off, to32(ul, uh));
+  }
+  for (; i < n; i++) {
     const off = <usize>i << 2;
     const gj = <f64>load<f32>(g + off);
     const mj = <f32>(c1 * gj + <f64>load<f32>(m0 + off) * b1);
