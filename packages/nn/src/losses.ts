@@ -441,9 +441,10 @@ let ceParams: CeParams | null = null;
 
 /**
  * Softmax cross-entropy of class indices as one op. Forward, per row in float64: `m = max x`,
- * `lse = m + log Σ exp(x − m)`, `ℓₙ = wₙ (lse − x[yₙ])` (wₙ = w[yₙ], 0 when ignored), reduced; the
- * softmax is kept. Backward: `dx = s · wₙ · (softmax(x) − onehot(y))` with `s` the reduction's scale
- * of the upstream gradient — one pass, no log-softmax tensor or one-hot product. Under `createGraph`
+ * `eⱼ = exp(xⱼ − m)`, `lse = m + log Σ e`, `ℓₙ = wₙ (lse − x[yₙ])` (wₙ = w[yₙ], 0 when ignored),
+ * reduced; the softmax `e / Σ e` is kept. Backward: `dx = s · wₙ · (softmax(x) − onehot(y))` with
+ * `s` the reduction's scale of the upstream gradient — one pass, no log-softmax tensor or one-hot
+ * product. Under `createGraph`
  * the backward is the same formula in recorded tensor ops (so it differentiates again).
  */
 const crossEntropyOp = customFunction({
@@ -459,6 +460,7 @@ const crossEntropyOp = customFunction({
     const wn = new Float64Array(n);
     const loss = new Float64Array(n);
     let denom = 0;
+    const e = new Float64Array(c); // one row's exp(x − m), so each exp is taken once
     for (let i = 0; i < n; i++) {
       const y = t[i]!;
       const o = i * c;
@@ -466,9 +468,9 @@ const crossEntropyOp = customFunction({
       let m = -Infinity;
       for (let j = 0; j < c; j++) { const v = xd[o + j]!; if (v > m || v !== v) m = v; }
       let z = 0;
-      for (let j = 0; j < c; j++) z += Math.exp(xd[o + j]! - m);
+      for (let j = 0; j < c; j++) { const v = Math.exp(xd[o + j]! - m); e[j] = v; z += v; }
       const lse = m + Math.log(z);
-      for (let j = 0; j < c; j++) prob[o + j] = Math.exp(xd[o + j]! - lse);
+      for (let j = 0; j < c; j++) prob[o + j] = e[j]! / z;
       if (y === ignoreIndex) continue;
       const wy = w === null ? 1 : w[y]!;
       wn[i] = wy;
