@@ -444,8 +444,8 @@ let ceParams: CeParams | null = null;
  * `eⱼ = exp(xⱼ − m)`, `lse = m + log Σ e`, `ℓₙ = wₙ (lse − x[yₙ])` (wₙ = w[yₙ], 0 when ignored),
  * reduced; the softmax `e / Σ e` is kept. Backward: `dx = s · wₙ · (softmax(x) − onehot(y))` with
  * `s` the reduction's scale of the upstream gradient — one pass, no log-softmax tensor or one-hot
- * product. Under `createGraph`
- * the backward is the same formula in recorded tensor ops (so it differentiates again).
+ * product. Under `createGraph` the backward is the same formula in recorded tensor ops (so it
+ * differentiates again).
  */
 const crossEntropyOp = customFunction({
   name: 'crossEntropy',
