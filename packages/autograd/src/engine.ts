@@ -72,7 +72,7 @@ export class GradNode implements RuleCtx<any> {
   _needed = false;
 
   /**
-   * Record one op (the engine calls this through {@link attach}).
+   * Record one op (the engine calls this through `attach`).
    * @param op - the op's name.
    * @param rule - its gradient rule.
    * @param attrs - its attributes.
