@@ -139,7 +139,12 @@ export class GemmWorker {
     this.worker.unref();
   }
 
-  /** Wake the worker for job `tag` described at byte address `jobAt`, with scratch at `scratch`. */
+  /**
+   * Wake the worker for a job.
+   * @param tag - The job's tag (positive, below 2^27).
+   * @param jobAt - Byte address of the job block (see {@link runChunks}).
+   * @param scratch - Byte address of this helper's gemm scratch.
+   */
   post(tag: number, jobAt: number, scratch: number): void {
     if (this.failed !== null) throw new Error(`matmul: the helper thread failed: ${this.failed}`);
     this.ctl[JOB] = jobAt;
