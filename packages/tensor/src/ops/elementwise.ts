@@ -9,7 +9,7 @@ import {
 } from '../dtype.js';
 import { broadcastShapes, contiguousStrides, fmt } from '../shape.js';
 import { NO_ATTRS, isGradEnabled, record, record1, record2, shouldRecord } from '../dispatch.js';
-import { type FlatKernel, collapse, getFlatKernel, getKernel } from '../kernels/elementwise.js';
+import { type FlatKernel, type Kernel, collapse, getFlatKernel, getKernel } from '../kernels/elementwise.js';
 import { getBackend } from '../kernels/backend.js';
 
 // ------------------------------------------------------------------ operands
@@ -199,9 +199,28 @@ export function runKernel(key: string, expr: string, out: Tensor, inputs: readon
   const [cs, cstr] = collapse(shape, strides);
   if (cs.length === 1 && cs[0]! >= BACKEND_MIN && WASM_OPS.has(key) && tryBackend(key, out, inputs, cs[0]!, cstr)) return;
   if (cs.length <= 2 && out.size >= BACKEND_MIN && WASM_BROADCAST_OPS.has(key) && tryBroadcast(key, out, inputs, cs, cstr)) return;
-  const fullKey = `${key}|${out.dtype}|${inputs.map((t) => t.dtype).join(',')}`;
-  const k = getKernel(fullKey, inputs.length, expr);
+  const k = generalKernel(key, expr, out, inputs);
   k(cs, out.storage, out.offset, cstr[0]!, inputs.map((t) => t.storage), inputs.map((t) => t.offset), cstr.slice(1), p0, p1);
+}
+
+// General (strided) kernels by op key, then by an integer code of the dtypes (as in `runFlat`), so
+// a call builds and hashes no key string.
+const generalCache = new Map<string, Map<number, Kernel>>();
+
+function generalKernel(key: string, expr: string, out: Tensor, inputs: readonly Tensor[]): Kernel {
+  let byCode = generalCache.get(key);
+  if (byCode === undefined) {
+    byCode = new Map();
+    generalCache.set(key, byCode);
+  }
+  let code = dtypeCode(out.dtype) + 4 * inputs.length;
+  for (let i = 0; i < inputs.length; i++) code = code * 4 + dtypeCode(inputs[i]!.dtype);
+  let k = byCode.get(code);
+  if (k === undefined) {
+    k = getKernel(`${key}|${out.dtype}|${inputs.map((t) => t.dtype).join(',')}`, inputs.length, expr);
+    byCode.set(code, k);
+  }
+  return k;
 }
 
 // ------------------------------------------------------------------ unary

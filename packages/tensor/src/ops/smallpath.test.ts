@@ -3,10 +3,11 @@
 // on ragged sizes up to the fast path's limit, on views with offsets and odd size-1 strides, both
 // float dtypes; outputs own fresh storage; recording (observer calls, which list, attributes) and
 // the general path's errors are unchanged.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   Tensor, type DType, type OpObserver, tensor, zeros, add, sub, mul, div, pow, maximum, minimum, neg, abs, exp, log,
   log1p, expm1, sqrt, rsqrt, square, sin, cos, tanh, sigmoid, relu, setOpObserver, setGradEnabled, NO_ATTRS, record1, record2,
+  type Backend, getBackend, setBackend,
 } from '../index.js';
 import { expf } from '../kernels/elementwise.js';
 
@@ -24,9 +25,10 @@ function uniform(n: number, lo: number, hi: number, seed: number): number[] {
 const store = (d: DType, v: number): number => (d === 'float32' ? Math.fround(v) : v);
 const sigm = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 const FLOATS: DType[] = ['float32', 'float64'];
-// Ragged sizes up to the fast path's limit (below BACKEND_MIN = 4096 elements, where the backend's
-// kernels may take over and exp/log/tanh/sigmoid are no longer bit-exact).
-const SIZES = [0, 1, 3, 7, 64, 255, 256, 257, 1000, 4095];
+// Ragged sizes on both sides of the fast path's limit (BACKEND_MIN elements, where the backend's
+// kernels may take over and exp/log/tanh/sigmoid are no longer bit-exact; the values tests therefore
+// run on the TypeScript kernels: the fast path never calls a backend).
+const SIZES = [0, 1, 3, 7, 64, 255, 256, 257, 1000, 2047, 2048, 4095, 4096, 4097];
 
 const UNARY: [string, (t: Tensor) => Tensor, (x: number) => number, number, number][] = [
   ['neg', neg, (x) => -x, -3, 3], ['abs', abs, Math.abs, -3, 3], ['exp', exp, Math.exp, -20, 20],
@@ -65,6 +67,10 @@ function expectValues(out: Tensor, shape: readonly number[], dtype: DType, want:
 }
 
 describe('small-tensor fast path: values', () => {
+  let saved: Backend | null = null;
+  beforeAll(() => { saved = getBackend(); setBackend(null); });
+  afterAll(() => { setBackend(saved); });
+
   it.each(UNARY)('%s on contiguous, offset and odd-stride inputs of ragged sizes', (_name, op, ref, lo, hi) => {
     for (const dtype of FLOATS) {
       for (const n of SIZES) {
@@ -93,7 +99,7 @@ describe('small-tensor fast path: values', () => {
   it.each(BINARY)('%s with a JS number on either side (a weak scalar: the tensor\'s dtype, the number rounded to it)', (_name, op, ref) => {
     const numberOp = op as unknown as (a: Tensor | number, b: Tensor | number) => Tensor;
     for (const dtype of FLOATS) {
-      for (const n of [0, 1, 7, 64, 4095]) {
+      for (const n of [0, 1, 7, 64, 2047, 4097]) {
         const x = uniform(n, 0.1, 3, 7 + n).map((v) => store(dtype, v));
         for (const v of [0.1, -2, 3, NaN, Infinity, -0]) {
           const sv = store(dtype, v);
