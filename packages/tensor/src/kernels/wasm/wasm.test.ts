@@ -369,6 +369,25 @@ describe('helper threads', () => {
     expect(be.threads).toBe(1);
   });
 
+  it('a helper that claimed a slab and stalls past the deadline: the caller redoes it, results stay right, single-threaded after', () => {
+    const be = createWasmBackend({ threads: 2, parallelMinWork: 0, helperTimeoutMs: 100 });
+    const m = 40, n = 64, k = 50;
+    const A = makeOperand('contiguous', m, k, false, 7), B = makeOperand('contiguous', k, n, false, 8);
+    checkProduct(runGemm(be, m, n, k, A, B, false), 0, m, n, k, A, B, false); // starts the helper
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500); // let it come up
+    // The helper now takes its slab and sleeps 300 ms on it; the caller gives up after 100 ms.
+    poolTesting.reserveForHelpers = true;
+    poolTesting.helperDelayMs = 300;
+    try {
+      checkProduct(runGemm(be, m, n, k, A, B, false), 0, m, n, k, A, B, false);
+    } finally {
+      poolTesting.reserveForHelpers = false;
+      poolTesting.helperDelayMs = 0;
+    }
+    expect(be.threads).toBe(1);
+    checkProduct(runGemm(be, m, n, k, A, B, false), 0, m, n, k, A, B, false);
+  });
+
   it('a process that ran parallel products exits by itself (workers are unref\'d)', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-wasm-'));
     const script = path.join(dir, 'exit.ts');
