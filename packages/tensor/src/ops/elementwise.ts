@@ -91,7 +91,7 @@ const WASM_OPS = new Set([
 ]);
 // Binary ops a backend may take over with one operand broadcast (a scalar, a bias row, a column).
 const WASM_BROADCAST_OPS = new Set(['add', 'sub', 'mul', 'div']);
-const BACKEND_MIN = 4096;
+const BACKEND_MIN = 2048;
 
 /**
  * A broadcasting binary op over a collapsed 1-d or 2-d iteration space (row-major output, operands

@@ -178,7 +178,7 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepdims = fal
 }
 
 /** Where the backend's column and row sums start paying for a call (input elements). */
-const BACKEND_SUM_MIN = 4096;
+const BACKEND_SUM_MIN = 2048;
 
 /**
  * A large float sum whose plan is one kept run and one reduced run, computed by the installed

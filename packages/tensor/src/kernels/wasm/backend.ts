@@ -18,7 +18,7 @@ export interface WasmBackendOptions {
   fma?: boolean | 'auto';
   /** Products with fewer multiply-adds (`m*n*k`) than this are declined (the TS kernel is faster there). Default 4096. */
   matmulMinWork?: number;
-  /** Elementwise ops on fewer elements than this are declined. Default 4096. */
+  /** Elementwise, broadcasting, update and axis-sum kernels on fewer elements than this are declined. Default 2048. */
   elementwiseMinSize?: number;
   /**
    * Threads for large products (the caller plus `threads - 1` helper workers on shared memory).
@@ -366,7 +366,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     throw new Error('createWasmBackend: fma: true needs relaxed SIMD, which this runtime lacks');
   }
   const minWork = opts.matmulMinWork ?? 4096;
-  const minSize = opts.elementwiseMinSize ?? 4096;
+  const minSize = opts.elementwiseMinSize ?? 2048;
   const parallelMin = opts.parallelMinWork ?? 2 ** 19;
   let threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
   if (threads > 1 && (typeof SharedArrayBuffer === 'undefined' || nodeWorkerCtor() === null)) {

@@ -80,7 +80,7 @@ describe.each(VARIANTS)('wasm elementwise kernels (%s)', (_name, wasm) => {
           const want = withBackend(null, () => T[op](x)).data();
           const { be, calls } = spy(wasm);
           const got = withBackend(be, () => T[op](x)).data();
-          expect(calls, `${op} ${dtype} n=${n}`).toEqual(n >= 4096 ? [op] : []);
+          expect(calls, `${op} ${dtype} n=${n}`).toEqual(n >= 2048 ? [op] : []);
           expectSameBits(got, want, `${op} ${dtype} n=${n}`);
         }
       }
@@ -180,7 +180,7 @@ describe.each(VARIANTS)('wasm elementwise kernels (%s)', (_name, wasm) => {
           const want = withBackend(null, () => T.sum(x, 0)).data();
           const { be, calls } = spy(wasm);
           const got = withBackend(be, () => T.sum(x, 0)).data();
-          expect(calls, `[${m},${n}]`).toEqual(m * n >= 4096 && n >= 4 ? ['colSum'] : []); // (n < 4: the TS kernel sums rows)
+          expect(calls, `[${m},${n}]`).toEqual(m * n >= 2048 && n >= 4 ? ['colSum'] : []); // (n < 4: the TS kernel sums rows)
           expectSameBits(got, want, `colsum ${dtype} [${m},${n}]`);
           const keep = withBackend(be, () => T.sum(x, [0], true));
           expect(keep.shape).toEqual([1, n]);
@@ -199,7 +199,7 @@ describe.each(VARIANTS)('wasm elementwise kernels (%s)', (_name, wasm) => {
           const { be, calls } = spy(wasm);
           const got = withBackend(be, () => T.sum(x, -1)).data();
           // (fewer than 4 rows, or rows of one element: the TS kernel runs)
-          expect(calls, `[${m},${n}]`).toEqual(m * n >= 4096 && m >= 4 && n > 1 ? ['rowSum'] : []);
+          expect(calls, `[${m},${n}]`).toEqual(m * n >= 2048 && m >= 4 && n > 1 ? ['rowSum'] : []);
           expectSameBits(got, want, `rowsum ${dtype} [${m},${n}]`);
           const keep = withBackend(be, () => T.sum(x, [1], true));
           expect(keep.shape).toEqual([m, 1]);
