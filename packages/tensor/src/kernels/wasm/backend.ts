@@ -337,7 +337,7 @@ function commonWidth(arrs: readonly (FloatArray | null)[]): number {
 
 /**
  * A broadcasting operand: `arr[off + i*rs + j*cs]` for row i, column j (`cs` 0 or 1, `rs` >= 0).
- * `at` is its resident byte address (of element `off`) or -1.
+ * `at` is the resident byte address of `arr` (of its element 0, as `addressOf` gives it) or -1.
  */
 interface Operand { arr: FloatArray; off: number; rs: number; cs: number; at: number }
 
@@ -527,7 +527,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       // Byte address of operand `o`'s element (r, c) for this piece: in place, or copied to `slot`.
       const place = (o: Operand, slot: number, r: number, c: number, R: number, C: number): number => {
         const first = o.off + r * o.rs + c * o.cs;
-        if (o.at >= 0) return o.at + (first - o.off) * E;
+        if (o.at >= 0) return o.at + first * E;
         view.set(o.arr.subarray(first, first + spanOf(o, R, C)), slot / E);
         return slot;
       };

@@ -3,6 +3,7 @@
 // (plain SIMD and relaxed SIMD), with ragged sizes (not multiples of the vector width or of the copy
 // chunk) and special values.
 import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import type { AdamArgs, Backend, FloatArray } from '../backend.js';
 import { getBackend, setBackend } from '../backend.js';
 import { createWasmBackend, wasmRelaxedSimdSupported } from './backend.js';
@@ -295,6 +296,37 @@ describe.each(VARIANTS)('wasm elementwise kernels (%s)', (_name, wasm) => {
   });
 });
 
+describe('wasm kernels on random shapes and views (property)', () => {
+  // Random [m, n] operands, possibly transposed or sliced (so some cases collapse to a 1-d run, some
+  // stay 2-d, some are declined), against setBackend(null): same shapes, same bits.
+  const view = (t: T.Tensor, kind: number): T.Tensor => {
+    if (kind === 1) return t.T.contiguous().T; // column-major layout
+    if (kind === 2) return T.pad(t, [1, 2]).slice([null, null], [1, t.shape[1]! + 1]); // rows with gaps
+    return t;
+  };
+  it('binary ops with broadcasting, column and row sums', () => {
+    const wasm = createWasmBackend({ threads: 1 });
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 90 }), fc.integer({ min: 1, max: 140 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 }),
+      fc.constantFrom('add', 'sub', 'mul', 'div'), fc.constantFrom('full', 'row', 'col', 'scalar'), fc.boolean(), fc.boolean(), fc.integer(),
+      (m, n, ka, kb, op, shapeB, swap, f64, seed) => {
+        const dtype = f64 ? 'float64' : 'float32';
+        const a = view(T.tensor(values(m * n, seed, f64, 30), { dtype, shape: [m, n] }), ka);
+        const bShape = shapeB === 'full' ? [m, n] : shapeB === 'row' ? [n] : shapeB === 'col' ? [m, 1] : [];
+        const bBase = T.tensor(values(Math.max(1, m * n), seed + 1, f64, 30).subarray(0, bShape.reduce((p, q) => p * q, 1)), { dtype, shape: bShape });
+        const b = shapeB === 'full' ? view(bBase, kb) : bBase;
+        const f = () => (swap ? T[op](b, a) : T[op](a, b));
+        const want = withBackend(null, f), got = withBackend(wasm, f);
+        expect(got.shape).toEqual(want.shape);
+        expectSameBits(got.data(), want.data(), `${op} ${dtype}`);
+        for (const axis of [0, 1]) {
+          const ws = withBackend(null, () => T.sum(a, axis)), gs = withBackend(wasm, () => T.sum(a, axis));
+          expectSameBits(gs.data(), ws.data(), `sum ${axis} ${dtype}`);
+        }
+      }), { numRuns: Number(process.env.EWISE_RUNS ?? 60) });
+  });
+});
+
 describe('wasm elementwise dispatch', () => {
   it('declines what it does not cover (mixed dtypes, float64 transcendental ops, unknown ops, bad lengths)', () => {
     const w = createWasmBackend({ threads: 1 });
@@ -308,6 +340,19 @@ describe('wasm elementwise dispatch', () => {
     expect(w.broadcast!('add', f32, f32, 0, -1, 1, f32, 0, 0, 1, 2, 2500)).toBe(false); // negative row stride
     expect(w.broadcast!('add', f32, f32, 1, 0, 1, f32, 0, 0, 1, 1, 5000)).toBe(false); // operand past the end
     expect(w.colSum!(f32, f32, 0, 100, 50, 49)).toBe(false); // ld < n
+  });
+
+  it('an offset view (in the kernels\' memory when the arena is on) with a small operand that is not', () => {
+    // Regression: a resident operand at an offset, next to one copied through scratch, was read one
+    // offset off.
+    const m = 16, n = 130;
+    const a = T.pad(T.randn([m, n], { generator: new T.Generator(3) }), [1, 2]).slice([null, null], [1, n + 1]);
+    for (const b of [T.tensor(0.5), T.tensor(values(n, 4, false), { shape: [n] }).slice([0, 7]).expand([m, 7])]) {
+      const x = b.ndim === 0 ? a : a.slice([null, null], [0, 7]);
+      const want = withBackend(null, () => T.add(x, b)).data();
+      const got = withBackend(plain, () => T.add(x, b)).data();
+      expectSameBits(got, want, 'offset view op small operand');
+    }
   });
 
   it('shape errors still name the op and the shapes with the backend installed', () => {
