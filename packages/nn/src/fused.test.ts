@@ -120,7 +120,8 @@ describe('fused linear / linearRelu', () => {
         const w = randn([o, i], { dtype, generator: gen });
         const b = randn([2 * o], { dtype, generator: gen }).slice([0, 2 * o, 2]); // a stepped bias view
         const bc = b.contiguous();
-        for (const bias of [b, bc]) {
+        const bo = randn([o + 3], { dtype, generator: gen }).narrow(0, 3, o); // unit stride at an offset
+        for (const bias of [b, bc, bo]) {
           const f = (xx: Tensor, ww: Tensor, bb?: Tensor): Tensor => linearRelu(xx, ww, bb ?? null);
           const v = randn([n, o], { dtype, generator: gen });
           const a = valueAndGrads(true, f, [x, w, bias], v), u = valueAndGrads(false, f, [x, w, bias], v);
