@@ -11,7 +11,7 @@
  * @module
  */
 import { Tensor } from '../tensor.js';
-import { type DType, floatType, isFloat } from '../dtype.js';
+import { type DType, allocate, floatType, isFloat } from '../dtype.js';
 import { fmt, normAxes, normAxis } from '../shape.js';
 import { record } from '../dispatch.js';
 import { sqrt } from './elementwise.js';
@@ -469,7 +469,7 @@ export function backendExpRows(x: Tensor, axis: number, finiteShift: boolean): {
   const count = x.size / len;
   const X = x.storage as Float32Array;
   const x0 = x.offset;
-  const E = new Float32Array(x.size);
+  const E = allocate('float32', x.size, false); // every element is written below; in the kernels' memory where it can be
   const M = new Float64Array(count);
   for (let r = 0, p = 0; r < count; r++, p += len) {
     let m = -Infinity;
