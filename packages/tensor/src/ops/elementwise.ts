@@ -328,16 +328,16 @@ function fastKernel(op: FastOp, f64: boolean, mask: number): FlatKernel {
   return k;
 }
 
-// Float32 results of exp use `expf` (kernels/elementwise.ts): the same float32 values as Math.exp
-// but about twice as fast.
+// Float32 results of exp, tanh and sigmoid use `expf`, `tanhf`, `sigmf` (kernels/elementwise.ts):
+// the same float32 values as with Math.exp / Math.tanh, but up to twice as fast.
 const FAST_UNARY: Record<RecordedUnary, FastOp> = {
   neg: fastOp('neg', UNARY.neg.expr, 1), abs: fastOp('abs', UNARY.abs.expr, 1),
   exp: fastOp('exp', UNARY.exp.expr, 1, 'expF32', 'expf(x)'), log: fastOp('log', UNARY.log.expr, 1),
   log1p: fastOp('log1p', UNARY.log1p.expr, 1), expm1: fastOp('expm1', UNARY.expm1.expr, 1),
   sqrt: fastOp('sqrt', UNARY.sqrt.expr, 1), rsqrt: fastOp('rsqrt', UNARY.rsqrt.expr, 1),
   square: fastOp('square', UNARY.square.expr, 1), sin: fastOp('sin', UNARY.sin.expr, 1),
-  cos: fastOp('cos', UNARY.cos.expr, 1), tanh: fastOp('tanh', UNARY.tanh.expr, 1),
-  sigmoid: fastOp('sigmoid', UNARY.sigmoid.expr, 1), relu: fastOp('relu', UNARY.relu.expr, 1),
+  cos: fastOp('cos', UNARY.cos.expr, 1), tanh: fastOp('tanh', UNARY.tanh.expr, 1, 'tanhF32', 'tanhf(x)'),
+  sigmoid: fastOp('sigmoid', UNARY.sigmoid.expr, 1, 'sigmoidF32', 'sigmf(x)'), relu: fastOp('relu', UNARY.relu.expr, 1),
 };
 
 /** Strides for a fresh row-major tensor of `t`'s shape: `t`'s own when they are exactly those. */

@@ -9,7 +9,7 @@ import {
   log1p, expm1, sqrt, rsqrt, square, sin, cos, tanh, sigmoid, relu, setOpObserver, setGradEnabled, NO_ATTRS, record1, record2,
   type Backend, getBackend, setBackend,
 } from '../index.js';
-import { expf } from '../kernels/elementwise.js';
+import { expf, sigmf, tanhf } from '../kernels/elementwise.js';
 
 /** Deterministic uniform numbers in [lo, hi) (a 32-bit LCG), so failures reproduce. */
 function uniform(n: number, lo: number, hi: number, seed: number): number[] {
@@ -203,6 +203,29 @@ describe('expf (float32 exp)', () => {
   it('special values: NaN, ±Infinity, ±0, overflow and underflow edges', () => {
     for (const x of [NaN, Infinity, -Infinity, 0, -0, 88.72283935546875, 88.7228, 89, 100, -103, -103.28, -104, -745, 1e-30]) {
       expect(Object.is(Math.fround(expf(x)), Math.fround(Math.exp(x)))).toBe(true);
+    }
+  });
+});
+
+describe('tanhf and sigmf (float32 tanh and sigmoid)', () => {
+  it('round to the same float32 as Math.tanh and the Math.exp sigmoid, seeded, over their whole range', () => {
+    let tanhMismatches = 0;
+    let sigmMismatches = 0;
+    for (const [lo, hi] of [[-25, 25], [-3, 3], [-0.6, 0.6], [-120, 120], [8, 10], [-10, -8]] as const) {
+      for (const x of uniform(20000, lo, hi, Math.round(hi * 7))) {
+        const f = Math.fround(x);
+        if (Math.fround(tanhf(f)) !== Math.fround(Math.tanh(f))) tanhMismatches++;
+        if (Math.fround(sigmf(f)) !== Math.fround(sigm(f))) sigmMismatches++;
+      }
+    }
+    expect(tanhMismatches).toBe(0);
+    expect(sigmMismatches).toBe(0);
+  });
+
+  it('special values: NaN, ±Infinity, ±0 and the branch edges', () => {
+    for (const x of [NaN, Infinity, -Infinity, 0, -0, 0.55, -0.55, 0.5499999, 20, -20, 20.5, 1e-30, -200, 200]) {
+      expect(Object.is(Math.fround(tanhf(x)), Math.fround(Math.tanh(x)))).toBe(true);
+      expect(Object.is(Math.fround(sigmf(x)), Math.fround(sigm(x)))).toBe(true);
     }
   });
 });
