@@ -21,8 +21,9 @@ export interface WasmBackendOptions {
   /** Elementwise, broadcasting, update and axis-sum kernels on fewer elements than this are declined. Default 2048. */
   elementwiseMinSize?: number;
   /**
-   * Threads for large products (the caller plus `threads - 1` helper workers on shared memory).
-   * Default: 2 in Node on a machine with at least two cores, else 1 (browsers: 1).
+   * Threads for large products (the caller plus `threads - 1` helper workers on shared memory),
+   * at most 8 (a product is cut into at most 8 slabs). Default: 2 in Node on a machine with at
+   * least two cores, else 1 (browsers: 1).
    */
   threads?: number;
   /** Products with fewer multiply-adds than this run on the calling thread alone. Default 2^19 (about 80^3). */
@@ -368,7 +369,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
   const minWork = opts.matmulMinWork ?? 4096;
   const minSize = opts.elementwiseMinSize ?? 2048;
   const parallelMin = opts.parallelMinWork ?? 2 ** 19;
-  let threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
+  let threads = Math.min(MAX_CHUNKS, Math.max(1, Math.floor(opts.threads ?? defaultThreads())));
   if (threads > 1 && (typeof SharedArrayBuffer === 'undefined' || nodeWorkerCtor() === null)) {
     throw new Error(`createWasmBackend: threads: ${threads} needs SharedArrayBuffer and node:worker_threads`);
   }

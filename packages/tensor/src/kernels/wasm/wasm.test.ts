@@ -475,6 +475,15 @@ describe('gemm: register tiles, k blocks and thread slabs', () => {
     expect(three.threads).toBe(3);
   });
 
+  it('threads are capped at 8 (a product is cut into at most 8 slabs); 8 threads still give right results', () => {
+    const many = createWasmBackend({ threads: 12, matmulMinWork: 0, parallelMinWork: 0 });
+    expect(many.threads).toBe(8);
+    const m = 70, n = 9, k = 33;
+    const A = makeOperand('contiguous', m, k, false, 5), B = makeOperand('transposed', k, n, false, 6);
+    checkProduct(runGemm(many, m, n, k, A, B, false), 0, m, n, k, A, B, false);
+    expect(many.threads).toBe(8);
+  });
+
   it('many products in a row on shared helpers: every slab is done exactly once, none stale', () => {
     // Alternating shapes and dtypes; a slab claimed against an old job or computed twice with a
     // different job's arguments would show up as a wrong entry.
