@@ -96,6 +96,15 @@ export interface Backend {
  * The arrays and coefficients of one Adam step (the fused-learning-rate path of @gd/optim), per
  * element in float64 with each stored value rounded once: `m = c1*g + m0*b1`, `v = (c2*g)*g + v0*b2`,
  * `u = (k*m) / (sqrt(v)/bc2s + eps)` from the stored `m` and `v`.
+ * @example
+ * ```ts
+ * const n = 4096, t = 1, lr = 1e-3, [b1, b2] = [0.9, 0.999];
+ * const [m, v, u, g] = [0, 0, 0, 0].map(() => new Float32Array(n));
+ * const done = getBackend()?.adam?.({
+ *   m, v, u, g, m0: m, v0: v, c1: 1 - b1, b1, c2: 1 - b2, b2,
+ *   k: -lr / (1 - b1 ** t), bc2s: Math.sqrt(1 - b2 ** t), eps: 1e-8,
+ * }) ?? false; // false: run the TypeScript loop instead
+ * ```
  */
 export interface AdamArgs {
   /** New first moments (may be `m0`). */
