@@ -103,7 +103,7 @@ export interface Backend {
  * const done = getBackend()?.adam?.({
  *   m, v, u, g, m0: m, v0: v, c1: 1 - b1, b1, c2: 1 - b2, b2,
  *   k: -lr / (1 - b1 ** t), bc2s: Math.sqrt(1 - b2 ** t), eps: 1e-8,
- * }) ?? false; // false: run the TypeScript loop instead
+ * }) ?? false; // when no backend takes it, the TypeScript loop runs
  * ```
  */
 export interface AdamArgs {
