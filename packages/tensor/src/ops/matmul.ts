@@ -68,6 +68,7 @@ export function matmulKernel(a: Tensor, b: Tensor): Tensor {
   const x = as(a, dtype);
   const y = as(b, dtype);
   if (x.ndim === 2 && y.ndim === 2) return product2d(a, b, x, y, dtype);
+  if (x.ndim <= 2 && y.ndim <= 2) return productVec(a, b, x, y, dtype);
   const a1 = x.ndim === 1;
   const b1 = y.ndim === 1;
   // Shapes and strides as matrices: a 1-D `a` is a row, a 1-D `b` a column.
@@ -151,6 +152,28 @@ function product2d(a: Tensor, b: Tensor, x: Tensor, y: Tensor, dtype: DType): Te
     m, n, k,
     a: x.storage as FloatArray, aOff: x.offset, aRowStride: x.strides[0]!, aColStride: x.strides[1]!,
     b: y.storage as FloatArray, bOff: y.offset, bRowStride: y.strides[0]!, bColStride: y.strides[1]!,
+    c: out.storage as FloatArray, cOff: 0,
+  };
+  if (dtype === 'int32') matmulInt32(args as unknown as Parameters<typeof matmulInt32>[0]);
+  else if (!(getBackend()?.matmul?.(args) ?? false)) matmulFloat(args);
+  return out;
+}
+
+/**
+ * A product with a 1-D operand and no batch dimensions (`[m,k] @ [k]`, `[k] @ [k,n]`, `[k] @ [k]`):
+ * one 2-D product with the vector read as a row or column through its stride, without the batch
+ * bookkeeping of the general path.
+ */
+function productVec(a: Tensor, b: Tensor, x: Tensor, y: Tensor, dtype: DType): Tensor {
+  const a1 = x.ndim === 1, b1 = y.ndim === 1;
+  const m = a1 ? 1 : x.shape[0]!, k = x.shape[x.ndim - 1]!, k2 = y.shape[0]!, n = b1 ? 1 : y.shape[1]!;
+  if (k !== k2) throw new RangeError(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (${k} != ${k2})`);
+  const out = Tensor._empty(a1 ? (b1 ? [] : [n]) : [m], dtype);
+  if (out.size === 0) return out;
+  const args: MatmulArgs = {
+    m, n, k,
+    a: x.storage as FloatArray, aOff: x.offset, aRowStride: a1 ? 0 : x.strides[0]!, aColStride: x.strides[x.ndim - 1]!,
+    b: y.storage as FloatArray, bOff: y.offset, bRowStride: y.strides[0]!, bColStride: b1 ? 0 : y.strides[1]!,
     c: out.storage as FloatArray, cOff: 0,
   };
   if (dtype === 'int32') matmulInt32(args as unknown as Parameters<typeof matmulInt32>[0]);
