@@ -65,6 +65,17 @@ describe('small-tensor fast path under the tape', () => {
     }
   });
 
+  it('one-element operands ([1] bias, 0-d scale): their gradients are the sums over the broadcast', () => {
+    const x = f64([1, 2, 3]).requiresGrad_();
+    const w = f64([4, 5, 6]);
+    const b = f64([0.5]).requiresGrad_();
+    const s = tensor(2, { dtype: 'float64' }).requiresGrad_();
+    s.mul(x.mul(w).add(b)).sum().backward();
+    expect(b.grad!.toArray()).toEqual([6]); // 2 * 3 elements
+    expect(s.grad!.item()).toBe(4 + 10 + 18 + 1.5);
+    expect(x.grad!.toArray()).toEqual([8, 10, 12]);
+  });
+
   it('a saved input modified in place after the op is still caught at backward', () => {
     const a = f64([1, 2]).requiresGrad_();
     const b = f64([3, 4]);

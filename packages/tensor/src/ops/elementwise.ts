@@ -361,20 +361,42 @@ function fastUnary(op: FastOp, x: Tensor): Tensor | null {
   return out;
 }
 
-/** A binary op on two small row-major float tensors of one shape and dtype, or null when the general path must run. */
+/**
+ * A binary op on two small float tensors of one dtype, or null when the general path must run: both
+ * row-major of one shape, or one of them a single element (a 0-d tensor, a `[1]` bias...) of no more
+ * dims than the other, which is row-major (the result has the other's shape; the single element is
+ * read once).
+ */
 function fastBinary(op: FastOp, a: Tensor, b: Tensor): Tensor | null {
   const dtype = a.dtype;
-  const n = a.size;
-  if ((dtype !== 'float32' && dtype !== 'float64') || b.dtype !== dtype || n > FAST_MAX || b.size !== n) return null;
+  if ((dtype !== 'float32' && dtype !== 'float64') || b.dtype !== dtype) return null;
+  const n = a.size, m = b.size;
   const shape = a.shape, bs = b.shape;
-  if (shape !== bs) {
-    if (shape.length !== bs.length) return null;
-    for (let d = 0; d < shape.length; d++) if (shape[d] !== bs[d]) return null;
+  const f64 = dtype === 'float64';
+  if (n === m && n <= FAST_MAX) {
+    let same = shape === bs;
+    if (!same && shape.length === bs.length) {
+      same = true;
+      for (let d = 0; d < shape.length && same; d++) same = shape[d] === bs[d];
+    }
+    if (same) {
+      if (!isRowMajor(shape, a.strides) || !isRowMajor(shape, b.strides)) return null;
+      const out = Tensor._wrap(allocate(dtype, n, false), shape, rowMajorStrides(a), dtype, n);
+      fastKernel(op, f64, 0)(n, out.storage, 0, a.storage, a.offset, b.storage, b.offset, null, 0, 0, 0);
+      return out;
+    }
   }
-  if (!isRowMajor(shape, a.strides) || !isRowMajor(shape, b.strides)) return null;
-  const out = Tensor._wrap(allocate(dtype, n, false), shape, rowMajorStrides(a), dtype, n);
-  fastKernel(op, dtype === 'float64', 0)(n, out.storage, 0, a.storage, a.offset, b.storage, b.offset, null, 0, 0, 0);
-  return out;
+  if (m === 1 && bs.length <= shape.length && n <= FAST_MAX && isRowMajor(shape, a.strides)) {
+    const out = Tensor._wrap(allocate(dtype, n, false), shape, rowMajorStrides(a), dtype, n);
+    fastKernel(op, f64, 2)(n, out.storage, 0, a.storage, a.offset, b.storage, b.offset, null, 0, 0, 0);
+    return out;
+  }
+  if (n === 1 && shape.length <= bs.length && m <= FAST_MAX && isRowMajor(bs, b.strides)) {
+    const out = Tensor._wrap(allocate(dtype, m, false), bs, rowMajorStrides(b), dtype, m);
+    fastKernel(op, f64, 1)(m, out.storage, 0, a.storage, a.offset, b.storage, b.offset, null, 0, 0, 0);
+    return out;
+  }
+  return null;
 }
 
 // The number operand of the scalar fast path, stored (so rounded to float32) where the kernel reads it.

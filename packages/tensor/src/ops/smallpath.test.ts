@@ -110,6 +110,26 @@ describe('small-tensor fast path: values', () => {
     }
   });
 
+  it.each(BINARY)('%s with a one-element tensor on either side (0-d, [1], [1, 1]); shapes broadcast as usual', (_name, op, ref) => {
+    for (const dtype of FLOATS) {
+      for (const n of [0, 1, 5, 64, 2047]) {
+        const x = uniform(n, 0.1, 3, 11 + n).map((v) => store(dtype, v));
+        for (const oneShape of [[], [1], [1, 1]]) {
+          const one = tensor([store(dtype, 1.7)], { dtype }).reshape(oneShape);
+          const v = store(dtype, 1.7);
+          for (const [t, shape] of [[tensor(x, { dtype }), [n]], [offsetView(x, dtype), [n]], [tensor(x, { dtype }).reshape([1, n]), [1, n]]] as [Tensor, number[]][]) {
+            const want = oneShape.length > shape.length ? [...oneShape.slice(0, oneShape.length - shape.length), ...shape] : shape;
+            expectValues(op(t, one), want, dtype, x.map((e) => store(dtype, ref(e, v))));
+            expectValues(op(one, t), want, dtype, x.map((e) => store(dtype, ref(v, e))));
+          }
+        }
+      }
+    }
+    // a one-element operand of another dtype promotes as usual
+    const m = op(tensor([1, 2], { dtype: 'float32' }), tensor([2], { dtype: 'float64' }));
+    expect(m.dtype).toBe('float64');
+  });
+
   it('NaN and ±Infinity propagate as in the reference', () => {
     const v = [NaN, Infinity, -Infinity, 0, -0, 1];
     for (const dtype of FLOATS) {
