@@ -97,6 +97,11 @@ export class Tensor {
     return Tensor._fromData(allocate(dtype, sizeOf(shape)), shape, dtype);
   }
 
+  /** @internal Like `_empty`, but the contents are unspecified: the caller must write every element. */
+  static _uninit(shape: readonly number[], dtype: DType): Tensor {
+    return Tensor._fromData(allocate(dtype, sizeOf(shape), false), shape, dtype);
+  }
+
   /** @internal A new view of `base`'s storage. */
   static _view(base: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
     return new Tensor(base.storage, shape.slice(), strides.slice(), offset, base.dtype, base._version, sizeOf(shape));

@@ -270,7 +270,7 @@ function unaryOutType(kind: 'same' | 'float' | 'bool' | 'arith', d: DType): DTyp
 export function unaryKernel(name: UnaryName, x: Tensor, p0 = 0, p1 = 0, outDtype?: DType): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${name}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
   const spec = UNARY[name];
-  const out = Tensor._empty(x.shape, outDtype ?? unaryOutType(spec.out, x.dtype));
+  const out = Tensor._uninit(x.shape, outDtype ?? unaryOutType(spec.out, x.dtype)); // every element is written
   // int32 squares wrap exactly (x * x in float64 rounds past 2^53; see INT32_EXACT).
   if (name === 'square' && out.dtype === 'int32') runKernel('squareInt32', 'Math.imul(x, x)', out, [x]);
   else runKernel(name, spec.expr, out, [x], p0, p1);
@@ -728,7 +728,7 @@ export function binaryKernel(name: BinaryName, a: TensorLike, b: TensorLike): [T
       if (e[i]! < 0) throw new RangeError(`pow: integer tensors cannot be raised to negative integer powers (exponent ${e[i]})`);
     }
   }
-  const out = Tensor._empty(shape, outType);
+  const out = Tensor._uninit(shape, outType); // every element is written
   const int = outType === 'int32' ? INT32_EXACT[name as 'mul' | 'pow'] : undefined;
   if (int !== undefined) runKernel(int.key, int.expr, out, [ta, tb]);
   else runKernel(name, spec.expr, out, [ta, tb]);

@@ -146,7 +146,7 @@ export function matmulKernel(a: Tensor, b: Tensor): Tensor {
 function product2d(a: Tensor, b: Tensor, x: Tensor, y: Tensor, dtype: DType): Tensor {
   const m = x.shape[0]!, k = x.shape[1]!, k2 = y.shape[0]!, n = y.shape[1]!;
   if (k !== k2) throw new RangeError(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (${k} != ${k2})`);
-  const out = Tensor._empty([m, n], dtype);
+  const out = Tensor._uninit([m, n], dtype); // every kernel writes all of C (zeros when k = 0)
   if (out.size === 0) return out;
   const args: MatmulArgs = {
     m, n, k,
