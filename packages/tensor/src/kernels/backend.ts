@@ -80,16 +80,17 @@ export interface Backend {
   adam?(args: AdamArgs): boolean;
   /**
    * Column sums of the row-major `m x n` matrix `x[xOff + i*ld + j]` into `out[0..n)`, accumulated
-   * in float64 row after row (the order of the TypeScript reduction kernels, so the same bits).
-   * Return `false` to decline.
-   */
-  colSum?(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number): boolean;
-  /**
-   * Row sums of the row-major `m x n` matrix `x[xOff + i*ld + j]` into `out[0..m)`, each row added
-   * left to right in float64 (the TypeScript reduction's order, so the same bits). Return `false` to
+   * in float64 row after row (the order of the TypeScript reduction kernels, so the same bits), each
+   * divided by `div` (default 1; the count for a mean) before its one rounding. Return `false` to
    * decline.
    */
-  rowSum?(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number): boolean;
+  colSum?(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number, div?: number): boolean;
+  /**
+   * Row sums of the row-major `m x n` matrix `x[xOff + i*ld + j]` into `out[0..m)`, each row added
+   * left to right in float64 (the TypeScript reduction's order, so the same bits) and divided by
+   * `div` (default 1; the count for a mean) before its one rounding. Return `false` to decline.
+   */
+  rowSum?(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number, div?: number): boolean;
 }
 
 /**

@@ -184,10 +184,11 @@ const BACKEND_SUM_MIN = 2048;
  * A large float sum whose plan is one kept run and one reduced run, computed by the installed
  * backend: column sums (`colSum`) when the kept run has unit stride (e.g. `sum(x, 0)` of a contiguous
  * `[m, n]` gradient: a bias gradient), row sums (`rowSum`) when the reduced run has (`sum(x, -1)`, at
- * least 4 rows). `null` when the case does not apply or the backend declines. Same bits as the TS
- * kernels (float64 accumulators, elements added in the same order).
+ * least 4 rows), each divided by `div` (1 for `sum`, the count for `mean`). `null` when the case
+ * does not apply or the backend declines. Same bits as the TS kernels (float64 accumulators,
+ * elements added in the same order, one division and one rounding).
  */
-function backendAxisSum(x: Tensor, ax: readonly number[], kd: boolean, plan: ReducePlan): Tensor | null {
+function backendAxisSum(x: Tensor, ax: readonly number[], kd: boolean, plan: ReducePlan, div = 1): Tensor | null {
   if ((x.dtype !== 'float32' && x.dtype !== 'float64') || x.size < BACKEND_SUM_MIN) return null;
   if (plan.keepShape.length !== 1 || plan.redShape.length !== 1) return null;
   const cols = plan.order === 'B' && plan.keepStrides[0] === 1 && plan.redStrides[0]! >= plan.keepShape[0]!;
@@ -200,7 +201,7 @@ function backendAxisSum(x: Tensor, ax: readonly number[], kd: boolean, plan: Red
   const n = cols ? plan.keepShape[0]! : plan.redShape[0]!;
   const ld = cols ? plan.redStrides[0]! : plan.keepStrides[0]!;
   const out = Tensor._empty(reducedShape(x.shape, ax, kd), x.dtype);
-  return f.call(be, out.storage as Float32Array | Float64Array, x.storage as Float32Array | Float64Array, x.offset, m, n, ld) ? out : null;
+  return f.call(be, out.storage as Float32Array | Float64Array, x.storage as Float32Array | Float64Array, x.offset, m, n, ld, div) ? out : null;
 }
 
 /**
@@ -220,7 +221,8 @@ export function mean(x: Tensor, axes?: number | readonly number[], keepdims = fa
   checkTensorArg('mean', x);
   const ax = reductionAxes('mean', x, axes);
   const kd = checkKeepdims('mean', keepdims);
-  const out = reduceKernel('mean', x, ax, kd, floatType(x.dtype));
+  const plan = planReduce(x.shape, x.strides, ax);
+  const out = backendAxisSum(x, ax, kd, plan, plan.redSize) ?? reduceKernel('mean', x, ax, kd, floatType(x.dtype), null, 0, plan);
   return record('mean', [x], out, { axes: ax, keepdims: kd });
 }
 

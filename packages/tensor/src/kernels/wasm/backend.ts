@@ -53,10 +53,10 @@ interface Kernels {
   axpby_f32(o: number, x: number, y: number, a: number, b: number, n: number): void;
   adam_f32(m: number, v: number, u: number, g: number, m0: number, v0: number, n: number,
     c1: number, b1: number, c2: number, b2: number, k: number, bc2s: number, eps: number): void;
-  colsum_f32(o: number, x: number, m: number, n: number, ld: number): void;
-  colsum_f64(o: number, x: number, m: number, n: number, ld: number): void;
-  rowsum_f32(o: number, x: number, m: number, n: number, ld: number): void;
-  rowsum_f64(o: number, x: number, m: number, n: number, ld: number): void;
+  colsum_f32(o: number, x: number, m: number, n: number, ld: number, div: number): void;
+  colsum_f64(o: number, x: number, m: number, n: number, ld: number, div: number): void;
+  rowsum_f32(o: number, x: number, m: number, n: number, ld: number, div: number): void;
+  rowsum_f64(o: number, x: number, m: number, n: number, ld: number, div: number): void;
 }
 
 const PAGE = 65536;
@@ -570,16 +570,16 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       return streamed(w, 4, n, [m, v, u, g, m0, v0], 56, 7,
         (a, len) => w.k.adam_f32(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, len, c1, b1, c2, b2, k, bc2s, eps));
     },
-    colSum(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number): boolean {
-      return axisSum(false, out, x, xOff, m, n, ld);
+    colSum(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number, div = 1): boolean {
+      return axisSum(false, out, x, xOff, m, n, ld, div);
     },
-    rowSum(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number): boolean {
-      return axisSum(true, out, x, xOff, m, n, ld);
+    rowSum(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number, div = 1): boolean {
+      return axisSum(true, out, x, xOff, m, n, ld, div);
     },
   };
 
-  /** Column (`rows` false) or row sums of the row-major m x n matrix `x[xOff + i*ld + j]` into `out`. */
-  function axisSum(rows: boolean, out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number): boolean {
+  /** Column (`rows` false) or row sums, divided by `div`, of the row-major m x n matrix `x[xOff + i*ld + j]` into `out`. */
+  function axisSum(rows: boolean, out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number, div: number): boolean {
     const outLen = rows ? m : n;
     if (m * n < minSize || m < 1 || n < 1 || ld < n || out.length < outLen || xOff < 0) return false;
     const E = commonWidth([out, x]);
@@ -601,11 +601,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       const view: FloatArray = E === 4 ? new Float32Array(w.memory.buffer) : new Float64Array(w.memory.buffer);
       if (copyX) { view.set(x.subarray(xOff, xOff + span), base / E); xAt = base; } else xAt += xOff * E;
       if (copyO) oAt = base + xBytes;
-      kern(oAt, xAt, m, n, ld);
+      kern(oAt, xAt, m, n, ld, div);
       if (copyO) out.set(view.subarray(oAt / E, oAt / E + outLen));
       return true;
     }
-    kern(oAt, xAt + xOff * E, m, n, ld);
+    kern(oAt, xAt + xOff * E, m, n, ld, div);
     return true;
   }
 }

@@ -421,9 +421,13 @@ export function adam_f32(m: usize, v: usize, u: usize, g: usize, m0: usize, v0: 
 // sums over one axis of a row-major m x n matrix (row stride ld), accumulated in float64 in the
 // order the TS reduction kernels use (row after row), so results are the same bits.
 
-/** float32 column sums `o[j] = sum_i x[i*ld + j]` (float64 accumulators, rounded once to float32). */
-export function colsum_f32(o: usize, x: usize, m: i32, n: i32, ld: i32): void {
+/**
+ * float32 column sums `o[j] = sum_i x[i*ld + j]` (float64 accumulators, divided by `div` — 1 for a
+ * sum, the count for a mean — and rounded once to float32).
+ */
+export function colsum_f32(o: usize, x: usize, m: i32, n: i32, ld: i32, div: f64): void {
   const rowBytes = <usize>ld << 2;
+  const dv = f64x2.splat(div);
   let j = 0;
   for (; j + 8 <= n; j += 8) {
     let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
@@ -433,20 +437,21 @@ export function colsum_f32(o: usize, x: usize, m: i32, n: i32, ld: i32): void {
       a0 = f64x2.add(a0, lo64(v0)); a1 = f64x2.add(a1, hi64(v0));
       a2 = f64x2.add(a2, lo64(v1)); a3 = f64x2.add(a3, hi64(v1));
     }
-    v128.store(o + (<usize>j << 2), to32(a0, a1));
-    v128.store(o + (<usize>j << 2), to32(a2, a3), 16);
+    v128.store(o + (<usize>j << 2), to32(f64x2.div(a0, dv), f64x2.div(a1, dv)));
+    v128.store(o + (<usize>j << 2), to32(f64x2.div(a2, dv), f64x2.div(a3, dv)), 16);
   }
   for (; j < n; j++) {
     let a: f64 = 0;
     let p = x + (<usize>j << 2);
     for (let i = 0; i < m; i++, p += rowBytes) a += <f64>load<f32>(p);
-    store<f32>(o + (<usize>j << 2), <f32>a);
+    store<f32>(o + (<usize>j << 2), <f32>(a / div));
   }
 }
 
-/** float64 column sums; see colsum_f32. */
-export function colsum_f64(o: usize, x: usize, m: i32, n: i32, ld: i32): void {
+/** float64 column sums (divided by `div`); see colsum_f32. */
+export function colsum_f64(o: usize, x: usize, m: i32, n: i32, ld: i32, div: f64): void {
   const rowBytes = <usize>ld << 3;
+  const dv = f64x2.splat(div);
   let j = 0;
   for (; j + 8 <= n; j += 8) {
     let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
@@ -456,22 +461,24 @@ export function colsum_f64(o: usize, x: usize, m: i32, n: i32, ld: i32): void {
       a2 = f64x2.add(a2, v128.load(p, 32)); a3 = f64x2.add(a3, v128.load(p, 48));
     }
     const q = o + (<usize>j << 3);
-    v128.store(q, a0); v128.store(q, a1, 16); v128.store(q, a2, 32); v128.store(q, a3, 48);
+    v128.store(q, f64x2.div(a0, dv)); v128.store(q, f64x2.div(a1, dv), 16);
+    v128.store(q, f64x2.div(a2, dv), 32); v128.store(q, f64x2.div(a3, dv), 48);
   }
   for (; j < n; j++) {
     let a: f64 = 0;
     let p = x + (<usize>j << 3);
     for (let i = 0; i < m; i++, p += rowBytes) a += load<f64>(p);
-    store<f64>(o + (<usize>j << 3), a);
+    store<f64>(o + (<usize>j << 3), a / div);
   }
 }
 
 /**
  * float32 row sums `o[i] = sum_j x[i*ld + j]`, each row added left to right into a float64
- * accumulator (the TS reduction's order, so the same bits). Four rows at a time: their elements are
+ * accumulator (the TS reduction's order, so the same bits), divided by `div` (1, or the count for a
+ * mean) before the one rounding. Four rows at a time: their elements are
  * interleaved pairwise into float64 lanes, two rows per accumulator.
  */
-export function rowsum_f32(o: usize, x: usize, m: i32, n: i32, ld: i32): void {
+export function rowsum_f32(o: usize, x: usize, m: i32, n: i32, ld: i32, div: f64): void {
   const rb = <usize>ld << 2;
   let i = 0;
   for (; i + 4 <= m; i += 4) {
@@ -498,18 +505,19 @@ export function rowsum_f32(o: usize, x: usize, m: i32, n: i32, ld: i32): void {
       s2 += <f64>load<f32>(p2 + off); s3 += <f64>load<f32>(p3 + off);
     }
     const q = o + (<usize>i << 2);
-    store<f32>(q, <f32>s0); store<f32>(q, <f32>s1, 4); store<f32>(q, <f32>s2, 8); store<f32>(q, <f32>s3, 12);
+    store<f32>(q, <f32>(s0 / div)); store<f32>(q, <f32>(s1 / div), 4);
+    store<f32>(q, <f32>(s2 / div), 8); store<f32>(q, <f32>(s3 / div), 12);
   }
   for (; i < m; i++) {
     const p = x + <usize>i * rb;
     let s: f64 = 0;
     for (let j = 0; j < n; j++) s += <f64>load<f32>(p + (<usize>j << 2));
-    store<f32>(o + (<usize>i << 2), <f32>s);
+    store<f32>(o + (<usize>i << 2), <f32>(s / div));
   }
 }
 
-/** float64 row sums; see rowsum_f32 (two rows per accumulator, four rows at a time). */
-export function rowsum_f64(o: usize, x: usize, m: i32, n: i32, ld: i32): void {
+/** float64 row sums (divided by `div`); see rowsum_f32 (two rows per accumulator, four rows at a time). */
+export function rowsum_f64(o: usize, x: usize, m: i32, n: i32, ld: i32, div: f64): void {
   const rb = <usize>ld << 3;
   let i = 0;
   for (; i + 4 <= m; i += 4) {
@@ -529,12 +537,12 @@ export function rowsum_f64(o: usize, x: usize, m: i32, n: i32, ld: i32): void {
       s0 += load<f64>(p0 + off); s1 += load<f64>(p1 + off); s2 += load<f64>(p2 + off); s3 += load<f64>(p3 + off);
     }
     const q = o + (<usize>i << 3);
-    store<f64>(q, s0); store<f64>(q, s1, 8); store<f64>(q, s2, 16); store<f64>(q, s3, 24);
+    store<f64>(q, s0 / div); store<f64>(q, s1 / div, 8); store<f64>(q, s2 / div, 16); store<f64>(q, s3 / div, 24);
   }
   for (; i < m; i++) {
     const p = x + <usize>i * rb;
     let s: f64 = 0;
     for (let j = 0; j < n; j++) s += load<f64>(p + (<usize>j << 3));
-    store<f64>(o + (<usize>i << 3), s);
+    store<f64>(o + (<usize>i << 3), s / div);
   }
 }

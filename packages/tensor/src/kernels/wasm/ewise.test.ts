@@ -173,7 +173,7 @@ describe.each(VARIANTS)('wasm elementwise kernels (%s)', (_name, wasm) => {
     }
   });
 
-  it('column sums (sum over axis 0) give the TypeScript kernels\' bits, on row-strided views too', () => {
+  it('column sums and means (over axis 0) give the TypeScript kernels\' bits, on row-strided views too', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       for (const [m, n] of [[64, 256], [4096, 3], [100, 4099], [7, 1001]] as const) {
         const big = T.tensor(values(m * (n + 5), m * n, dtype === 'float64', 1e4), { dtype, shape: [m, n + 5] });
@@ -186,12 +186,13 @@ describe.each(VARIANTS)('wasm elementwise kernels (%s)', (_name, wasm) => {
           const keep = withBackend(be, () => T.sum(x, [0], true));
           expect(keep.shape).toEqual([1, n]);
           expectSameBits(keep.data(), want, `colsum keepdims ${dtype}`);
+          expectSameBits(withBackend(be, () => T.mean(x, 0)).data(), withBackend(null, () => T.mean(x, 0)).data(), `col mean ${dtype}`);
         }
       }
     }
   });
 
-  it('row sums (sum over the last axis) give the TypeScript kernels\' bits, on row-strided views too', () => {
+  it('row sums and means (over the last axis) give the TypeScript kernels\' bits, on row-strided views too', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       for (const [m, n] of [[64, 256], [4099, 3], [7, 1001], [4, 1025], [3, 5000], [1000, 1]] as const) {
         const big = T.tensor(values(m * (n + 5), m + 7 * n, dtype === 'float64', 1e4), { dtype, shape: [m, n + 5] });
@@ -205,6 +206,7 @@ describe.each(VARIANTS)('wasm elementwise kernels (%s)', (_name, wasm) => {
           const keep = withBackend(be, () => T.sum(x, [1], true));
           expect(keep.shape).toEqual([m, 1]);
           expectSameBits(keep.data(), want, `rowsum keepdims ${dtype}`);
+          expectSameBits(withBackend(be, () => T.mean(x, -1)).data(), withBackend(null, () => T.mean(x, -1)).data(), `row mean ${dtype}`);
         }
       }
     }
@@ -320,8 +322,10 @@ describe('wasm kernels on random shapes and views (property)', () => {
         expect(got.shape).toEqual(want.shape);
         expectSameBits(got.data(), want.data(), `${op} ${dtype}`);
         for (const axis of [0, 1]) {
-          const ws = withBackend(null, () => T.sum(a, axis)), gs = withBackend(wasm, () => T.sum(a, axis));
-          expectSameBits(gs.data(), ws.data(), `sum ${axis} ${dtype}`);
+          for (const r of ['sum', 'mean'] as const) {
+            const ws = withBackend(null, () => T[r](a, axis)), gs = withBackend(wasm, () => T[r](a, axis));
+            expectSameBits(gs.data(), ws.data(), `${r} ${axis} ${dtype}`);
+          }
         }
       }), { numRuns: Number(process.env.EWISE_RUNS ?? 60) });
   });
