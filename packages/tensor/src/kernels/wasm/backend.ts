@@ -7,7 +7,7 @@
 import type { AdamArgs, Backend, FloatArray, MatmulArgs } from '../backend.js';
 import { RELAXED, RELAXED_SHARED, SIMD, SIMD_SHARED } from './binary.js';
 import { CTL_SLOTS, GemmWorker, MAX_CHUNKS, nodeWorkerCtor, runChunks } from './pool.js';
-import { addressOf } from './arena.js';
+import { addressOf, arenaAllocate, arenaMemory, arenaPermanent } from './arena.js';
 
 /** Options for {@link createWasmBackend}. */
 export interface WasmBackendOptions {
@@ -18,6 +18,11 @@ export interface WasmBackendOptions {
   fma?: boolean | 'auto';
   /** Products with fewer multiply-adds (`m*n*k`) than this are declined (the TS kernel is faster there). Default 4096. */
   matmulMinWork?: number;
+  /**
+   * Matrix-vector products (one output column or row) with fewer multiply-adds than this are
+   * declined. Default: the smaller of 512 and `matmulMinWork`.
+   */
+  matvecMinWork?: number;
   /** Elementwise, broadcasting, update and axis-sum kernels on fewer elements than this are declined. Default 2048. */
   elementwiseMinSize?: number;
   /**
@@ -42,6 +47,8 @@ interface Kernels {
   hasFma(): number;
   gemm_f32(m: number, n: number, k: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, work: number): void;
   gemm_f64(m: number, n: number, k: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, work: number): void;
+  gemv_f32(m: number, k: number, a: number, ars: number, acs: number, x: number, y: number): void;
+  gemv_f64(m: number, k: number, a: number, ars: number, acs: number, x: number, y: number): void;
   binary_f32(op: number, o: number, x: number, y: number, n: number): void;
   binary_f64(op: number, o: number, x: number, y: number, n: number): void;
   exp_f32(o: number, x: number, n: number): void;
@@ -151,19 +158,47 @@ class Instance {
   /** Threads used for large products; drops to 1 for good if a helper thread ever fails. */
   threads: number;
   private workers: GemmWorker[] = [];
+  /** Whether this instance runs in the tensor arena's memory (tensors there are used in place). */
+  readonly inArena: boolean;
+  /** Byte address of the helper threads' control blocks. */
+  private readonly ctlBase: number;
+  /** In the arena: the scratch block (held here so it is not reclaimed), its address and size. */
+  private scratchArr: Float64Array | null = null;
+  private scratchAt = 0;
+  private scratchBytes = 0;
 
-  constructor(fma: boolean, threads: number, module: WebAssembly.Module) {
+  constructor(fma: boolean, threads: number, module: WebAssembly.Module, arenaMem: WebAssembly.Memory | null) {
     this.fma = fma;
     this.threads = threads;
+    this.inArena = arenaMem !== null;
     const shared = threads > 1;
-    this.memory = new WebAssembly.Memory(shared ? { initial: 2, maximum: 32768, shared: true } : { initial: 2, maximum: 65536 });
+    this.memory = arenaMem ?? new WebAssembly.Memory(shared ? { initial: 2, maximum: 32768, shared: true } : { initial: 2, maximum: 65536 });
     this.module = module;
     const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
     this.k = inst.exports as unknown as Kernels;
+    // Several backends may share the arena's memory, so each takes control blocks of its own there.
+    this.ctlBase = arenaMem !== null ? arenaPermanent(8 * CTL_SLOTS * 4) : CTL_BASE;
+    if (this.ctlBase < 0) throw new RangeError('wasm backend: no memory for thread control blocks');
   }
 
-  /** Make sure `bytes` of arena (past ARENA_START) exist; grows by at least half again to grow rarely. */
-  reserve(bytes: number): void {
+  /**
+   * The byte address of a scratch region of at least `bytes`, the same region for every call (so a
+   * kernel must not keep it across calls). Outside the arena it starts at ARENA_START and the memory
+   * grows by at least half again when needed; in the arena it is a block of the arena, replaced by a
+   * larger one on demand. Throws when the memory is exhausted.
+   */
+  reserve(bytes: number): number {
+    if (this.inArena) {
+      if (this.scratchBytes < bytes) {
+        // No forced collection here: callers hold views derived from their operands (see arena.ts).
+        const arr = arenaAllocate('float64', Math.ceil(Math.max(bytes, this.scratchBytes * 1.5) / 8), false, false);
+        if (arr === null) throw new RangeError(`wasm backend: no memory for ${bytes} bytes of kernel scratch`);
+        this.scratchArr = arr as Float64Array;
+        this.scratchAt = addressOf(arr);
+        this.scratchBytes = arr.byteLength;
+      }
+      return this.scratchAt;
+    }
     const need = ARENA_START + bytes;
     const have = this.memory.buffer.byteLength;
     if (need > have) {
@@ -171,13 +206,14 @@ class Instance {
       // Helper threads started before the growth are replaced, so every instance knows the new size.
       this.closeWorkers();
     }
+    return ARENA_START;
   }
 
   /** The helper workers (started on first use). */
   helpers(): GemmWorker[] {
     if (this.workers.length === 0 && this.threads > 1) {
       const Worker = nodeWorkerCtor()!;
-      for (let t = 1; t < this.threads; t++) this.workers.push(new GemmWorker(Worker, this.module, this.memory, CTL_BASE + (t - 1) * CTL_SLOTS * 4));
+      for (let t = 1; t < this.threads; t++) this.workers.push(new GemmWorker(Worker, this.module, this.memory, this.ctlBase + (t - 1) * CTL_SLOTS * 4));
     }
     return this.workers;
   }
@@ -187,6 +223,9 @@ class Instance {
     this.workers = [];
   }
 }
+
+/** Instances given up after a helper thread missed its deadline (see `matmul`); never released. */
+const abandoned: Instance[] = [];
 
 /** Control blocks of the helper threads live below the arena. */
 const CTL_BASE = 32768;
@@ -252,6 +291,49 @@ function splitJobs(m: number, n: number, k: number, A: Placed, B: Placed, cAt: n
   return jobs;
 }
 
+/**
+ * A product with one output column (`n === 1`: y = A x, x the column of B) or one output row
+ * (`m === 1`: y = Bᵀ x, x the row of A) through the gemv kernels. The matrix and C are used in
+ * place when resident in the kernels' memory, else placed in scratch; x is used in place when
+ * resident with unit stride, else gathered contiguous into scratch (k elements). Returns `false`
+ * (nothing done) when the scratch cannot be had.
+ */
+function matvec(w: Instance, args: MatmulArgs, E: number): boolean {
+  const { m, n, k } = args;
+  const byCol = n === 1;
+  const rows = byCol ? m : n;
+  const mat = byCol ? args.a : args.b, matOff = byCol ? args.aOff : args.bOff;
+  const mrs = byCol ? args.aRowStride : args.bColStride, mcs = byCol ? args.aColStride : args.bRowStride;
+  const vec = byCol ? args.b : args.a, vecOff = byCol ? args.bOff : args.aOff;
+  const vs = byCol ? args.bRowStride : args.aColStride;
+  if (k === 0) { args.c.fill(0, args.cOff, args.cOff + rows); return true; }
+  const matRes = w.inArena ? addressOf(mat) : -1;
+  const vecRes = w.inArena && vs === 1 ? addressOf(vec) : -1;
+  const cRes = w.inArena ? addressOf(args.c) : -1;
+  const gemv = E === 4 ? w.k.gemv_f32 : w.k.gemv_f64;
+  if (matRes >= 0 && vecRes >= 0 && cRes >= 0) {
+    // All in place: no scratch, no view of the memory.
+    gemv(rows, k, matRes + matOff * E, mrs, mcs, vecRes + vecOff * E, cRes + args.cOff * E);
+    return true;
+  }
+  const matBytes = matRes >= 0 ? 0 : align(placeSize(mrs, mcs, rows, k) * E);
+  const vecBytes = vecRes >= 0 ? 0 : align(k * E);
+  let base: number;
+  try { base = w.reserve(matBytes + vecBytes + (cRes >= 0 ? 0 : rows * E)); } catch { return false; }
+  const view: FloatArray = E === 4 ? new Float32Array(w.memory.buffer) : new Float64Array(w.memory.buffer);
+  const A = matRes >= 0 ? { base: matRes / E + matOff, rs: mrs, cs: mcs } : place(mat, matOff, mrs, mcs, rows, k, view, base / E);
+  const xAt = vecRes >= 0 ? vecRes + vecOff * E : base + matBytes;
+  if (vecRes < 0) {
+    const at = xAt / E;
+    if (vs === 1) view.set(vec.subarray(vecOff, vecOff + k), at);
+    else for (let p = 0, s = vecOff; p < k; p++, s += vs) view[at + p] = vec[s]!;
+  }
+  const yAt = cRes >= 0 ? cRes + args.cOff * E : base + matBytes + vecBytes;
+  gemv(rows, k, A.base * E, A.rs, A.cs, xAt, yAt);
+  if (cRes < 0) args.c.set(view.subarray(yAt / E, yAt / E + rows), args.cOff);
+  return true;
+}
+
 /** Elements of arena an operand may take (its span, or r*c when gathered). */
 function placeSize(rs: number, cs: number, r: number, c: number): number {
   const span = Math.abs(rs) * (r - 1) + Math.abs(cs) * (c - 1) + 1;
@@ -299,10 +381,11 @@ function streamed(w: Instance, E: number, n: number, arrs: readonly FloatArray[]
   }
   const chunk = Math.min(n, ELEMENTWISE_CHUNK_BYTES / E);
   const bytes = align(chunk * E);
-  try { w.reserve(copied * bytes); } catch { return false; }
+  let base: number;
+  try { base = w.reserve(copied * bytes); } catch { return false; }
   const view: FloatArray = E === 4 ? new Float32Array(w.memory.buffer) : new Float64Array(w.memory.buffer);
   const slot = new Array<number>(k);
-  for (let i = 0, next = ARENA_START; i < k; i++) {
+  for (let i = 0, next = base; i < k; i++) {
     if (at[i]! < 0) { slot[i] = next; next += bytes; } else slot[i] = -1;
   }
   const cur = new Array<number>(k);
@@ -367,6 +450,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     throw new Error('createWasmBackend: fma: true needs relaxed SIMD, which this runtime lacks');
   }
   const minWork = opts.matmulMinWork ?? 4096;
+  const matvecMin = opts.matvecMinWork ?? Math.min(512, minWork);
   const minSize = opts.elementwiseMinSize ?? 2048;
   const parallelMin = opts.parallelMinWork ?? 2 ** 19;
   let threads = Math.min(MAX_CHUNKS, Math.max(1, Math.floor(opts.threads ?? defaultThreads())));
@@ -404,10 +488,12 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     if (inst !== null || broken) return inst;
     const fma = useFma();
     for (const t of threads > 1 ? [threads, 1] : [1]) {
-      const module = moduleFor(fma, t > 1);
+      // Tensors live in the (shared) arena memory where there is one: the kernels run in it.
+      const arenaMem = arenaMemory();
+      const module = moduleFor(fma, t > 1 || arenaMem !== null);
       if (module === null) return null;
       try {
-        inst = new Instance(fma, t, module);
+        inst = new Instance(fma, t, module, arenaMem);
         return inst;
       } catch {
         // e.g. no shared memory here: try one thread; failing that, the TS kernels stay in charge.
@@ -423,32 +509,43 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     get threads(): number { return inst?.threads ?? threads; },
     matmul(args: MatmulArgs): boolean {
       const { m, n, k } = args;
-      if (m * n * k < minWork || m === 0 || n === 0) return false;
+      if (m * n * k < (n === 1 || m === 1 ? matvecMin : minWork) || m === 0 || n === 0) return false;
       const f32 = args.c instanceof Float32Array;
       if (f32 ? !(args.a instanceof Float32Array && args.b instanceof Float32Array)
         : !(args.c instanceof Float64Array && args.a instanceof Float64Array && args.b instanceof Float64Array)) return false;
       const w = get();
       if (w === null) return false;
+      // One output column or row: a matrix-vector product (gemv.as), not the blocked gemm.
+      if (n === 1 || m === 1) return matvec(w, args, f32 ? 4 : 8);
       const E = f32 ? 4 : 8;
       const parts = m * n * k >= parallelMin ? w.threads : 1;  // (w.threads drops to 1 after a helper failure)
       const scratch = align(w.k.gemmScratchBytes(E));
-      const aBytes = align(placeSize(args.aRowStride, args.aColStride, m, k) * E);
-      const bBytes = align(placeSize(args.bRowStride, args.bColStride, k, n) * E);
-      const cBytes = align(m * n * E);
+      // Operands resident in the arena are read in place and C is written in place; the others are
+      // copied into scratch (and C copied out). `args` holds the storages, so their blocks stay put.
+      const aRes = w.inArena ? addressOf(args.a) : -1;
+      const bRes = w.inArena ? addressOf(args.b) : -1;
+      const cRes = w.inArena ? addressOf(args.c) : -1;
+      const aBytes = aRes >= 0 ? 0 : align(placeSize(args.aRowStride, args.aColStride, m, k) * E);
+      const bBytes = bRes >= 0 ? 0 : align(placeSize(args.bRowStride, args.bColStride, k, n) * E);
+      const cBytes = cRes >= 0 ? 0 : align(m * n * E);
       // Past the memory's maximum the product is left to the TS kernel rather than failing.
-      try { w.reserve(parts * scratch + aBytes + bBytes + cBytes); } catch { return false; }
+      let base: number;
+      try { base = w.reserve(parts * scratch + aBytes + bBytes + cBytes); } catch { return false; }
       const buf = w.memory.buffer;
       const view: FloatArray = f32 ? new Float32Array(buf) : new Float64Array(buf);
-      const aAt = ARENA_START + parts * scratch, bAt = aAt + aBytes, cAt = bAt + bBytes;
-      const A = place(args.a, args.aOff, args.aRowStride, args.aColStride, m, k, view, aAt / E);
-      const B = place(args.b, args.bOff, args.bRowStride, args.bColStride, k, n, view, bAt / E);
+      const aAt = base + parts * scratch, bAt = aAt + aBytes;
+      const cAt = cRes >= 0 ? cRes + args.cOff * E : bAt + bBytes;
+      const A = aRes >= 0 ? { base: aRes / E + args.aOff, rs: args.aRowStride, cs: args.aColStride }
+        : place(args.a, args.aOff, args.aRowStride, args.aColStride, m, k, view, aAt / E);
+      const B = bRes >= 0 ? { base: bRes / E + args.bOff, rs: args.bRowStride, cs: args.bColStride }
+        : place(args.b, args.bOff, args.bRowStride, args.bColStride, k, n, view, bAt / E);
       const gemm = f32 ? w.k.gemm_f32 : w.k.gemm_f64;
       if (parts === 1) {
-        gemm(m, n, k, A.base * E, A.rs, A.cs, B.base * E, B.rs, B.cs, cAt, n, ARENA_START);
+        gemm(m, n, k, A.base * E, A.rs, A.cs, B.base * E, B.rs, B.cs, cAt, n, base);
       } else {
         // Cut C into slabs of whole register tiles (rows when m >= n, else columns); every thread,
         // this one included, claims slabs until none is left (pool.ts), packing its own panels in
-        // its own scratch (thread t's at ARENA_START + t * scratch).
+        // its own scratch (thread t's at base + t * scratch).
         const jobs = splitJobs(m, n, k, A, B, cAt, E, Math.min(parts, MAX_CHUNKS), w.k.gemmTileRows(E));
         const run = (j: readonly number[], work: number): void => gemm(j[0]!, j[1]!, j[2]!, j[3]!, j[4]!, j[5]!, j[6]!, j[7]!, j[8]!, j[9]!, j[10]!, work);
         // A helper that cannot start, or does not finish a slab it took within a generous deadline,
@@ -459,10 +556,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
         const timeout = opts.helperTimeoutMs ?? 10_000 + (m * n * k) / 1e5;
         let outcome = 'failed';
         if (helpers.length > 0) {
-          const scratchAt = Array.from({ length: parts }, (_, t) => ARENA_START + t * scratch);
+          const scratchAt = Array.from({ length: parts }, (_, t) => base + t * scratch);
           outcome = runChunks(helpers.slice(0, parts - 1), !f32, jobs, scratchAt, run, timeout);
         } else {
-          for (const j of jobs) run(j, ARENA_START);
+          for (const j of jobs) run(j, base);
         }
         if (outcome !== 'ok') {
           w.threads = 1;
@@ -470,10 +567,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
           // A helper that missed its deadline might still be writing into its scratch: later calls
           // get a fresh single-threaded instance, and the old one (with its scratch block, in the
           // arena) is kept for good so that block is never handed to a tensor.
-          if (outcome === 'lost') { inst = null; threads = 1; }
+          if (outcome === 'lost') { abandoned.push(w); inst = null; threads = 1; }
         }
       }
-      args.c.set(view.subarray(cAt / E, cAt / E + m * n), args.cOff);
+      if (cRes < 0) args.c.set(view.subarray(cAt / E, cAt / E + m * n), args.cOff);
       return true;
     },
     elementwise(op: string, out: FloatArray, x: FloatArray, y: FloatArray | null): boolean {
@@ -522,9 +619,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       const r0max = Math.min(rows, m);
       const slotBytes = (o: Operand): number => (o.at >= 0 ? 0 : align(spanOf(o, r0max, cols) * E));
       const xBytes = slotBytes(X), yBytes = slotBytes(Y), oBytes = oAt >= 0 ? 0 : align(r0max * cols * E);
-      try { w.reserve(xBytes + yBytes + oBytes); } catch { return false; }
+      let base: number;
+      try { base = w.reserve(xBytes + yBytes + oBytes); } catch { return false; }
       const view: FloatArray = E === 4 ? new Float32Array(w.memory.buffer) : new Float64Array(w.memory.buffer);
-      const xSlot = ARENA_START, ySlot = xSlot + xBytes, oSlot = ySlot + yBytes;
+      const xSlot = base, ySlot = xSlot + xBytes, oSlot = ySlot + yBytes;
       // Byte address of operand `o`'s element (r, c) for this piece: in place, or copied to `slot`.
       const place = (o: Operand, slot: number, r: number, c: number, R: number, C: number): number => {
         const first = o.off + r * o.rs + c * o.cs;
@@ -596,8 +694,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     if (copyX || copyO) {
       const xBytes = copyX ? align(span * E) : 0;
       if (xBytes > COLSUM_MAX_COPY_BYTES) return false;
-      const base = ARENA_START;
-      try { w.reserve(xBytes + align(outLen * E)); } catch { return false; }
+      let base: number;
+      try { base = w.reserve(xBytes + align(outLen * E)); } catch { return false; }
       const view: FloatArray = E === 4 ? new Float32Array(w.memory.buffer) : new Float64Array(w.memory.buffer);
       if (copyX) { view.set(x.subarray(xOff, xOff + span), base / E); xAt = base; } else xAt += xOff * E;
       if (copyO) oAt = base + xBytes;
