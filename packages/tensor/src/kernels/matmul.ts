@@ -76,11 +76,49 @@ export function matmulFloat(args: MatmulArgs): void {
     args.c.fill(0, args.cOff, args.cOff + m * n);
     return;
   }
+  // Matrix-vector products: one dot product per output (for a row times a matrix only when B's
+  // columns are contiguous or B is small, else the row-accumulating loop below streams B better).
+  if (n === 1 || (m === 1 && (Math.abs(args.bRowStride) <= Math.abs(args.bColStride) || k * n <= 65536))) {
+    dots(args);
+    return;
+  }
   if (m < MR || n < NR || m * n * k <= SMALL) {
     unpacked(args);
     return;
   }
   packed(args);
+}
+
+/**
+ * A product with one output column or row (`n === 1` or `m === 1`): each output is a dot product of
+ * a row of A and a column of B, summed in four interleaved partial sums (shorter add chains; the
+ * order differs from a left-to-right sum by rounding only).
+ */
+function dots(args: MatmulArgs): void {
+  const { m, n, k, a, aOff, aRowStride: ars, aColStride: acs, b, bOff, bRowStride: brs, bColStride: bcs, c, cOff } = args;
+  const outs = n === 1 ? m : n;
+  const k4 = k - (k & 3);
+  const a2 = 2 * acs, a3 = 3 * acs, b2 = 2 * brs, b3 = 3 * brs;
+  for (let t = 0; t < outs; t++) {
+    let pa = n === 1 ? aOff + t * ars : aOff;
+    let pb = n === 1 ? bOff : bOff + t * bcs;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let p = 0;
+    for (; p < k4; p += 4) {
+      s0 += a[pa]! * b[pb]!;
+      s1 += a[pa + acs]! * b[pb + brs]!;
+      s2 += a[pa + a2]! * b[pb + b2]!;
+      s3 += a[pa + a3]! * b[pb + b3]!;
+      pa += 4 * acs;
+      pb += 4 * brs;
+    }
+    for (; p < k; p++) {
+      s0 += a[pa]! * b[pb]!;
+      pa += acs;
+      pb += brs;
+    }
+    c[cOff + t] = (s0 + s1) + (s2 + s3);
+  }
 }
 
 /**

@@ -230,3 +230,26 @@ describe('gemv dispatch thresholds', () => {
     expect(createWasmBackend({ threads: 1, matvecMinWork: 0 }).matmul!(args(2, 3))).toBe(true);
   });
 });
+
+describe('TypeScript kernel, one output column or row (the fallback of the gemv dispatch)', () => {
+  it('matches the float64 nested loop over ragged k, strided / transposed / negative layouts and strided vectors', () => {
+    let seed = 5000;
+    for (const f64 of [true, false]) {
+      for (const [rows, k] of [[1, 1], [3, 3], [5, 4], [7, 9], [33, 30], [30, 569], [2, 1031]] as const) {
+        for (const layout of LAYOUTS) {
+          for (const vl of VLAYOUTS) {
+            const A = matrix(layout, rows, k, f64, seed++, false);
+            const x = vector(vl, k, f64, seed++, false);
+            const c1 = f64 ? new Float64Array(rows + 1) : new Float32Array(rows + 1);
+            matmulFloat({ m: rows, n: 1, k, a: A.data, aOff: A.off, aRowStride: A.rs, aColStride: A.cs, b: x.data, bOff: x.off, bRowStride: x.s, bColStride: 0, c: c1, cOff: 1 });
+            check(c1, 1, rows, k, (i, p) => A.data[A.off + i * A.rs + p * A.cs]!, (p) => x.data[x.off + p * x.s]!, f64, `TS A x ${rows}x${k} ${layout} ${vl}`);
+            // x B with B = A transposed (B[p, j] = A[j, p]).
+            const c2 = f64 ? new Float64Array(rows) : new Float32Array(rows);
+            matmulFloat({ m: 1, n: rows, k, a: x.data, aOff: x.off, aRowStride: 0, aColStride: x.s, b: A.data, bOff: A.off, bRowStride: A.cs, bColStride: A.rs, c: c2, cOff: 0 });
+            check(c2, 0, rows, k, (i, p) => A.data[A.off + i * A.rs + p * A.cs]!, (p) => x.data[x.off + p * x.s]!, f64, `TS x B ${rows}x${k} ${layout} ${vl}`);
+          }
+        }
+      }
+    }
+  });
+});
