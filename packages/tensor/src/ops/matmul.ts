@@ -168,7 +168,7 @@ function productVec(a: Tensor, b: Tensor, x: Tensor, y: Tensor, dtype: DType): T
   const a1 = x.ndim === 1, b1 = y.ndim === 1;
   const m = a1 ? 1 : x.shape[0]!, k = x.shape[x.ndim - 1]!, k2 = y.shape[0]!, n = b1 ? 1 : y.shape[1]!;
   if (k !== k2) throw new RangeError(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (${k} != ${k2})`);
-  const out = Tensor._empty(a1 ? (b1 ? [] : [n]) : [m], dtype);
+  const out = Tensor._uninit(a1 ? (b1 ? [] : [n]) : [m], dtype); // every kernel writes all of C
   if (out.size === 0) return out;
   const args: MatmulArgs = {
     m, n, k,
