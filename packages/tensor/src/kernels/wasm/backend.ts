@@ -224,8 +224,8 @@ class Instance {
   }
 }
 
-/** Instances given up after a helper thread missed its deadline (see `matmul`); never released. */
-const abandoned: Instance[] = [];
+/** Instances (and the product's storages) given up after a helper thread missed its deadline (see `matmul`); never released. */
+const abandoned: unknown[] = [];
 
 /** Control blocks of the helper threads live below the arena. */
 const CTL_BASE = 32768;
@@ -564,10 +564,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
         if (outcome !== 'ok') {
           w.threads = 1;
           w.closeWorkers();
-          // A helper that missed its deadline might still be writing into its scratch: later calls
-          // get a fresh single-threaded instance, and the old one (with its scratch block, in the
-          // arena) is kept for good so that block is never handed to a tensor.
-          if (outcome === 'lost') { abandoned.push(w); inst = null; threads = 1; }
+          // A helper that missed its deadline might still read A and B and write its scratch and C:
+          // later calls get a fresh single-threaded instance, and the old one (with its scratch
+          // block) and the three storages are kept for good, so no block it may touch is handed
+          // to another tensor.
+          if (outcome === 'lost') { abandoned.push(w, args.a, args.b, args.c); inst = null; threads = 1; }
         }
       }
       if (cRes < 0) args.c.set(view.subarray(cAt / E, cAt / E + m * n), args.cOff);
