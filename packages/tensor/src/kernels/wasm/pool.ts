@@ -184,7 +184,8 @@ export type ChunksOutcome = 'ok' | 'failed' | 'lost';
  * @returns `'ok'`, `'failed'` or `'lost'`.
  * @example
  * ```ts
- * const outcome = runChunks(helpers, false, jobs, [s0, s1], (a, w) => gemm(...a, w), 10_000);
+ * // backend.ts: outcome = runChunks(helpers, !f32, jobs, scratchAt, run, timeout)
+ * const outcome: ChunksOutcome = 'ok'; // every chunk finished, helpers included
  * ```
  */
 export function runChunks(helpers: readonly GemmWorker[], f64: boolean, chunks: readonly (readonly number[])[], scratch: readonly number[],
