@@ -122,6 +122,20 @@ if (sections.has('matmul')) {
       },
     });
   }
+  if (hasGd('matmul') && hasGd('createWasmBackend') && gdDefault !== null) {
+    // Issue #7 asks for a one-thread figure too: the same product on a one-thread wasm backend.
+    const n = 512;
+    const A = randomF32(n * n, 1), B = randomF32(n * n, 2);
+    const oneThread = gd.createWasmBackend({ threads: 1 });
+    await measure({
+      group: 'matmul', name: `matmul f32 n=${n}, one thread`, unit: 'GFLOP/s', higherIsBetter: true, convert: (s) => (2 * n ** 3) / s / 1e9,
+      gd: () => {
+        if (gd.getBackend() !== null) gd.setBackend(oneThread); // (the "@gd ts" contender keeps the TS kernels)
+        const a = gd.tensor(A, { shape: [n, n] }), b = gd.tensor(B, { shape: [n, n] });
+        return () => gdMatmul(a, b);
+      },
+    });
+  }
   if (hasGd('matmul') && !args.quick) {
     const n = 512;
     const A = new Float64Array(randomF32(n * n, 1)), B = new Float64Array(randomF32(n * n, 2));
