@@ -8,6 +8,7 @@ import type { AdamArgs, Backend, FloatArray } from '../backend.js';
 import { getBackend, setBackend } from '../backend.js';
 import { createWasmBackend, wasmRelaxedSimdSupported } from './backend.js';
 import * as T from '../../index.js';
+import { xorshift32 } from './__fixtures__/xorshift.js';
 
 const plain = createWasmBackend({ fma: false, threads: 1, elementwiseMinSize: 0 });
 const VARIANTS: [string, Backend & { fma: boolean }][] = [['simd', plain]];
@@ -21,13 +22,7 @@ const initial = getBackend();
 afterEach(() => { setBackend(initial); });
 
 /** xorshift32 in [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-}
+const rng = xorshift32;
 
 const SPECIAL = [0, -0, NaN, Infinity, -Infinity, 1e-45, -1e-45, 1e-40, 3.4e38, -3.4e38, 1, -1, 88.7, -87.3, 89, -104, 1e-30];
 

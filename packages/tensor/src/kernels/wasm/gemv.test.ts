@@ -10,6 +10,7 @@ import { matmulFloat } from '../matmul.js';
 import { createWasmBackend, wasmRelaxedSimdSupported } from './backend.js';
 import { arenaAllocate } from './arena.js';
 import * as T from '../../index.js';
+import { xorshift32 } from './__fixtures__/xorshift.js';
 
 const VARIANTS: [string, Backend][] = [['simd', createWasmBackend({ fma: false, threads: 1, matmulMinWork: 0 })]];
 if (wasmRelaxedSimdSupported()) VARIANTS.push(['fma', createWasmBackend({ fma: true, threads: 1, matmulMinWork: 0 })]);
@@ -20,11 +21,8 @@ afterEach(() => { setBackend(initial); });
 
 /** xorshift32 in [-1, 1). */
 function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return (s / 4294967296) * 2 - 1;
-  };
+  const u = xorshift32(seed);
+  return () => u() * 2 - 1;
 }
 
 /** A float array of `len` elements, in the kernels' memory when `resident` (and an arena exists). */
