@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tensor, Tensor } from '@gd/tensor';
+import { randn, setArenaLimits, tensor, Tensor } from '@gd/tensor';
 import { stridedViewArb } from '@gd/tensor/testing';
 import { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors } from './index.js';
 
@@ -118,5 +118,19 @@ describe('safetensors', () => {
     const bytes = readFileSync(path);
     writeFileSync(path, bytes.subarray(0, bytes.length - 3));
     expect(() => loadSafetensors(path)).toThrow(new RegExp(`^loadSafetensors: ${path}: decodeSafetensors: .*truncated`));
+  });
+});
+
+describe('encodeSafetensors with tensors in the arena', () => {
+  it('keeps the bytes of non-contiguous tensors while later ones force collections (no block reused under a kept view)', () => {
+    setArenaLimits({ collectEveryBytes: 1 }); // every arena request may collect and reuse
+    try {
+      const ts: Record<string, Tensor> = {};
+      for (let i = 0; i < 6; i++) ts[`w${i}`] = randn([64, 64]).transpose(0, 1);
+      const back = decodeSafetensors(encodeSafetensors(ts)).tensors;
+      for (const [k, t] of Object.entries(ts)) expect(Array.from(back[k]!.data())).toEqual(Array.from(t.data()));
+    } finally {
+      setArenaLimits({ collectEveryBytes: 0 });
+    }
   });
 });

@@ -36,7 +36,14 @@ export function copyKernel(x: Tensor): Tensor {
 export function contiguousData(x: Tensor): TypedArray {
   checkTensor('data', x);
   if (x.isContiguous()) return x.storage.slice(x.offset, x.offset + x.size);
-  return copyKernel(x).storage;
+  // Ordinary JS memory, never the arena (as `slice` above gives): callers keep views of the result's
+  // buffer (safetensors does), and an arena block is reclaimed once its storage object is unreachable.
+  const n = x.size;
+  const plain = x.dtype === 'float32' ? new Float32Array(n) : x.dtype === 'float64' ? new Float64Array(n)
+    : x.dtype === 'int32' ? new Int32Array(n) : new Uint8Array(n);
+  const out = Tensor._fromData(plain, x.shape, x.dtype);
+  runKernel('copy', 'x', out, [x]);
+  return out.storage;
 }
 
 /**

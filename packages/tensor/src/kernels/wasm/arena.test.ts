@@ -80,6 +80,15 @@ describe('arena storage', () => {
     expect(Array.from(w.T.matmul(half.T).data())).toEqual(Array.from(ws.T.matmul(halfPlain.T).data()));
   });
 
+  it('data() is a copy in ordinary JS memory, for views too (callers keep views of its buffer)', () => {
+    const x = randn([64, 48]);
+    for (const t of [x, x.T, x.chunk(2)[1]!, x.T.contiguous().T, randn([32, 64], { dtype: 'float64' }).T]) {
+      const d = t.data();
+      expect(addressOf(d)).toBe(-1);
+      expect(d.buffer).toBeInstanceOf(ArrayBuffer);
+    }
+  });
+
   it('arenaCopy copies between resident arrays and ordinary ones', () => {
     const src = allocate('float64', 1000) as Float64Array;
     for (let i = 0; i < 1000; i++) src[i] = i * 0.5;
