@@ -101,6 +101,13 @@ describe('arena storage', () => {
     const plain = new Float64Array(1000);
     arenaCopy(plain, src);
     expect(Array.from(plain)).toEqual(Array.from(src));
+    // like set: a range past the end throws (no write past dst into another block), and element
+    // types are converted, not copied as bytes
+    expect(() => arenaCopy(dst, src, 1100)).toThrow(RangeError);
+    const f32 = allocate('float32', 1000) as Float32Array;
+    arenaCopy(f32, src);
+    expect(f32[3]).toBe(1.5);
+    expect(f32[999]).toBe(499.5);
   });
 
   it('setArenaLimits refuses a limit that is not a finite number >= 0', () => {

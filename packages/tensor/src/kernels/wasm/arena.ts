@@ -417,7 +417,9 @@ export function addressOf(arr: ArrayBufferView): number {
  */
 export function arenaCopy(dst: Float32Array | Float64Array, src: Float32Array | Float64Array, at = 0): void {
   const a = arena;
-  if (a && src.length > 256) {
+  // memory.copy only for same-typed arrays and a destination range inside `dst`: anything else goes
+  // to `set`, which converts element types and throws a RangeError rather than overwrite a neighbour.
+  if (a && src.length > 256 && src.constructor === dst.constructor && at >= 0 && at + src.length <= dst.length) {
     const d = addressOf(dst), s = addressOf(src);
     if (d >= 0 && s >= 0) {
       a.bulk.copy(d + at * dst.BYTES_PER_ELEMENT, s, src.byteLength);
