@@ -44,7 +44,13 @@ export type SliceSpec = number | null | readonly [start?: number | null, stop?: 
  * ```
  */
 export class Tensor {
-  /** The backing typed array (shared between views). Read it through `shape`, `strides` and `offset`. */
+  /**
+   * The backing typed array (shared between views). Read it through `shape`, `strides` and `offset`.
+   * Float storages of 1 KiB or more are views of the WebAssembly memory all such tensors share (see
+   * `arenaStats`): their `.buffer` is that whole memory, and the block is reused once the storage
+   * object itself is unreachable, so keep the storage (or the tensor), not a `subarray` of it, for as
+   * long as you read it — or take a copy with `data()`.
+   */
   readonly storage: TypedArray;
   /** Size of each dimension. */
   readonly shape: readonly number[];

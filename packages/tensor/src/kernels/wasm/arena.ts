@@ -234,8 +234,10 @@ class Arena {
     if (list !== undefined && list.length > 0) return this.reuse(list, size, zero ? bytes : 0);
     // Fresh memory from the top has never been handed out, so it is still zero.
     let at = this.bump(size);
-    if (at < 0 && this.sinceCollect > 0 && collect) {
-      // The memory is at its maximum: collect now, whatever the soft limit says, and retry.
+    if (at < 0 && this.sinceCollect >= MIN_GROW_PAGES * PAGE && size <= MAX_PAGES * PAGE - ARENA_BASE && collect) {
+      // The memory is at its maximum: collect now, whatever the soft limit says, and retry. (Only
+      // after 16 MiB more has been handed out since the last collection, and only for a request the
+      // memory could ever hold, so a program living near the ceiling does not collect per request.)
       this.maybeCollect(true);
       list = this.free.get(size);
       if (list !== undefined && list.length > 0) return this.reuse(list, size, zero ? bytes : 0);

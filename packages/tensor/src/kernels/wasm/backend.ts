@@ -549,8 +549,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
         const jobs = splitJobs(m, n, k, A, B, cAt, E, Math.min(parts, MAX_CHUNKS), w.k.gemmTileRows(E));
         const run = (j: readonly number[], work: number): void => gemm(j[0]!, j[1]!, j[2]!, j[3]!, j[4]!, j[5]!, j[6]!, j[7]!, j[8]!, j[9]!, j[10]!, work);
         // A helper that cannot start, or does not finish a slab it took within a generous deadline,
-        // loses it to this thread and the backend continues single-threaded: a slower answer, never
-        // a hang or a wrong one.
+        // loses it to this thread and the backend continues single-threaded: a slower answer, not a
+        // hang. (A helper that late may still write its slab of C afterwards, with the same values
+        // unless A or B were changed in place meanwhile; its storages are kept, see `abandoned`.)
         let helpers: GemmWorker[] = [];
         try { helpers = w.helpers(); } catch { w.threads = 1; }
         const timeout = opts.helperTimeoutMs ?? 10_000 + (m * n * k) / 1e5;
