@@ -6,11 +6,8 @@
  * @module
  */
 import * as gd from '@gd/tensor';
-import '@gd/autograd';
-import { Linear, ReLU, Sequential, crossEntropy } from '@gd/nn';
-import { SGD } from '@gd/optim';
+import { gdStep } from './mlp_setup.js';
 
-const B = 64, D = 784, H = 256, C = 10;
 const rounds = Number(process.argv[2] ?? 7), steps = Number(process.argv[3] ?? 200);
 const full = gd.getBackend()!;
 const OLD_OPS = new Set(['add', 'sub', 'mul', 'div', 'exp']);
@@ -19,21 +16,7 @@ const before: gd.Backend = {
   matmul: (a) => full.matmul!(a),
   elementwise: (op, o, x, y) => OLD_OPS.has(op) && (y !== null || op === 'exp') && full.elementwise!(op, o, x, y),
 };
-const x = new Float32Array(B * D), y = new Int32Array(B);
-let s = 12345;
-const next = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 4294967296; };
-for (let i = 0; i < x.length; i++) x[i] = next();
-for (let i = 0; i < B; i++) y[i] = Math.floor(next() * C);
-gd.manualSeed(0);
-const model = new Sequential(new Linear(D, H), new ReLU(), new Linear(H, C));
-const opt = new SGD(model.parameters(), { lr: 0.01 });
-const xt = gd.tensor(x, { shape: [B, D] });
-const yt = gd.tensor(y, { shape: [B], dtype: 'int32' });
-const step = (): void => {
-  opt.zeroGrad();
-  crossEntropy(model.forward(xt), yt).backward();
-  opt.step();
-};
+const step = gdStep();
 const per: Record<string, number[]> = { before: [], after: [] };
 const wall: Record<string, number[]> = { before: [], after: [] };
 for (let r = 0; r < rounds; r++) {
