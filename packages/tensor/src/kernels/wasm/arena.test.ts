@@ -2,7 +2,7 @@
 // blocks (zeroed, never while the owner lives), addresses, and what stays in ordinary JS memory.
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addressOf, arenaCopy, arenaMemory, arenaStats, setArenaLimits, sizeClass } from './arena.js';
+import { addressOf, arenaMemory, arenaStats, setArenaLimits, sizeClass } from './arena.js';
 import { allocate } from '../../dtype.js';
 import { Tensor, randn } from '../../index.js';
 
@@ -87,27 +87,6 @@ describe('arena storage', () => {
       expect(addressOf(d)).toBe(-1);
       expect(d.buffer).toBeInstanceOf(ArrayBuffer);
     }
-  });
-
-  it('arenaCopy copies between resident arrays and ordinary ones', () => {
-    const src = allocate('float64', 1000) as Float64Array;
-    for (let i = 0; i < 1000; i++) src[i] = i * 0.5;
-    const dst = allocate('float64', 1200) as Float64Array;
-    arenaCopy(dst, src, 100);
-    expect(dst[99]).toBe(0);
-    expect(dst[100]).toBe(0);
-    expect(dst[101]).toBe(0.5);
-    expect(dst[1099]).toBe(499.5);
-    const plain = new Float64Array(1000);
-    arenaCopy(plain, src);
-    expect(Array.from(plain)).toEqual(Array.from(src));
-    // like set: a range past the end throws (no write past dst into another block), and element
-    // types are converted, not copied as bytes
-    expect(() => arenaCopy(dst, src, 1100)).toThrow(RangeError);
-    const f32 = allocate('float32', 1000) as Float32Array;
-    arenaCopy(f32, src);
-    expect(f32[3]).toBe(1.5);
-    expect(f32[999]).toBe(499.5);
   });
 
   it('setArenaLimits refuses a limit that is not a finite number >= 0', () => {

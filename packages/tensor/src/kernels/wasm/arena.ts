@@ -42,12 +42,11 @@ const MAX_SOFT_LIMIT = 512 * 1024 * 1024;
 /** Growth of the memory happens in steps of at least this many pages (16 MiB), or half again. */
 const MIN_GROW_PAGES = 256;
 
-// A tiny hand-assembled module on the shared memory with three functions. V8 runs bulk operations
+// A tiny hand-assembled module on the shared memory with two functions. V8 runs bulk operations
 // on shared memory byte by byte (TypedArray#fill/#set, and wasm's own memory.fill: zeroing 4.5 KB
 // took 1.5 us, about 3 GB/s), so zeroing is a loop of 16-byte SIMD stores instead:
 //   zero(dst, n)          n a multiple of 64 (a size class): four v128 zero stores per step
 //   fill(dst, byte, n)    memory.fill (only for the GD_ARENA_POISON debugging aid)
-//   copy(dst, src, n)     memory.copy
 const leb = (n: number): number[] => {
   const out: number[] = [];
   do { let b = n & 0x7f; n >>>= 7; if (n !== 0) b |= 0x80; out.push(b); } while (n !== 0);
@@ -63,14 +62,13 @@ const BULK_MODULE = new Uint8Array([
   ...section(1, [2, 0x60, 3, I32, I32, I32, 0, 0x60, 2, I32, I32, 0]),
   // import env.memory: shared, min 1 page, max 32768 pages
   ...section(2, [1, 3, 0x65, 0x6e, 0x76, 6, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 2, 3, 1, ...leb(32768)]),
-  // functions: zero (type 1), fill (type 0), copy (type 0)
-  ...section(3, [3, 1, 0, 0]),
+  // functions: zero (type 1), fill (type 0)
+  ...section(3, [2, 1, 0]),
   // exports
-  ...section(7, [3,
+  ...section(7, [2,
     4, 0x7a, 0x65, 0x72, 0x6f, 0, 0,
-    4, 0x66, 0x69, 0x6c, 0x6c, 0, 1,
-    4, 0x63, 0x6f, 0x70, 0x79, 0, 2]),
-  ...section(10, [3,
+    4, 0x66, 0x69, 0x6c, 0x6c, 0, 1]),
+  ...section(10, [2,
     ...fnBody([
       1, 1, I32, // one extra local: end
       0x20, 0, 0x20, 1, 0x6a, 0x21, 2, // end = dst + n
@@ -83,14 +81,12 @@ const BULK_MODULE = new Uint8Array([
       0x0b, 0x0b, 0x0b,
     ]),
     ...fnBody([0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfc, 0x0b, 0, 0x0b]),
-    ...fnBody([0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfc, 0x0a, 0, 0, 0x0b]),
   ]),
 ]);
 
 interface Bulk {
   zero(dst: number, n: number): void;
   fill(dst: number, byte: number, n: number): void;
-  copy(dst: number, src: number, n: number): void;
 }
 
 type Registry = FinalizationRegistry<number> & { cleanupSome?: (cb?: (held: number) => void) => void };
@@ -403,32 +399,6 @@ export function addressOf(arr: ArrayBufferView): number {
   const a = arena;
   if (a === undefined || a === null) return -1;
   return a.owns(arr.buffer) ? arr.byteOffset : -1;
-}
-
-/**
- * Copy `src` into `dst` at element `at` (same element type). Uses memory.copy when both live in the
- * arena, where V8's `TypedArray#set` is slow on shared memory; else `set`.
- * @param dst - Destination.
- * @param src - Source.
- * @param at - Element index in `dst`.
- * @example
- * ```ts
- * const d = new Float32Array(4);
- * arenaCopy(d, new Float32Array([1, 2]), 1); // d = [0, 1, 2, 0]
- * ```
- */
-export function arenaCopy(dst: Float32Array | Float64Array, src: Float32Array | Float64Array, at = 0): void {
-  const a = arena;
-  // memory.copy only for same-typed arrays and a destination range inside `dst`: anything else goes
-  // to `set`, which converts element types and throws a RangeError rather than overwrite a neighbour.
-  if (a && src.length > 256 && src.constructor === dst.constructor && at >= 0 && at + src.length <= dst.length) {
-    const d = addressOf(dst), s = addressOf(src);
-    if (d >= 0 && s >= 0) {
-      a.bulk.copy(d + at * dst.BYTES_PER_ELEMENT, s, src.byteLength);
-      return;
-    }
-  }
-  dst.set(src, at);
 }
 
 /**
