@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { type DType, type OpName, setOpObserver, tensor, zeros, softmax, logSoftmax, randn, getBackend, setBackend, Generator } from '../index.js';
 import { backendSoftmax } from './softmax.js';
 import { forEachIndex, nestFlat, nestedMismatch, shapeArb, stridedViewArb } from '../testing.js';
+import { mathExpBackend } from './__fixtures__/math-exp-backend.js';
 
 function flatPos(shape: readonly number[], idx: readonly number[]): number {
   let p = 0;
@@ -159,15 +160,7 @@ describe('large float32 inputs: exponentials from the backend', () => {
 
   it('uses the backend when one is installed and falls back when it declines', () => {
     const calls: number[] = [];
-    const prev = setBackend({
-      name: 'math-exp',
-      elementwise: (op, out, xs, y) => {
-        if (op !== 'exp' || y !== null) return false;
-        calls.push(out.length);
-        for (let i = 0; i < out.length; i++) out[i] = Math.exp(xs[i]!);
-        return true;
-      },
-    });
+    const prev = setBackend(mathExpBackend(calls));
     try {
       const p = backendSoftmax(x, 1, false);
       expect(p).not.toBeNull();
