@@ -6,7 +6,7 @@
  */
 import type { AdamArgs, Backend, FloatArray, MatmulArgs } from '../backend.js';
 import { RELAXED, RELAXED_SHARED, SIMD, SIMD_SHARED } from './binary.js';
-import { CTL_SLOTS, GemmWorker, MAX_CHUNKS, nodeWorkerCtor, runChunks } from './pool.js';
+import { CTL_SLOTS, GemmWorker, JobKind, MAX_CHUNKS, nodeWorkerCtor, runChunks } from './pool.js';
 import { addressOf, arenaAllocate, arenaMemory, arenaPermanent } from './arena.js';
 
 /** Options for {@link createWasmBackend}. */
@@ -33,6 +33,14 @@ export interface WasmBackendOptions {
   threads?: number;
   /** Products with fewer multiply-adds than this run on the calling thread alone. Default 2^19 (about 80^3). */
   parallelMinWork?: number;
+  /**
+   * Elementwise, broadcasting, update and axis-sum kernels whose operands all live in the arena are
+   * split between the threads (ranges of elements or rows, one per thread) from this much work on:
+   * the element count, weighted by the op's cost (1 for add, mul, relu and the updates; more for
+   * exp, log, tanh, sigmoid and Adam, see the design notes). Default 2^17 (131072); `Infinity` keeps
+   * them on the calling thread.
+   */
+  parallelElementwiseMin?: number;
   /**
    * How long to wait for a helper thread before redoing its share on the calling thread and going
    * single-threaded for good. Default 10 s plus 1 ms per 10^5 multiply-adds.
@@ -366,7 +374,7 @@ function residentIn(w: Instance): boolean {
  * Returns `false` (having done nothing) when the scratch cannot be had.
  */
 function streamed(w: Instance, E: number, n: number, arrs: readonly FloatArray[], reads: number, writes: number,
-  fn: (at: number[], len: number) => void): boolean {
+  fn: (at: number[], len: number) => void, par?: (at: readonly number[]) => boolean): boolean {
   const k = arrs.length;
   const at = new Array<number>(k);
   const resident = residentIn(w);
@@ -376,7 +384,9 @@ function streamed(w: Instance, E: number, n: number, arrs: readonly FloatArray[]
     if (at[i]! < 0) copied++;
   }
   if (copied === 0) {
-    fn(at, n);
+    // All resident: split between the threads when large enough and no written array partly
+    // overlaps another (chunks run in any order, so only exact aliasing keeps one-thread results).
+    if (par === undefined || !splittable(at, E, n, writes) || !par(at)) fn(at, n);
     return true;
   }
   const chunk = Math.min(n, ELEMENTWISE_CHUNK_BYTES / E);
@@ -407,6 +417,30 @@ function streamed(w: Instance, E: number, n: number, arrs: readonly FloatArray[]
   }
   return true;
 }
+
+/**
+ * Whether the split of a streamed kernel between threads is allowed: false when an array written
+ * (bit i of `writes`) overlaps another array without starting at the same address.
+ */
+function splittable(at: readonly number[], E: number, n: number, writes: number): boolean {
+  const bytes = n * E;
+  for (let i = 0; i < at.length; i++) {
+    if (!(writes & (1 << i))) continue;
+    for (let j = 0; j < at.length; j++) {
+      if (j !== i && at[j] !== at[i] && at[j]! < at[i]! + bytes && at[i]! < at[j]! + bytes) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Relative cost per element of the elementwise kernels (add = 1), for the threshold of splitting them
+ * between threads: float32 approximations cost several adds, float32 gradients computed in float64
+ * two. Ops not listed cost 1.
+ */
+const EW_COST: Record<string, number> = { exp: 4, log: 4, tanh: 4, sigmoid: 4, sqrt: 2, vjp_tanh: 2, vjp_sigmoid: 2 };
+/** Relative cost per element of one Adam step (six arrays, a square root and a division in float64). */
+const ADAM_COST = 4;
 
 /** The element type of float arrays that all share one: 4 (float32), 8 (float64) or 0 (mixed, or not float). */
 function commonWidth(arrs: readonly (FloatArray | null)[]): number {
@@ -453,6 +487,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
   const matvecMin = opts.matvecMinWork ?? Math.min(512, minWork);
   const minSize = opts.elementwiseMinSize ?? 2048;
   const parallelMin = opts.parallelMinWork ?? 2 ** 19;
+  const parallelEwMin = opts.parallelElementwiseMin ?? 2 ** 17;
+  if (!(parallelEwMin >= 0)) throw new RangeError(`createWasmBackend: parallelElementwiseMin must be a number >= 0, got ${String(opts.parallelElementwiseMin)}`);
   let threads = Math.min(MAX_CHUNKS, Math.max(1, Math.floor(opts.threads ?? defaultThreads())));
   if (threads > 1 && (typeof SharedArrayBuffer === 'undefined' || nodeWorkerCtor() === null)) {
     throw new Error(`createWasmBackend: threads: ${threads} needs SharedArrayBuffer and node:worker_threads`);
@@ -584,12 +620,17 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       if (code === undefined || (y === null && E === 8 && code >= FIRST_APPROX_UNARY)) return false;
       const w = get();
       if (w === null) return false;
+      const work = n * (EW_COST[op] ?? 1);
       if (y === null) {
         const un = E === 4 ? w.k.unary_f32 : w.k.unary_f64;
-        return streamed(w, E, n, [out, x], 2, 1, (a, len) => un(code, a[0]!, a[1]!, len));
+        return streamed(w, E, n, [out, x], 2, 1, (a, len) => un(code, a[0]!, a[1]!, len),
+          (a) => parallel(w, E === 4 ? JobKind.unary_f32 : JobKind.unary_f64, n, work, 16,
+            (s, len) => [code, a[0]! + s * E, a[1]! + s * E, len], (c) => un(c[0]!, c[1]!, c[2]!, c[3]!), [out, x]));
       }
       const bin = E === 4 ? w.k.binary_f32 : w.k.binary_f64;
-      return streamed(w, E, n, [out, x, y], 6, 1, (a, len) => bin(code, a[0]!, a[1]!, a[2]!, len));
+      return streamed(w, E, n, [out, x, y], 6, 1, (a, len) => bin(code, a[0]!, a[1]!, a[2]!, len),
+        (a) => parallel(w, E === 4 ? JobKind.binary_f32 : JobKind.binary_f64, n, work, 16,
+          (s, len) => [code, a[0]! + s * E, a[1]! + s * E, a[2]! + s * E, len], (c) => bin(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!), [out, x, y]));
     },
     broadcast(op: string, out: FloatArray, x: FloatArray, xOff: number, xRowStride: number, xColStride: number,
       y: FloatArray, yOff: number, yRowStride: number, yColStride: number, m: number, n: number): boolean {
@@ -611,7 +652,19 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       X.at = resident ? addressOf(x) : -1;
       Y.at = resident ? addressOf(y) : -1;
       if (oAt >= 0 && X.at >= 0 && Y.at >= 0) {
-        kern(code, oAt, X.at + xOff * E, X.rs, X.cs, Y.at + yOff * E, Y.rs, Y.cs, m, n);
+        const xa = X.at + xOff * E, ya = Y.at + yOff * E;
+        // Split between threads: by rows (thread t gets rows [r0, r1)), or for one row by columns;
+        // not when the output partly overlaps an operand (chunks run in any order).
+        const disjoint = (o: Operand, a: number): boolean => (a === oAt && o.cs === 1 && (o.rs === n || m === 1))
+          || a + spanOf(o, m, n) * E <= oAt || oAt + size * E <= a;
+        const run = (c: readonly number[]): void => kern(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!);
+        const kind = E === 4 ? JobKind.binary2d_f32 : JobKind.binary2d_f64;
+        const split = !disjoint(X, xa) || !disjoint(Y, ya) ? false
+          : m > 1 ? parallel(w, kind, m, size, n >= 16 ? 1 : 16,
+            (r, R) => [code, oAt + r * n * E, xa + r * X.rs * E, X.rs, X.cs, ya + r * Y.rs * E, Y.rs, Y.cs, R, n], run, [out, x, y])
+            : parallel(w, kind, n, size, 16,
+              (c, C) => [code, oAt + c * E, xa + c * X.cs * E, X.rs, X.cs, ya + c * Y.cs * E, Y.rs, Y.cs, 1, C], run, [out, x, y]);
+        if (!split) kern(code, oAt, xa, X.rs, X.cs, ya, Y.rs, Y.cs, m, n);
         return true;
       }
       // Through scratch, in pieces: whole rows while a row fits a chunk, else slices of one row.
@@ -650,14 +703,18 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       if (n < minSize || d.length !== n || !(s instanceof Float32Array) || !(d instanceof Float32Array)) return false;
       const w = get();
       if (w === null) return false;
-      return streamed(w, 4, n, [s, d], 3, 1, (a, len) => w.k.axpy_f32(a[0]!, a[1]!, k, len));
+      return streamed(w, 4, n, [s, d], 3, 1, (a, len) => w.k.axpy_f32(a[0]!, a[1]!, k, len),
+        (a) => parallel(w, JobKind.axpy_f32, n, n, 16, (i, len) => [a[0]! + i * 4, a[1]! + i * 4, len],
+          (c) => w.k.axpy_f32(c[0]!, c[1]!, k, c[2]!), [s, d], [k]));
     },
     axpby(out: FloatArray, a: number, x: FloatArray, b: number, y: FloatArray): boolean {
       const n = out.length;
       if (n < minSize || x.length !== n || y.length !== n || commonWidth([out, x, y]) !== 4) return false;
       const w = get();
       if (w === null) return false;
-      return streamed(w, 4, n, [out, x, y], 6, 1, (at, len) => w.k.axpby_f32(at[0]!, at[1]!, at[2]!, a, b, len));
+      return streamed(w, 4, n, [out, x, y], 6, 1, (at, len) => w.k.axpby_f32(at[0]!, at[1]!, at[2]!, a, b, len),
+        (at) => parallel(w, JobKind.axpby_f32, n, n, 16, (i, len) => [at[0]! + i * 4, at[1]! + i * 4, at[2]! + i * 4, len],
+          (c) => w.k.axpby_f32(c[0]!, c[1]!, c[2]!, a, b, c[3]!), [out, x, y], [a, b]));
     },
     adam(args: AdamArgs): boolean {
       const { m, v, u, g, m0, v0 } = args;
@@ -668,7 +725,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       if (w === null) return false;
       const { c1, b1, c2, b2, k, bc2s, eps } = args;
       return streamed(w, 4, n, [m, v, u, g, m0, v0], 56, 7,
-        (a, len) => w.k.adam_f32(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, len, c1, b1, c2, b2, k, bc2s, eps));
+        (a, len) => w.k.adam_f32(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, len, c1, b1, c2, b2, k, bc2s, eps),
+        (a) => parallel(w, JobKind.adam_f32, n, n * ADAM_COST, 16, (i, len) => [...a.map((p) => p + i * 4), len],
+          (c) => w.k.adam_f32(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c1, b1, c2, b2, k, bc2s, eps),
+          [m, v, u, g, m0, v0], [c1, b1, c2, b2, k, bc2s, eps]));
     },
     colSum(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number, div = 1): boolean {
       return axisSum(false, out, x, xOff, m, n, ld, div);
@@ -705,7 +765,50 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       if (copyO) out.set(view.subarray(oAt / E, oAt / E + outLen));
       return true;
     }
-    kern(oAt, xAt + xOff * E, m, n, ld, div);
+    const xa = xAt + xOff * E;
+    // Split between threads: row sums by rows, column sums by columns (each sum keeps its order);
+    // not when the output overlaps the matrix.
+    const run = (c: readonly number[]): void => kern(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, div);
+    const split = !(oAt + outLen * E <= xa || xa + span * E <= oAt) ? false
+      : rows ? parallel(w, E === 4 ? JobKind.rowsum_f32 : JobKind.rowsum_f64, m, m * n, 1,
+        (i, len) => [oAt + i * E, xa + i * ld * E, len, n, ld], run, [out, x], [div])
+        : parallel(w, E === 4 ? JobKind.colsum_f32 : JobKind.colsum_f64, n, m * n, 16,
+          (j, len) => [oAt + j * E, xa + j * E, m, len, ld], run, [out, x], [div]);
+    if (!split) kern(oAt, xa, m, n, ld, div);
+    return true;
+  }
+
+  /**
+   * Run a kernel over `n` elements (or rows, or columns) cut into one range per thread, range edges
+   * on multiples of `unit`, on the calling thread and the helper threads (pool.ts). Returns `false`,
+   * having done nothing, when the call should stay on this thread: one thread, `work` under the
+   * threshold, fewer than two units, or helpers that cannot be started (then one thread for good).
+   * `chunk(start, len)` gives one range's integer kernel arguments (see `JobKind`), `run` runs such
+   * a list here; `keep` are the storages involved, kept for good if a helper misses its deadline
+   * (it may still write them), and `scalars` the kernel's float64 arguments.
+   */
+  function parallel(w: Instance, kind: number, n: number, work: number, unit: number,
+    chunk: (start: number, len: number) => number[], run: (args: readonly number[]) => void,
+    keep: readonly unknown[], scalars: readonly number[] = []): boolean {
+    if (w.threads < 2 || work < parallelEwMin || n < 2 * unit) return false;
+    let helpers: GemmWorker[];
+    try { helpers = w.helpers(); } catch { w.threads = 1; return false; }
+    const parts = Math.min(w.threads, helpers.length + 1, MAX_CHUNKS);
+    if (parts < 2) return false;
+    const chunks: number[][] = [];
+    for (let t = 1, start = 0; t <= parts; t++) {
+      const end = t === parts ? n : Math.min(n, Math.round((n * t) / parts / unit) * unit);
+      if (end > start) { chunks.push(chunk(start, end - start)); start = end; }
+    }
+    const timeout = opts.helperTimeoutMs ?? 10_000 + work / 1e5;
+    const outcome = runChunks(helpers.slice(0, parts - 1), kind, chunks, new Array<number>(parts).fill(0), run, timeout, scalars);
+    if (outcome !== 'ok') {
+      // As for products (see matmul): one thread from now on; after a missed deadline a fresh
+      // instance, and this one and the storages kept, since the late helper may still write them.
+      w.threads = 1;
+      w.closeWorkers();
+      if (outcome === 'lost') { abandoned.push(w, ...keep); inst = null; threads = 1; }
+    }
     return true;
   }
 }

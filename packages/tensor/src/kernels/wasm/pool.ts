@@ -1,15 +1,17 @@
 /**
- * Helper threads for large matrix products (Node's `worker_threads`). Each worker instantiates the
+ * Helper threads for large kernels (Node's `worker_threads`): matrix products, and elementwise,
+ * broadcasting, optimizer-update and axis-sum kernels on large arrays. Each worker instantiates the
  * same kernels module on the same shared `WebAssembly.Memory`, so operands are never copied between
- * threads. A product is cut into chunks (independent gemm calls on slabs of C); the caller publishes
- * them in a job block in shared memory and wakes the helpers, and then every thread, the caller
- * included, claims chunks one at a time with a compare-and-swap until none is left. A helper that
- * wakes late therefore never holds the caller up: the caller takes the chunks nobody claimed, and
- * waits only for chunks a helper has actually started. Workers spin for a moment after a job before
- * they sleep in `Atomics.wait` (products of one training step come a fraction of a millisecond
- * apart, and waking a sleeping thread costs tens of microseconds), and the caller spins on the
- * helpers' chunks before it sleeps too. Workers are `unref`'d, so a program that used them still
- * exits as soon as its own work is done.
+ * threads. A call is cut into chunks (independent kernel calls: slabs of C for a product, ranges of
+ * elements or rows otherwise); the caller publishes them in a job block in shared memory, with the
+ * job's kind (which kernel export every chunk calls), and wakes the helpers, and then every thread,
+ * the caller included, claims chunks one at a time with a compare-and-swap until none is left. A
+ * helper that wakes late therefore never holds the caller up: the caller takes the chunks nobody
+ * claimed, and waits only for chunks a helper has actually started. Workers spin for a moment after
+ * a job before they sleep in `Atomics.wait` (products of one training step come a fraction of a
+ * millisecond apart, and waking a sleeping thread costs tens of microseconds), and the caller spins
+ * on the helpers' chunks before it sleeps too. Workers are `unref`'d, so a program that used them
+ * still exits as soon as its own work is done.
  * @module
  */
 
@@ -17,19 +19,49 @@
 export const CTL_SLOTS = 128;
 /** Most chunks one product may be cut into. */
 export const MAX_CHUNKS = 8;
-/** Arguments of one chunk: a gemm call's, without the scratch address (each thread has its own). */
+/**
+ * Most integer arguments of one chunk (a gemm call's, without the scratch address, which each thread
+ * has its own of; the other kinds take fewer, see {@link JobKind}).
+ */
 export const CHUNK_ARGS = 11;
+/** Most float64 arguments a job shares between its chunks (Adam's seven coefficients). */
+export const JOB_SCALARS = 7;
+
+/**
+ * What the chunks of a job call: each kind is one export of the kernels module. Integer arguments
+ * per chunk (byte addresses and counts), then the job's shared float64 scalars:
+ * - `gemm_f32`, `gemm_f64`: a gemm call's 11 arguments (m, n, k, a, ars, acs, b, brs, bcs, c, ldc);
+ *   the thread's scratch address is appended.
+ * - `unary_f32`, `unary_f64`: op, out, x, n.
+ * - `binary_f32`, `binary_f64`: op, out, x, y, n.
+ * - `binary2d_f32`, `binary2d_f64`: op, out, x, xrs, xcs, y, yrs, ycs, m, n.
+ * - `axpy_f32`: s, d, n; scalars k.
+ * - `axpby_f32`: out, x, y, n; scalars a, b.
+ * - `adam_f32`: m, v, u, g, m0, v0, n; scalars c1, b1, c2, b2, k, bc2s, eps.
+ * - `colsum_*`, `rowsum_*`: out, x, m, n, ld; scalars div.
+ * @example
+ * ```ts
+ * const kind = JobKind.binary_f32; // chunks call binary_f32(op, out, x, y, n)
+ * ```
+ */
+export const JobKind = {
+  gemm_f32: 0, gemm_f64: 1, unary_f32: 2, unary_f64: 3, binary_f32: 4, binary_f64: 5,
+  binary2d_f32: 6, binary2d_f64: 7, axpy_f32: 8, axpby_f32: 9, adam_f32: 10,
+  colsum_f32: 11, colsum_f64: 12, rowsum_f32: 13, rowsum_f64: 14,
+} as const;
 
 // Wake slots, in every helper's block: job tag (negative: quit), the job block's byte address, this
 // helper's scratch address, how long to spin before sleeping (µs).
 const SEQ = 0, JOB = 1, SCR = 2, SPIN = 3;
-// Job slots, in the job block (the first helper's control block): element type, the claim word
+// Job slots, in the job block (the first helper's control block): the job kind, the claim word
 // (tag * 16 + next chunk index), the chunk count, a counter bumped after each chunk a helper finishes
 // (the caller sleeps on it), a testing delay (ms) a helper sleeps after a claim, per-chunk done tags,
-// then the chunks' arguments.
-const F64 = 8, CLAIM = 9, COUNT = 10, DONEGEN = 11, DELAY = 12, DONE = 16, ARGS = DONE + MAX_CHUNKS;
+// the chunks' integer arguments, then the job's float64 scalars (two slots each, 8-byte aligned).
+const KIND = 8, CLAIM = 9, COUNT = 10, DONEGEN = 11, DELAY = 12, DONE = 16, ARGS = DONE + MAX_CHUNKS;
+const SCALARS = ARGS + MAX_CHUNKS * CHUNK_ARGS;
 /** A slot no one writes, for timed sleeps. */
 const IDLE = CTL_SLOTS - 1;
+if (SCALARS % 2 !== 0 || SCALARS + 2 * JOB_SCALARS > IDLE) throw new Error('pool.ts: the job block layout does not fit');
 
 /** Tags are 27-bit job numbers (never 0), so tag * 16 + index fits an i32. */
 const TAG_MASK = 0x7ffffff;
@@ -40,7 +72,7 @@ const { workerData } = require('node:worker_threads');
 const { module, memory, ctl: ctlAddr } = workerData;
 const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctl = new Int32Array(memory.buffer, ctlAddr, ${CTL_SLOTS});
-let seen = 0, jobAt = -1, job = null;
+let seen = 0, jobAt = -1, job = null, sc = null;
 for (;;) {
   let seq = Atomics.load(ctl, ${SEQ});
   if (seq === seen) {
@@ -51,7 +83,11 @@ for (;;) {
   if (seq < 0) break;
   seen = seq;
   const at = Atomics.load(ctl, ${JOB});
-  if (at !== jobAt) { jobAt = at; job = new Int32Array(memory.buffer, at, ${CTL_SLOTS}); }
+  if (at !== jobAt) {
+    jobAt = at;
+    job = new Int32Array(memory.buffer, at, ${CTL_SLOTS});
+    sc = new Float64Array(memory.buffer, at + ${SCALARS * 4}, ${JOB_SCALARS});
+  }
   const work = Atomics.load(ctl, ${SCR});
   for (;;) {
     const c = Atomics.load(job, ${CLAIM});
@@ -61,8 +97,31 @@ for (;;) {
     const i = c & 15, a = ${ARGS} + i * ${CHUNK_ARGS};
     const delay = job[${DELAY}];
     if (delay > 0) Atomics.wait(ctl, ${IDLE}, 0, delay);
-    (job[${F64}] ? k.gemm_f64 : k.gemm_f32)(job[a], job[a + 1], job[a + 2], job[a + 3], job[a + 4], job[a + 5],
-      job[a + 6], job[a + 7], job[a + 8], job[a + 9], job[a + 10], work);
+    const j = job;
+    switch (j[${KIND}]) {
+      case ${JobKind.gemm_f32}: case ${JobKind.gemm_f64}:
+        (j[${KIND}] === ${JobKind.gemm_f64} ? k.gemm_f64 : k.gemm_f32)(j[a], j[a + 1], j[a + 2], j[a + 3], j[a + 4], j[a + 5],
+          j[a + 6], j[a + 7], j[a + 8], j[a + 9], j[a + 10], work);
+        break;
+      case ${JobKind.unary_f32}: k.unary_f32(j[a], j[a + 1], j[a + 2], j[a + 3]); break;
+      case ${JobKind.unary_f64}: k.unary_f64(j[a], j[a + 1], j[a + 2], j[a + 3]); break;
+      case ${JobKind.binary_f32}: k.binary_f32(j[a], j[a + 1], j[a + 2], j[a + 3], j[a + 4]); break;
+      case ${JobKind.binary_f64}: k.binary_f64(j[a], j[a + 1], j[a + 2], j[a + 3], j[a + 4]); break;
+      case ${JobKind.binary2d_f32}: case ${JobKind.binary2d_f64}:
+        (j[${KIND}] === ${JobKind.binary2d_f64} ? k.binary2d_f64 : k.binary2d_f32)(j[a], j[a + 1], j[a + 2], j[a + 3], j[a + 4],
+          j[a + 5], j[a + 6], j[a + 7], j[a + 8], j[a + 9]);
+        break;
+      case ${JobKind.axpy_f32}: k.axpy_f32(j[a], j[a + 1], sc[0], j[a + 2]); break;
+      case ${JobKind.axpby_f32}: k.axpby_f32(j[a], j[a + 1], j[a + 2], sc[0], sc[1], j[a + 3]); break;
+      case ${JobKind.adam_f32}:
+        k.adam_f32(j[a], j[a + 1], j[a + 2], j[a + 3], j[a + 4], j[a + 5], j[a + 6], sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6]);
+        break;
+      case ${JobKind.colsum_f32}: k.colsum_f32(j[a], j[a + 1], j[a + 2], j[a + 3], j[a + 4], sc[0]); break;
+      case ${JobKind.colsum_f64}: k.colsum_f64(j[a], j[a + 1], j[a + 2], j[a + 3], j[a + 4], sc[0]); break;
+      case ${JobKind.rowsum_f32}: k.rowsum_f32(j[a], j[a + 1], j[a + 2], j[a + 3], j[a + 4], sc[0]); break;
+      case ${JobKind.rowsum_f64}: k.rowsum_f64(j[a], j[a + 1], j[a + 2], j[a + 3], j[a + 4], sc[0]); break;
+      default: throw new Error('wasm helper thread: unknown job kind ' + j[${KIND}]);
+    }
     Atomics.store(job, ${DONE} + i, seq);
     Atomics.add(job, ${DONEGEN}, 1);
     Atomics.notify(job, ${DONEGEN});
@@ -97,6 +156,7 @@ export function nodeWorkerCtor(): WorkerCtor | null {
  * @example
  * ```ts
  * poolTesting.helperDelayMs = 50; // helpers sleep 50 ms after each claim
+ * const before = poolTesting.helperChunks; // compare after a call: did a helper take part?
  * ```
  */
 export const poolTesting = {
@@ -104,6 +164,8 @@ export const poolTesting = {
   helperDelayMs: 0,
   /** The caller computes chunk 0 only and leaves the rest to the helpers until the deadline. */
   reserveForHelpers: false,
+  /** Chunks finished by helper threads so far (every job kind; a counter for tests to read). */
+  helperChunks: 0,
 };
 
 /**
@@ -114,7 +176,7 @@ export const HELPER_SPIN_US = 200;
 /** Microseconds the caller spins on unfinished helper chunks before it sleeps. */
 const CALLER_SPIN_US = 50;
 
-/** One helper thread sharing a kernels module's memory. */
+/** One helper thread sharing a kernels module's memory (for every {@link JobKind}, despite its name). */
 export class GemmWorker {
   /** This helper's control block (the first helper's also holds the job). */
   readonly ctl: Int32Array;
@@ -143,10 +205,10 @@ export class GemmWorker {
    * Wake the worker for a job.
    * @param tag - The job's tag (positive, below 2^27).
    * @param jobAt - Byte address of the job block (see {@link runChunks}).
-   * @param scratch - Byte address of this helper's gemm scratch.
+   * @param scratch - Byte address of this helper's gemm scratch (unused by other job kinds).
    */
   post(tag: number, jobAt: number, scratch: number): void {
-    if (this.failed !== null) throw new Error(`matmul: the helper thread failed: ${this.failed}`);
+    if (this.failed !== null) throw new Error(`wasm backend: the helper thread failed: ${this.failed}`);
     this.ctl[JOB] = jobAt;
     this.ctl[SCR] = scratch;
     Atomics.store(this.ctl, SEQ, tag);
@@ -167,39 +229,50 @@ let lastTag = 0;
 export type ChunksOutcome = 'ok' | 'failed' | 'lost';
 
 /**
- * Run the gemm calls `chunks` (each {@link CHUNK_ARGS} numbers: a gemm call's arguments without the
- * scratch address) on the calling thread and `helpers`, each chunk exactly once. Every thread claims
- * chunks until none is left; the caller then waits for the chunks helpers started. Results are
- * complete when this returns, whatever the outcome: a helper that cannot be woken leaves its share
- * to the caller (`'failed'`), and a chunk a helper claimed but did not finish within `timeoutMs` is
- * redone here (`'lost'`: that helper may still write into its scratch and its slab of C, so the
- * caller must stop using this memory for products). A helper that had not even claimed its chunk by
- * then also gives `'failed'` (possible only with {@link poolTesting}).
+ * Run the kernel calls `chunks` (each up to {@link CHUNK_ARGS} integers: the arguments of one call of
+ * the job kind's export, see {@link JobKind}) on the calling thread and `helpers`, each chunk exactly
+ * once. Every thread claims chunks until none is left; the caller then waits for the chunks helpers
+ * started. Results are complete when this returns, whatever the outcome: a helper that cannot be
+ * woken leaves its share to the caller (`'failed'`), and a chunk a helper claimed but did not finish
+ * within `timeoutMs` is redone here (`'lost'`: that helper may still write into its scratch and its
+ * part of the output, so the caller must stop using this memory for kernels). A helper that had not
+ * even claimed its chunk by then also gives `'failed'` (possible only with {@link poolTesting}).
  * @param helpers - The helper threads (at least one); the first one's control block holds the job.
- * @param f64 - Whether the chunks are float64 products.
+ * @param kind - A {@link JobKind}, or a boolean for a product: `true` float64 gemm, `false` float32.
  * @param chunks - At most {@link MAX_CHUNKS} argument lists.
- * @param scratch - Scratch addresses: `scratch[0]` the caller's, `scratch[t]` helper t's.
+ * @param scratch - Scratch addresses: `scratch[0]` the caller's, `scratch[t]` helper t's (gemm only;
+ *   other kinds ignore them).
  * @param run - Runs one chunk on the calling thread with the given scratch address.
  * @param timeoutMs - How long to wait for a chunk a helper has claimed.
+ * @param scalars - The job's float64 arguments (at most {@link JOB_SCALARS}), shared by its chunks.
  * @returns `'ok'`, `'failed'` or `'lost'`.
  * @example
  * ```ts
  * // backend.ts: outcome = runChunks(helpers, !f32, jobs, scratchAt, run, timeout)
+ * // or, for an axpy cut in two: runChunks(helpers, JobKind.axpy_f32, [[s, d, 4096], [s + 16384, d + 16384, 4000]],
+ * //   [0, 0], run, timeout, [k])
  * const outcome: ChunksOutcome = 'ok'; // every chunk finished, helpers included
  * ```
  */
-export function runChunks(helpers: readonly GemmWorker[], f64: boolean, chunks: readonly (readonly number[])[], scratch: readonly number[],
-  run: (args: readonly number[], work: number) => void, timeoutMs: number): ChunksOutcome {
+export function runChunks(helpers: readonly GemmWorker[], kind: number | boolean, chunks: readonly (readonly number[])[], scratch: readonly number[],
+  run: (args: readonly number[], work: number) => void, timeoutMs: number, scalars: readonly number[] = []): ChunksOutcome {
   const n = chunks.length;
-  if (n > MAX_CHUNKS) throw new RangeError(`matmul: ${n} chunks, at most ${MAX_CHUNKS}`);
+  if (n > MAX_CHUNKS) throw new RangeError(`wasm backend: ${n} chunks, at most ${MAX_CHUNKS}`);
+  if (scalars.length > JOB_SCALARS) throw new RangeError(`wasm backend: ${scalars.length} job scalars, at most ${JOB_SCALARS}`);
   const job = helpers[0]!.ctl;
   const jobAt = job.byteOffset;
+  if (jobAt % 8 !== 0) throw new RangeError(`wasm backend: job block at ${jobAt} is not 8-byte aligned`);
   const tag = lastTag = (lastTag + 1) & TAG_MASK || 1;
-  job[F64] = f64 ? 1 : 0;
+  job[KIND] = typeof kind === 'boolean' ? (kind ? JobKind.gemm_f64 : JobKind.gemm_f32) : kind;
   job[DELAY] = poolTesting.helperDelayMs;
   for (let i = 0; i < n; i++) {
     const a = chunks[i]!;
-    for (let j = 0; j < CHUNK_ARGS; j++) job[ARGS + i * CHUNK_ARGS + j] = a[j]!;
+    if (a.length > CHUNK_ARGS) throw new RangeError(`wasm backend: ${a.length} arguments in chunk ${i}, at most ${CHUNK_ARGS}`);
+    for (let j = 0; j < a.length; j++) job[ARGS + i * CHUNK_ARGS + j] = a[j]!;
+  }
+  if (scalars.length > 0) {
+    const sc = new Float64Array(job.buffer, jobAt + SCALARS * 4, JOB_SCALARS);
+    for (let j = 0; j < scalars.length; j++) sc[j] = scalars[j]!;
   }
   Atomics.store(job, COUNT, n);
   // Testing: the caller keeps chunk 0 and leaves the others to the helpers until the deadline.
@@ -228,7 +301,7 @@ export function runChunks(helpers: readonly GemmWorker[], f64: boolean, chunks: 
     if (mine[i]) continue;
     for (;;) {
       const gen = Atomics.load(job, DONEGEN);
-      if (Atomics.load(job, DONE + i) === tag) break;
+      if (Atomics.load(job, DONE + i) === tag) { poolTesting.helperChunks++; break; }
       const now = performance.now();
       if (now >= deadline) {
         // Too late. Close the job to further claims; chunks nobody claimed are done here (the
