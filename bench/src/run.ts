@@ -295,6 +295,32 @@ if (sections.has('logreg')) {
     : '| scikit-learn | not available (run bench/logreg_sklearn.py with python3-sklearn) | | | |');
 }
 
+// ------------------------------------------------------------------ PyTorch on this machine
+// Issue #7 quotes PyTorch's figures; where Debian's python3-torch is installed, bench/torch_peer.py
+// measures them in this run instead (never a dependency: skipped when python3 has no torch).
+if (!args.quick && ['mlp', 'matmul', 'elementwise'].some((s) => sections.has(s))) {
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const script = fileURLToPath(new URL('../torch_peer.py', import.meta.url));
+  const r = spawnSync('/usr/bin/python3', [script], { encoding: 'utf8' });
+  const pt = r.status === 0 ? JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number | string> : null;
+  const ours = (name: string): number | undefined => rows.find((row) => row.name === name)?.cells[GD] as number | undefined;
+  const cases: [string, string, string][] = [
+    ['mlp', 'MLP 784-256-10 SGD step, batch 64', 'steps/s'], ['matmul', 'matmul f32 n=512', 'GFLOP/s'],
+    ['add', 'add 1e6 f32', 'Melem/s'], ['exp', 'exp 1e6 f32', 'Melem/s'],
+  ];
+  extra.push('', pt ? `PyTorch ${pt.torch} (Debian python3-torch, BLAS ${pt.blas}) on this machine, same run (bench/torch_peer.py):` : 'PyTorch: not available (/usr/bin/python3 has no torch; see bench/torch_peer.py)', '');
+  if (pt) {
+    extra.push('| case | unit | @gd | PyTorch, 1 thread | PyTorch, all cores | @gd / PyTorch (1 thread) | @gd / PyTorch (all cores) |', '|:--|:--|--:|--:|--:|--:|--:|');
+    for (const [key, name, unit] of cases) {
+      const g = ours(name), one = pt[`${key}_1t`] as number | undefined, all = pt[`${key}_${pt.cores}t`] as number | undefined;
+      const f = (v: number | undefined): string => (v === undefined ? '—' : v.toPrecision(4));
+      const ratio = (v: number | undefined): string => (g === undefined || v === undefined ? '—' : `${(g / v).toFixed(2)}×`);
+      extra.push(`| ${name} | ${unit} | ${f(g)} | ${f(one)} | ${f(all)} | ${ratio(one)} | ${ratio(all)} |`);
+    }
+  }
+}
+
 // ------------------------------------------------------------------ print
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 console.log(`\n@gd benchmarks — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpu} × ${os.cpus().length}, Node ${process.version}`);
