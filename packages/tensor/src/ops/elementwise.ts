@@ -1069,6 +1069,9 @@ export function binaryInPlace(name: 'mul' | 'div' | 'maximum', t: Tensor, other:
   if (name === 'div' && !isFloat(t.dtype)) throw new TypeError(`${op}: true division cannot be stored in a ${t.dtype} tensor`);
   const o = inPlaceOperand(op, t, other, 'second');
   if (name === 'mul' && t.dtype === 'int32') runKernel('mulInPlaceInt32', 'Math.imul(x, y)', t, [t, o]);
+  // Float mul and div run the out-of-place kernels with the target as output (the same expression per
+  // element, so the same bits), which lets a backend take large flat or bias-shaped ones.
+  else if (name !== 'maximum' && isFloat(t.dtype)) runKernel(name, BINARY[name].expr, t, [t, o]);
   else runKernel(op, BINARY[name].expr, t, [t, o]);
   bump(t);
 }
@@ -1080,8 +1083,28 @@ export function addInPlace(t: Tensor, other: TensorLike, alpha: number, op = 'ad
   if (typeof alpha !== 'number') throw new TypeError(`${op}: alpha must be a number, got ${typeof alpha}`);
   checkIntScalar(op, t, 'alpha', alpha);
   const o = inPlaceOperand(op, t, other, 'second');
-  runKernel('addInPlace', 'x + p0 * y', t, [t, o], alpha);
+  if (isFloat(t.dtype) && (alpha === 1 || alpha === -1)) {
+    // x + 1·y and x + (−1)·y are x + y and x − y exactly: the out-of-place kernels, which a backend
+    // may take over (see binaryInPlace).
+    runKernel(alpha === 1 ? 'add' : 'sub', alpha === 1 ? BINARY.add.expr : BINARY.sub.expr, t, [t, o]);
+  } else if (!(t.dtype === 'float32' && axpyInPlace(t, o, alpha))) {
+    runKernel('addInPlace', 'x + p0 * y', t, [t, o], alpha);
+  }
   bump(t);
+}
+
+/**
+ * `t += alpha·o` by the backend's float32 axpy when both are whole contiguous float32 storages of the
+ * same size (at least BACKEND_MIN elements). The backend computes α·y + x in float64 and rounds once
+ * to float32, which is what the TS kernel's `x + p0 * y` does. False when it does not apply.
+ */
+function axpyInPlace(t: Tensor, o: Tensor, alpha: number): boolean {
+  const be = getBackend();
+  if (be === null || be.axpy === undefined || o.dtype !== 'float32' || t.size < BACKEND_MIN || o.size !== t.size) return false;
+  if (t.offset !== 0 || o.offset !== 0 || t.storage.length !== t.size || o.storage.length !== o.size) return false;
+  if (!isRowMajor(t.shape, t.strides) || !isRowMajor(o.shape, o.strides)) return false;
+  for (let d = 0; d < t.ndim; d++) if (o.shape[d] !== t.shape[d]) return false;
+  return be.axpy(t.storage as Float32Array, alpha, o.storage as Float32Array);
 }
 
 /** `t += value * a * b` or `t += value * a / b` in place. @internal */
