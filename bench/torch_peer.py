@@ -11,6 +11,7 @@ Cases (the same shapes as bench/src):
   mlp      MLP 784-256-10 (ReLU, softmax cross-entropy, batch 64, SGD lr 0.01) training step, steps/s
   matmul   float32 n=512 product, GFLOP/s
   add      float32 add of 1e6 elements into a new tensor, Melem/s
+  add_     the same in place (u.add_(v)), Melem/s
   exp      float32 exp of 1e6 elements into a new tensor, Melem/s
 """
 import json, os, time
@@ -54,10 +55,12 @@ def cases():
     b = torch.randn(512, 512)
     u = torch.rand(1_000_000)
     v = torch.rand(1_000_000)
+    w = torch.rand(1_000_000)  # the in-place case's own target (it grows)
     return {
         'mlp': (step, 1),
         'matmul': (lambda: torch.mm(a, b), 2 * 512 ** 3 / 1e9),
         'add': (lambda: torch.add(u, v), 1e6 / 1e6),
+        'add_': (lambda: w.add_(v), 1e6 / 1e6),
         'exp': (lambda: torch.exp(u), 1e6 / 1e6),
     }
 

@@ -204,6 +204,15 @@ if (sections.has('elementwise')) {
       },
     });
   }
+  // The in-place form (PyTorch's x.add_(y)): no new output, so no fresh memory to bring into the cache.
+  // tfjs and jax-js tensors are immutable, so this row has no peer here (PyTorch's is below).
+  await measure({
+    group: 'elementwise', name: 'add 1e6 f32 in place (x += y)', unit: 'Melem/s', higherIsBetter: true, convert: (s) => n / s / 1e6,
+    gd: () => {
+      const x = gd.tensor(X, { shape: [n] }), y = gd.tensor(Y, { shape: [n] });
+      return () => x.addInPlace(y);
+    },
+  });
 }
 
 // ------------------------------------------------------------------ small tensors (per-op overhead)
@@ -307,7 +316,7 @@ if (!args.quick && ['mlp', 'matmul', 'elementwise'].some((s) => sections.has(s))
   const ours = (name: string): number | undefined => rows.find((row) => row.name === name)?.cells[GD] as number | undefined;
   const cases: [string, string, string][] = [
     ['mlp', 'MLP 784-256-10 SGD step, batch 64', 'steps/s'], ['matmul', 'matmul f32 n=512', 'GFLOP/s'],
-    ['add', 'add 1e6 f32', 'Melem/s'], ['exp', 'exp 1e6 f32', 'Melem/s'],
+    ['add', 'add 1e6 f32', 'Melem/s'], ['add_', 'add 1e6 f32 in place (x += y)', 'Melem/s'], ['exp', 'exp 1e6 f32', 'Melem/s'],
   ];
   extra.push('', pt ? `PyTorch ${pt.torch} (Debian python3-torch, BLAS ${pt.blas}) on this machine, same run (bench/torch_peer.py):` : 'PyTorch: not available (/usr/bin/python3 has no torch; see bench/torch_peer.py)', '');
   if (pt) {
