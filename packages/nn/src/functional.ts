@@ -604,11 +604,13 @@ function resolvePadding(op: string, padding: Size2 | 'valid' | 'same' | undefine
  * weights: `y[n,o,p,q] = b[o] + Σ_{c,i,j} w[o,c,i,j] · xpad[n, c, p·s₀ + i·d₀, q·s₁ + j·d₁]`.
  * Output size per axis: `⌊(H + 2p − d(k − 1) − 1) / s⌋ + 1`.
  *
- * Built from differentiable ops: the padded input is viewed once per kernel offset `(i, j)` with a
- * strided slice (no copy), each view is contracted with `w[:, :, i, j]` by a matmul over channels,
- * and the `kh·kw` products are summed. Autograd differentiates it like any composite.
+ * Built as im2col + matmul: {@link unfold} copies every window into the columns of an
+ * `[N, C·kh·kw, Ho·Wo]` tensor and the weights, viewed as an `[O, C·kh·kw]` matrix, multiply it (one
+ * large product per sample instead of `kh·kw` thin ones). The gradient flows through matmul and
+ * unfold's rule ({@link fold}), so conv2d differentiates to any order.
  * With `groups = G` the channels are cut into G blocks and each block is convolved separately
- * (`y[n, o] = b[o] + Σ_{c ∈ block(o)} …`), then the blocks are concatenated along the channel axis.
+ * (`y[n, o] = b[o] + Σ_{c ∈ block(o)} …`): a batched product of `[G, O/G, C/G·kh·kw]` weights with
+ * the columns viewed as `[N, G, C/G·kh·kw, Ho·Wo]`.
  * @param x - `[N, C, H, W]`.
  * @param weight - `[O, C / groups, kh, kw]`.
  * @param bias - `[O]` or null.
@@ -640,28 +642,34 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const stride = pair('conv2d', 'stride', opts.stride ?? 1, 1);
   const dilation = pair('conv2d', 'dilation', opts.dilation ?? 1, 1);
   const padding = resolvePadding('conv2d', opts.padding, [kh, kw], stride, dilation);
-  const win = windows('conv2d', x, [kh, kw], stride, padding, dilation, 0);
-  const og = o / groups;
-  const blocks: Tensor[] = [];
-  for (let g = 0; g < groups; g++) {
-    // block g: input channels [g·cg, (g+1)·cg) against output channels [g·og, (g+1)·og)
-    const wg = groups === 1 ? weight : weight.narrow(0, g * og, og);
-    let acc: Tensor | null = null;
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        // [N, cg, Ho, Wo] → [N, Ho, Wo, cg] @ [cg, og] → [N, Ho, Wo, og]
-        const wij = wg.select(3, j).select(2, i); // [og, cg]
-        const xij = groups === 1 ? win.at(i, j) : win.at(i, j).narrow(1, g * cg, cg);
-        const term = xij.permute([0, 2, 3, 1]).matmul(wij.T);
-        acc = acc === null ? term : acc.add(term);
-      }
-    }
-    blocks.push(acc!);
+  const [n, , h, wd] = x.shape as [number, number, number, number];
+  const ekh = dilation[0] * (kh - 1) + 1;
+  const ekw = dilation[1] * (kw - 1) + 1;
+  if (ekh > h + 2 * padding[0] || ekw > wd + 2 * padding[1]) {
+    throw new RangeError(`conv2d: kernel ${fmt([kh, kw])} (dilation ${fmt(dilation)}) is larger than the padded input ${h + 2 * padding[0]}x${wd + 2 * padding[1]} (input ${fmt(x.shape)}, padding ${fmt(padding)})`);
   }
-  let y = (groups === 1 ? blocks[0]! : T.cat(blocks, 3)).permute([0, 3, 1, 2]);
-  if (bias !== null) y = y.add(bias.reshape([1, o, 1, 1]));
-  return y;
+  const ho = Math.floor((h + 2 * padding[0] - ekh) / stride[0]) + 1;
+  const wo = Math.floor((wd + 2 * padding[1] - ekw) / stride[1]) + 1;
+  // im2col: cols[n, (c·kh + i)·kw + j, p·Wo + q], stored as one [C·kh·kw, N·Ho·Wo] matrix, and one
+  // product with the weights as an [O, C·kh·kw] matrix (the wasm gemm at m = O, n = N·Ho·Wo,
+  // k = C·kh·kw; its backward is two products of the same size).
+  const kk = cg * kh * kw;
+  const nl = n * ho * wo;
+  const cols = T.unfold(x, [kh, kw], { stride, padding, dilation }).permute([1, 0, 2]).reshape([groups, kk, nl]);
+  // cols' rows are ordered by input channel, so group g owns the row block [g·kk, (g+1)·kk):
+  // [G, O/G, kk] @ [G, kk, N·L] → [G, O/G, N·L], which is [O, N·L] in memory.
+  let y = groups === 1 ? weight.reshape([o, kk]).matmul(cols.reshape([kk, nl])) : weight.reshape([groups, o / groups, kk]).matmul(cols);
+  y = y.reshape([o, nl]);
+  if (bias !== null) y = y.add(bias.reshape([o, 1]));
+  return y.reshape([o, n, ho, wo]).permute([1, 0, 2, 3]).contiguous();
 }
+
+/**
+ * im2col and its adjoint, re-exported from `@gd/tensor` so the functional API has PyTorch's
+ * `F.unfold` / `F.fold`: `unfold(x, kernelSize, { stride, padding, dilation })` → `[N, C·kh·kw, L]`
+ * and `fold(cols, outputSize, kernelSize, opts)` → `[N, C, H, W]`.
+ */
+export { unfold, fold, type UnfoldOptions } from '@gd/tensor';
 
 /** Options of the pooling functions. */
 export interface Pool2dOptions {

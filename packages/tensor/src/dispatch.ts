@@ -71,6 +71,25 @@ export interface OpAttrs {
    * input written into the positions the slice `starts/stops/steps` picked.
    */
   sliceBackward: { shape: number[]; starts: number[]; stops: number[]; steps: number[] };
+  // convolution data movement
+  /** `unfold(x, kernel, opts)` (im2col); `size` is the input's `[H, W]`. */
+  unfold: WindowAttrs;
+  /** `fold(cols, size, kernel, opts)` (col2im), the adjoint of `unfold`. */
+  fold: WindowAttrs;
+}
+
+/** The window parameters `unfold` and `fold` record (each resolved to a `[height, width]` pair). */
+export interface WindowAttrs {
+  /** Kernel `[kh, kw]`. */
+  kernel: [number, number];
+  /** Stride. */
+  stride: [number, number];
+  /** Zero padding on each side. */
+  padding: [number, number];
+  /** Dilation. */
+  dilation: [number, number];
+  /** Spatial size `[H, W]` of the image side (unfold's input, fold's output). */
+  size: [number, number];
 }
 
 /** Attributes of a reduction over a set of axes. */

@@ -54,6 +54,8 @@ import { gatherRule } from './gather.js';
 import { indexSelectRule } from './indexSelect.js';
 import { scatterAddRule } from './scatterAdd.js';
 import { catRule } from './cat.js';
+import { unfoldRule } from './unfold.js';
+import { foldRule } from './fold.js';
 
 /**
  * One gradient rule per recorded op. The mapped type makes the table complete at compile time: an op
@@ -115,4 +117,6 @@ export const rules: { readonly [K in OpName]: VjpRule<K> } = {
   indexSelect: indexSelectRule,
   scatterAdd: scatterAddRule,
   cat: catRule,
+  unfold: unfoldRule,
+  fold: foldRule,
 };

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { ConvGeometry } from './conv.js';
+
 /** A float array a matmul kernel reads or writes. */
 export type FloatArray = Float32Array | Float64Array;
 
@@ -91,6 +93,18 @@ export interface Backend {
    * `div` (default 1; the count for a mean) before its one rounding. Return `false` to decline.
    */
   rowSum?(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number, div?: number): boolean;
+  /**
+   * im2col of a contiguous row-major `[n, c, h, w]` input starting at `x[xOff]` into the
+   * `[n, c*kh*kw, ho*wo]` columns at `cols[cOff]` with strides `cs` (every element written), as
+   * `unfoldKernel` of `kernels/conv.ts`. Return `false` to decline.
+   */
+  unfold?(g: ConvGeometry, x: FloatArray, xOff: number, cols: FloatArray, cOff: number, cs: readonly number[]): boolean;
+  /**
+   * col2im, the adjoint of `unfold`: the `[n, c*kh*kw, ho*wo]` columns at `cols[cOff]` with strides
+   * `cs` summed into `out` (row-major `[n, c, h, w]` from index 0, every element written), as
+   * `foldKernel` of `kernels/conv.ts`. Return `false` to decline.
+   */
+  fold?(g: ConvGeometry, cols: FloatArray, cOff: number, cs: readonly number[], out: FloatArray): boolean;
 }
 
 /**

@@ -5,6 +5,7 @@
  * @module
  */
 import type { AdamArgs, Backend, FloatArray, MatmulArgs } from '../backend.js';
+import type { ConvGeometry } from '../conv.js';
 import { RELAXED, RELAXED_SHARED, SIMD, SIMD_SHARED } from './binary.js';
 import { CTL_SLOTS, GemmWorker, JobKind, MAX_CHUNKS, nodeWorkerCtor, runChunks } from './pool.js';
 import { addressOf, arenaAllocate, arenaMemory, arenaPermanent } from './arena.js';
@@ -72,6 +73,10 @@ interface Kernels {
   colsum_f64(o: number, x: number, m: number, n: number, ld: number, div: number): void;
   rowsum_f32(o: number, x: number, m: number, n: number, ld: number, div: number): void;
   rowsum_f64(o: number, x: number, m: number, n: number, ld: number, div: number): void;
+  im2col_f32(x: number, cols: number, csn: number, csr: number, ...geometry: number[]): void;
+  im2col_f64(x: number, cols: number, csn: number, csr: number, ...geometry: number[]): void;
+  col2im_f32(cols: number, csn: number, csr: number, out: number, ...geometry: number[]): void;
+  col2im_f64(cols: number, csn: number, csr: number, out: number, ...geometry: number[]): void;
 }
 
 const PAGE = 65536;
@@ -736,7 +741,38 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     rowSum(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number, div = 1): boolean {
       return axisSum(true, out, x, xOff, m, n, ld, div);
     },
+    unfold(g: ConvGeometry, x: FloatArray, xOff: number, cols: FloatArray, cOff: number, cs: readonly number[]): boolean {
+      return convMove(true, g, x, xOff, cols, cOff, cs);
+    },
+    fold(g: ConvGeometry, cols: FloatArray, cOff: number, cs: readonly number[], out: FloatArray): boolean {
+      return convMove(false, g, cols, cOff, out, 0, cs);
+    },
   };
+
+  /**
+   * im2col (`toCols`) of the contiguous image `src[sOff..]` into the columns `dst[dOff..]` (strides
+   * `cs`), or col2im of the columns `src[sOff..]` (strides `cs`) into the contiguous image `dst`
+   * (conv.as), on the calling thread. The columns need unit stride along their last axis and both
+   * arrays must be resident in the arena (else the TS kernel runs: a copy through scratch would cost
+   * as much as the kernel).
+   */
+  function convMove(toCols: boolean, g: ConvGeometry, src: FloatArray, sOff: number, dst: FloatArray, dOff: number, cs: readonly number[]): boolean {
+    const rows = g.c * g.kh * g.kw, l = g.ho * g.wo;
+    const [csn, csr, csl] = cs as [number, number, number];
+    if (g.n * rows * l < minSize || csl !== 1 || !(csn >= 0 && csr >= 0) || sOff < 0 || dOff < 0) return false;
+    const img = g.n * g.c * g.h * g.w, colSpan = (g.n - 1) * csn + (rows - 1) * csr + l;
+    if ((toCols ? sOff + img > src.length || dOff + colSpan > dst.length : sOff + colSpan > src.length || img > dst.length)) return false;
+    const E = commonWidth([src, dst]);
+    if (E === 0) return false;
+    const w = get();
+    if (w === null || !residentIn(w)) return false;
+    const sAt = addressOf(src), dAt = addressOf(dst);
+    if (sAt < 0 || dAt < 0) return false;
+    const geo = [g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.ho, g.wo];
+    if (toCols) (E === 4 ? w.k.im2col_f32 : w.k.im2col_f64)(sAt + sOff * E, dAt + dOff * E, csn, csr, ...geo);
+    else (E === 4 ? w.k.col2im_f32 : w.k.col2im_f64)(sAt + sOff * E, csn, csr, dAt, ...geo);
+    return true;
+  }
 
   /** Column (`rows` false) or row sums, divided by `div`, of the row-major m x n matrix `x[xOff + i*ld + j]` into `out`. */
   function axisSum(rows: boolean, out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number, div: number): boolean {

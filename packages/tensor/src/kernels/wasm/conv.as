@@ -1,0 +1,150 @@
+// AssemblyScript source of @gd/tensor's WebAssembly SIMD kernels, part "conv": im2col and col2im,
+// the data movement of a convolution (the products themselves run on the gemm kernels).
+// Same conventions as elementwise.as: byte addresses from JavaScript, no allocation.
+//
+// Geometry (as kernels/conv.ts): input [n, c, h, w] row-major; kernel kh x kw; output position
+// (p, q) with kernel offset (i, j) reads input row p*sh - ph + i*dh, column q*sw - pw + j*dw (zero
+// outside). cols is [n, c*kh*kw, ho*wo] with unit stride along ho*wo and element strides csn, csr
+// for the first two axes (row (ch*kh + i)*kw + j).
+// V8 runs memory.copy/fill byte by byte on shared memory, so copies and fills are v128 loops.
+// ------------------------------------------------------------------------------------------------
+
+/** Store `len` zeros of T from byte address `o`. */
+@inline function zeroRun<T>(o: usize, len: i32): void {
+  const E = <usize>sizeof<T>();
+  const L = <i32>(16 / E);
+  const z = v128.splat<T>(<T>0);
+  let q = 0;
+  for (; q + L <= len; q += L) v128.store(o + <usize>q * E, z);
+  for (; q < len; q++) store<T>(o + <usize>q * E, <T>0);
+}
+
+/** Copy `len` elements of T from `s` (unit stride) to `o`. */
+@inline function copyRun<T>(o: usize, s: usize, len: i32): void {
+  const E = <usize>sizeof<T>();
+  const L = <i32>(16 / E);
+  let q = 0;
+  for (; q + 2 * L <= len; q += 2 * L) {
+    const a = v128.load(s + <usize>q * E);
+    const b = v128.load(s + <usize>(q + L) * E);
+    v128.store(o + <usize>q * E, a);
+    v128.store(o + <usize>(q + L) * E, b);
+  }
+  for (; q + L <= len; q += L) v128.store(o + <usize>q * E, v128.load(s + <usize>q * E));
+  for (; q < len; q++) store<T>(o + <usize>q * E, load<T>(s + <usize>q * E));
+}
+
+/** `o[q] += s[q]` for `len` elements of T (unit strides). */
+@inline function addRun<T>(o: usize, s: usize, len: i32): void {
+  const E = <usize>sizeof<T>();
+  const L = <i32>(16 / E);
+  let q = 0;
+  for (; q + L <= len; q += L) {
+    const d = o + <usize>q * E;
+    v128.store(d, v128.add<T>(v128.load(d), v128.load(s + <usize>q * E)));
+  }
+  for (; q < len; q++) {
+    const d = o + <usize>q * E;
+    store<T>(d, load<T>(d) + load<T>(s + <usize>q * E));
+  }
+}
+
+/** First output column whose input column q*s - pad + off is >= 0 (clamped to [0, wo]). */
+@inline function firstValid(wo: i32, s: i32, pad: i32, off: i32): i32 {
+  const need = pad - off;
+  if (need <= 0) return 0;
+  const lo = (need + s - 1) / s;
+  return lo < wo ? lo : wo;
+}
+
+/** One past the last output column whose input column is < size (at least `lo`, at most wo). */
+@inline function endValid(wo: i32, s: i32, pad: i32, off: i32, size: i32, lo: i32): i32 {
+  const top = size - 1 + pad - off;
+  if (top < 0) return lo;
+  const hi = top / s + 1;
+  return hi < lo ? lo : hi > wo ? wo : hi;
+}
+
+@inline function im2col<T>(x: usize, cols: usize, csn: i32, csr: i32, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): void {
+  const E = <usize>sizeof<T>();
+  const rowBytes = <usize>wo * E;
+  for (let plane = 0; plane < n * c; plane++) {
+    const xp = x + <usize>plane * <usize>h * <usize>w * E;
+    const b = plane / c, ch = plane % c;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        let o = cols + (<usize>b * <usize>csn + <usize>((ch * kh + i) * kw + j) * <usize>csr) * E;
+        const lo = firstValid(wo, sw, pw, j * dw);
+        const hi = endValid(wo, sw, pw, j * dw, w, lo);
+        for (let p = 0; p < ho; p++, o += rowBytes) {
+          const row = p * sh - ph + i * dh;
+          if (row < 0 || row >= h || hi == lo) { zeroRun<T>(o, wo); continue; }
+          if (lo > 0) zeroRun<T>(o, lo);
+          const s = xp + (<usize>row * <usize>w + <usize>(lo * sw - pw + j * dw)) * E;
+          if (sw == 1) copyRun<T>(o + <usize>lo * E, s, hi - lo);
+          else {
+            const step = <usize>sw * E;
+            let d = o + <usize>lo * E, t = s;
+            for (let q = lo; q < hi; q++, d += E, t += step) store<T>(d, load<T>(t));
+          }
+          if (hi < wo) zeroRun<T>(o + <usize>hi * E, wo - hi);
+        }
+      }
+    }
+  }
+}
+
+@inline function col2im<T>(cols: usize, csn: i32, csr: i32, out: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): void {
+  const E = <usize>sizeof<T>();
+  const planeBytes = <usize>h * <usize>w * E;
+  const rowBytes = <usize>wo * E;
+  for (let plane = 0; plane < n * c; plane++) {
+    const op = out + <usize>plane * planeBytes;
+    const b = plane / c, ch = plane % c;
+    zeroRun<T>(op, h * w);
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        let s = cols + (<usize>b * <usize>csn + <usize>((ch * kh + i) * kw + j) * <usize>csr) * E;
+        const lo = firstValid(wo, sw, pw, j * dw);
+        const hi = endValid(wo, sw, pw, j * dw, w, lo);
+        for (let p = 0; p < ho; p++, s += rowBytes) {
+          const row = p * sh - ph + i * dh;
+          if (row < 0 || row >= h || hi == lo) continue;
+          const d = op + (<usize>row * <usize>w + <usize>(lo * sw - pw + j * dw)) * E;
+          if (sw == 1) addRun<T>(d, s + <usize>lo * E, hi - lo);
+          else {
+            const step = <usize>sw * E;
+            let dd = d, t = s + <usize>lo * E;
+            for (let q = lo; q < hi; q++, dd += step, t += E) store<T>(dd, load<T>(dd) + load<T>(t));
+          }
+        }
+      }
+    }
+  }
+}
+
+/** im2col of float32 `x` (contiguous) into `cols` (every element written); see the header for the geometry. */
+export function im2col_f32(x: usize, cols: usize, csn: i32, csr: i32, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): void {
+  im2col<f32>(x, cols, csn, csr, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo);
+}
+
+/** im2col of float64 `x` into `cols`. */
+export function im2col_f64(x: usize, cols: usize, csn: i32, csr: i32, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): void {
+  im2col<f64>(x, cols, csn, csr, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo);
+}
+
+/** col2im of float32 `cols` into `out` (zeroed, then summed in the order of kernels/conv.ts). */
+export function col2im_f32(cols: usize, csn: i32, csr: i32, out: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): void {
+  col2im<f32>(cols, csn, csr, out, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo);
+}
+
+/** col2im of float64 `cols` into `out`. */
+export function col2im_f64(cols: usize, csn: i32, csr: i32, out: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): void {
+  col2im<f64>(cols, csn, csr, out, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo);
+}
