@@ -176,3 +176,17 @@ describe('unfold / fold: examples and errors', () => {
     expect(() => fold(zeros([1, 4, 9]), 0, 2)).toThrow('fold: outputSize must be an integer >= 1 or a pair of them, got 0');
   });
 });
+
+describe('contiguous() of views with whole contiguous rows (the row-copy path conv2d relies on)', () => {
+  it('equals an element-by-element read for permuted, offset and reversed views, every dtype, ragged rows', () => {
+    setBackend(saved);
+    fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 32, max: 77 }),
+      fc.constantFrom('float32', 'float64', 'int32', 'bool'), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 1e6 }), (a, b, len, dtype, kind, seed) => {
+        const base = randn([a + 1, b, len], { generator: new Generator(seed) }).mul(10).to(dtype as 'float32');
+        const v = kind === 0 ? base.permute([1, 0, 2]) : kind === 1 ? base.narrow(0, 1, a).permute([1, 0, 2]) : base.flip([0]).permute([1, 0, 2]);
+        const want = toFlat(v);
+        const got = v.contiguous();
+        expect(toFlat(got)).toEqual(want);
+      }), { numRuns: 40 });
+  });
+});

@@ -199,8 +199,35 @@ export function runKernel(key: string, expr: string, out: Tensor, inputs: readon
   const [cs, cstr] = collapse(shape, strides);
   if (cs.length === 1 && cs[0]! >= BACKEND_MIN && WASM_OPS.has(key) && tryBackend(key, out, inputs, cs[0]!, cstr)) return;
   if (cs.length <= 2 && out.size >= BACKEND_MIN && WASM_BROADCAST_OPS.has(key) && tryBroadcast(key, out, inputs, cs, cstr)) return;
+  if (key === 'copy' && cs.length > 1 && copyRows(out, inputs, cs, cstr)) return;
   const k = generalKernel(key, expr, out, inputs);
   k(cs, out.storage, out.offset, cstr[0]!, inputs.map((t) => t.storage), inputs.map((t) => t.offset), cstr.slice(1), p0, p1);
+}
+
+/**
+ * A same-dtype copy between different storages whose innermost (collapsed) axis is contiguous on
+ * both sides and at least 32 long (a permuted view with whole rows, e.g. [O, N, L] → [N, O, L]):
+ * one `TypedArray.set` per row, several times faster than the element loop. False when it does not apply.
+ */
+function copyRows(out: Tensor, inputs: readonly Tensor[], cs: number[], cstr: number[][]): boolean {
+  const x = inputs[0]!;
+  const nd = cs.length;
+  const len = cs[nd - 1]!;
+  const os = cstr[0]!, xs = cstr[1]!;
+  if (inputs.length !== 1 || x.dtype !== out.dtype || x.storage === out.storage || len < 32 || os[nd - 1] !== 1 || xs[nd - 1] !== 1) return false;
+  const src = x.storage, dst = out.storage;
+  const idx = new Array<number>(nd - 1).fill(0);
+  let so = x.offset, doff = out.offset;
+  const rows = out.size / len;
+  for (let r = 0; r < rows; r++) {
+    dst.set(src.subarray(so, so + len), doff);
+    for (let d = nd - 2; d >= 0; d--) {
+      so += xs[d]!; doff += os[d]!;
+      if (++idx[d]! < cs[d]!) break;
+      so -= xs[d]! * cs[d]!; doff -= os[d]! * cs[d]!; idx[d] = 0;
+    }
+  }
+  return true;
 }
 
 // General (strided) kernels by op key, then by an integer code of the dtypes (as in `runFlat`), so
