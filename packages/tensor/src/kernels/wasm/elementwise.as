@@ -116,15 +116,23 @@ const U_SIGMOID: i32 = 8;
 }
 
 function binaryAll<T>(op: i32, o: usize, x: usize, y: usize, n: i32): void {
-  // One straight loop per op (no per-element switch): op is a constant inside each call.
-  if (op == OP_ADD) binaryLoop<T>(OP_ADD, o, x, y, n);
-  else if (op == OP_SUB) binaryLoop<T>(OP_SUB, o, x, y, n);
-  else if (op == OP_MUL) binaryLoop<T>(OP_MUL, o, x, y, n);
-  else if (op == OP_DIV) binaryLoop<T>(OP_DIV, o, x, y, n);
-  else if (op == OP_RELU_GRAD) binaryLoop<T>(OP_RELU_GRAD, o, x, y, n);
-  else if (op == OP_TANH_GRAD) binaryLoop<T>(OP_TANH_GRAD, o, x, y, n);
-  else binaryLoop<T>(OP_SIGMOID_GRAD, o, x, y, n);
+  // One straight loop per op, each in a function of its own (inlined into one function, the loops
+  // kept a per-vector test of op: 20-30 % slower).
+  if (op == OP_ADD) addLoop<T>(o, x, y, n);
+  else if (op == OP_SUB) subLoop<T>(o, x, y, n);
+  else if (op == OP_MUL) mulLoop<T>(o, x, y, n);
+  else if (op == OP_DIV) divLoop<T>(o, x, y, n);
+  else if (op == OP_RELU_GRAD) reluGradLoop<T>(o, x, y, n);
+  else if (op == OP_TANH_GRAD) tanhGradLoop<T>(o, x, y, n);
+  else sigmoidGradLoop<T>(o, x, y, n);
 }
+function addLoop<T>(o: usize, x: usize, y: usize, n: i32): void { binaryLoop<T>(OP_ADD, o, x, y, n); }
+function subLoop<T>(o: usize, x: usize, y: usize, n: i32): void { binaryLoop<T>(OP_SUB, o, x, y, n); }
+function mulLoop<T>(o: usize, x: usize, y: usize, n: i32): void { binaryLoop<T>(OP_MUL, o, x, y, n); }
+function divLoop<T>(o: usize, x: usize, y: usize, n: i32): void { binaryLoop<T>(OP_DIV, o, x, y, n); }
+function reluGradLoop<T>(o: usize, x: usize, y: usize, n: i32): void { binaryLoop<T>(OP_RELU_GRAD, o, x, y, n); }
+function tanhGradLoop<T>(o: usize, x: usize, y: usize, n: i32): void { binaryLoop<T>(OP_TANH_GRAD, o, x, y, n); }
+function sigmoidGradLoop<T>(o: usize, x: usize, y: usize, n: i32): void { binaryLoop<T>(OP_SIGMOID_GRAD, o, x, y, n); }
 
 /** float32 `out = x op y` over n contiguous elements (op: see OP_* above). */
 export function binary_f32(op: i32, o: usize, x: usize, y: usize, n: i32): void {
@@ -149,12 +157,18 @@ export function binary_f64(op: i32, o: usize, x: usize, y: usize, n: i32): void 
 }
 
 function binary2d<T>(op: i32, o: usize, x: usize, xrs: i32, xcs: i32, y: usize, yrs: i32, ycs: i32, m: i32, n: i32): void {
-  if (op == OP_ADD) rows2d<T>(OP_ADD, o, x, xrs, xcs, y, yrs, ycs, m, n);
-  else if (op == OP_SUB) rows2d<T>(OP_SUB, o, x, xrs, xcs, y, yrs, ycs, m, n);
-  else if (op == OP_MUL) rows2d<T>(OP_MUL, o, x, xrs, xcs, y, yrs, ycs, m, n);
-  else if (op == OP_DIV) rows2d<T>(OP_DIV, o, x, xrs, xcs, y, yrs, ycs, m, n);
-  else rows2d<T>(OP_RELU_GRAD, o, x, xrs, xcs, y, yrs, ycs, m, n);
+  // One function per op, as in binaryAll.
+  if (op == OP_ADD) add2d<T>(o, x, xrs, xcs, y, yrs, ycs, m, n);
+  else if (op == OP_SUB) sub2d<T>(o, x, xrs, xcs, y, yrs, ycs, m, n);
+  else if (op == OP_MUL) mul2d<T>(o, x, xrs, xcs, y, yrs, ycs, m, n);
+  else if (op == OP_DIV) div2d<T>(o, x, xrs, xcs, y, yrs, ycs, m, n);
+  else reluGrad2d<T>(o, x, xrs, xcs, y, yrs, ycs, m, n);
 }
+function add2d<T>(o: usize, x: usize, xrs: i32, xcs: i32, y: usize, yrs: i32, ycs: i32, m: i32, n: i32): void { rows2d<T>(OP_ADD, o, x, xrs, xcs, y, yrs, ycs, m, n); }
+function sub2d<T>(o: usize, x: usize, xrs: i32, xcs: i32, y: usize, yrs: i32, ycs: i32, m: i32, n: i32): void { rows2d<T>(OP_SUB, o, x, xrs, xcs, y, yrs, ycs, m, n); }
+function mul2d<T>(o: usize, x: usize, xrs: i32, xcs: i32, y: usize, yrs: i32, ycs: i32, m: i32, n: i32): void { rows2d<T>(OP_MUL, o, x, xrs, xcs, y, yrs, ycs, m, n); }
+function div2d<T>(o: usize, x: usize, xrs: i32, xcs: i32, y: usize, yrs: i32, ycs: i32, m: i32, n: i32): void { rows2d<T>(OP_DIV, o, x, xrs, xcs, y, yrs, ycs, m, n); }
+function reluGrad2d<T>(o: usize, x: usize, xrs: i32, xcs: i32, y: usize, yrs: i32, ycs: i32, m: i32, n: i32): void { rows2d<T>(OP_RELU_GRAD, o, x, xrs, xcs, y, yrs, ycs, m, n); }
 
 /**
  * float32 broadcasting `o[i, j] = x[i*xrs + j*xcs] op y[i*yrs + j*ycs]` for an m x n row-major `o`.
@@ -181,6 +195,12 @@ export function binary2d_f64(op: i32, o: usize, x: usize, xrs: i32, xcs: i32, y:
 // e^x rounds to 0 or overflows to +inf anyway) with pseudo-min/max, single instructions that keep
 // a NaN x (it is their first operand). k is rounded by adding and subtracting 1.5 * 2^23, whose
 // float bits then also give k as an integer.
+// p·v + c: fused (one rounding) in the relaxed-SIMD build, multiply then add in the other.
+@inline function fmadd(p: v128, v: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(p, v, c);
+  return f32x4.add(f32x4.mul(p, v), c);
+}
+
 @inline function expf4(x: v128): v128 {
   x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
   const magic = f32x4.splat(12582912.0);
@@ -190,11 +210,11 @@ export function binary2d_f64(op: i32, o: usize, x: usize, xrs: i32, xcs: i32, y:
   r = f32x4.sub(r, f32x4.mul(k, f32x4.splat(-2.12194440e-4)));
   const z = f32x4.mul(r, r);
   let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = fmadd(p, r, f32x4.splat(1.3981999507e-3));
+  p = fmadd(p, r, f32x4.splat(8.3334519073e-3));
+  p = fmadd(p, r, f32x4.splat(4.1665795894e-2));
+  p = fmadd(p, r, f32x4.splat(1.6666665459e-1));
+  p = fmadd(p, r, f32x4.splat(5.0000001201e-1));
   p = f32x4.add(f32x4.add(f32x4.mul(p, z), r), f32x4.splat(1.0));
   const ki = i32x4.sub(kb, magic);
   const k1 = i32x4.shr_s(ki, 1);
@@ -221,14 +241,14 @@ export function binary2d_f64(op: i32, o: usize, x: usize, xrs: i32, xcs: i32, y:
   const f = f32x4.sub(m, f32x4.splat(1.0));
   const z = f32x4.mul(f, f);
   let p = f32x4.splat(7.0376836292e-2);
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.1514610310e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.1676998740e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.2420140846e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.4249322787e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.6668057665e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(2.0000714765e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-2.4999993993e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(3.3333331174e-1));
+  p = fmadd(p, f, f32x4.splat(-1.1514610310e-1));
+  p = fmadd(p, f, f32x4.splat(1.1676998740e-1));
+  p = fmadd(p, f, f32x4.splat(-1.2420140846e-1));
+  p = fmadd(p, f, f32x4.splat(1.4249322787e-1));
+  p = fmadd(p, f, f32x4.splat(-1.6668057665e-1));
+  p = fmadd(p, f, f32x4.splat(2.0000714765e-1));
+  p = fmadd(p, f, f32x4.splat(-2.4999993993e-1));
+  p = fmadd(p, f, f32x4.splat(3.3333331174e-1));
   const ef = f32x4.convert_i32x4_s(e);
   let y = f32x4.mul(f32x4.mul(p, f), z);
   y = f32x4.add(y, f32x4.mul(ef, f32x4.splat(-2.12194440e-4)));
@@ -251,10 +271,10 @@ export function binary2d_f64(op: i32, o: usize, x: usize, xrs: i32, xcs: i32, y:
   const big = f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(ex, one)));
   const z = f32x4.mul(x, x);
   let p = f32x4.splat(-5.70498872745e-3);
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  p = fmadd(p, z, f32x4.splat(2.06390887954e-2));
+  p = fmadd(p, z, f32x4.splat(-5.37397155531e-2));
+  p = fmadd(p, z, f32x4.splat(1.33314422036e-1));
+  p = fmadd(p, z, f32x4.splat(-3.33332819422e-1));
   const small = f32x4.add(ax, f32x4.mul(f32x4.mul(ax, z), p));
   const r = v128.bitselect(small, big, f32x4.lt(ax, f32x4.splat(0.625)));
   return v128.or(r, v128.and(x, i32x4.splat(0x80000000)));
@@ -286,12 +306,16 @@ export function binary2d_f64(op: i32, o: usize, x: usize, xrs: i32, xcs: i32, y:
   const E: usize = sizeof<T>();
   const L: i32 = 16 / <i32>E;
   let i = 0;
-  for (; i + 2 * L <= n; i += 2 * L) {
+  for (; i + 4 * L <= n; i += 4 * L) {
     const off = <usize>i * E;
     const a0 = vun<T>(op, v128.load(x + off));
     const a1 = vun<T>(op, v128.load(x + off, 16));
+    const a2 = vun<T>(op, v128.load(x + off, 32));
+    const a3 = vun<T>(op, v128.load(x + off, 48));
     v128.store(o + off, a0);
     v128.store(o + off, a1, 16);
+    v128.store(o + off, a2, 32);
+    v128.store(o + off, a3, 48);
   }
   // The tail goes through the same vector code, one lane at a time, so every element is computed by
   // the same formula.
@@ -306,16 +330,25 @@ export function binary2d_f64(op: i32, o: usize, x: usize, xrs: i32, xcs: i32, y:
  * 3 sqrt, 4 square (exact, as the TS kernels), 5 exp, 6 log, 7 tanh, 8 sigmoid (approximations).
  */
 export function unary_f32(op: i32, o: usize, x: usize, n: i32): void {
-  if (op == U_NEG) unaryLoop<f32>(U_NEG, o, x, n);
-  else if (op == U_ABS) unaryLoop<f32>(U_ABS, o, x, n);
-  else if (op == U_RELU) unaryLoop<f32>(U_RELU, o, x, n);
-  else if (op == U_SQRT) unaryLoop<f32>(U_SQRT, o, x, n);
-  else if (op == U_SQUARE) unaryLoop<f32>(U_SQUARE, o, x, n);
-  else if (op == U_EXP) unaryLoop<f32>(U_EXP, o, x, n);
-  else if (op == U_LOG) unaryLoop<f32>(U_LOG, o, x, n);
-  else if (op == U_TANH) unaryLoop<f32>(U_TANH, o, x, n);
-  else unaryLoop<f32>(U_SIGMOID, o, x, n);
+  if (op == U_NEG) negLoop32(o, x, n);
+  else if (op == U_ABS) absLoop32(o, x, n);
+  else if (op == U_RELU) reluLoop32(o, x, n);
+  else if (op == U_SQRT) sqrtLoop32(o, x, n);
+  else if (op == U_SQUARE) squareLoop32(o, x, n);
+  else if (op == U_EXP) expLoop32(o, x, n);
+  else if (op == U_LOG) logLoop32(o, x, n);
+  else if (op == U_TANH) tanhLoop32(o, x, n);
+  else sigmoidLoop32(o, x, n);
 }
+function negLoop32(o: usize, x: usize, n: i32): void { unaryLoop<f32>(U_NEG, o, x, n); }
+function absLoop32(o: usize, x: usize, n: i32): void { unaryLoop<f32>(U_ABS, o, x, n); }
+function reluLoop32(o: usize, x: usize, n: i32): void { unaryLoop<f32>(U_RELU, o, x, n); }
+function sqrtLoop32(o: usize, x: usize, n: i32): void { unaryLoop<f32>(U_SQRT, o, x, n); }
+function squareLoop32(o: usize, x: usize, n: i32): void { unaryLoop<f32>(U_SQUARE, o, x, n); }
+function expLoop32(o: usize, x: usize, n: i32): void { unaryLoop<f32>(U_EXP, o, x, n); }
+function logLoop32(o: usize, x: usize, n: i32): void { unaryLoop<f32>(U_LOG, o, x, n); }
+function tanhLoop32(o: usize, x: usize, n: i32): void { unaryLoop<f32>(U_TANH, o, x, n); }
+function sigmoidLoop32(o: usize, x: usize, n: i32): void { unaryLoop<f32>(U_SIGMOID, o, x, n); }
 
 /** float64 `out = f(x)` for the exact ops 0 neg, 1 abs, 2 relu, 3 sqrt, 4 square (others: nothing). */
 export function unary_f64(op: i32, o: usize, x: usize, n: i32): void {
