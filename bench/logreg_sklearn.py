@@ -5,7 +5,8 @@ bench/src/logreg.ts:  f(w, b) = mean log-loss + ||w||^2 / (2 C n),  C = 1.
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/logreg_sklearn.py
 
 Prints f* (Newton's method in numpy), the loosest `tol` that brings LogisticRegression(lbfgs)
-within 1e-8 of f*, and the median fit time over 21 fits at that tol.
+within 1e-8 of f*, and the median fit time over 21 fits at that tol. With `--cold TOL` it times
+one fit at that tol in the fresh process instead.
 """
 import json, os, time
 import numpy as np
@@ -35,6 +36,16 @@ for _ in range(50):
     if np.abs(step).max() < 1e-15:
         break
 f_star = f(th[:d], th[d])
+
+import sys
+if len(sys.argv) == 3 and sys.argv[1] == '--cold':
+    # One fit in this fresh process (imports and data loading done, nothing fitted yet), at the given
+    # tol: the counterpart of @gd's cold figure (bench/src/logreg.ts, logregColdMs).
+    t0 = time.perf_counter()
+    m = LogisticRegression(C=C, solver='lbfgs', tol=float(sys.argv[2]), max_iter=100000).fit(X, y)
+    ms = 1e3 * (time.perf_counter() - t0)
+    print(json.dumps({'cold_ms': ms, 'gap': f(m.coef_[0], m.intercept_[0]) - f_star}))
+    sys.exit(0)
 
 chosen = None
 for tol in [1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12]:
