@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: one run that measures @gd against TensorFlow.js (cpu and wasm backends) and jax-js
  * (wasm) on the same machine, and prints a Markdown table with medians and the ratio of @gd to the
- * best peer of that run. Options: `--only matmul,elementwise,small,autograd,mlp` picks sections,
+ * best peer of that run. Options: `--only matmul,elementwise,small,autograd,conv,mlp` picks sections,
  * `--quick` shortens timing (for smoke runs), `--reps N` sets repetitions.
  * @module
  */
@@ -18,7 +18,7 @@ const { values: args } = parseArgs({
     reps: { type: 'string' },
   },
 });
-const sections = new Set((args.only ?? 'matmul,elementwise,small,autograd,mlp,logreg').split(','));
+const sections = new Set((args.only ?? 'matmul,elementwise,small,autograd,conv,mlp,logreg').split(','));
 const timing: TimingOptions = args.quick ? { reps: 3, minMs: 40, warmup: 1 } : { ...DEFAULT_TIMING };
 if (args.reps !== undefined) timing.reps = Number(args.reps);
 
@@ -269,6 +269,57 @@ if (sections.has('autograd')) {
       return () => g(a.ref).dataSync();
     },
   });
+}
+
+// ------------------------------------------------------------------ conv2d (im2col + gemm)
+if (sections.has('conv')) {
+  // A mid-sized layer and a typical MNIST CNN's first layer; float32, stride 1. Forward, and
+  // forward + gradients of input and weights (loss <y, u> with a fixed random u). tfjs takes NHWC
+  // input and [kh, kw, C, O] filters; jax-js (lax.conv) NCHW / OIHW as @gd.
+  const nn = await import('@gd/nn');
+  const shapes = [
+    { label: 'x[32,16,28,28] w[32,16,3,3] pad 1', n: 32, c: 16, h: 28, o: 32, k: 3, pad: 1 },
+    { label: 'MNIST x[64,1,28,28] w[16,1,5,5]', n: 64, c: 1, h: 28, o: 16, k: 5, pad: 0 },
+  ];
+  for (const S of shapes) {
+    const ho = S.h + 2 * S.pad - S.k + 1;
+    const X = randomF32(S.n * S.c * S.h * S.h, 21), Wt = randomF32(S.o * S.c * S.k * S.k, 22).map((v) => v * 0.1), U = randomF32(S.n * S.o * ho * ho, 23);
+    const xs = [S.n, S.c, S.h, S.h], ws = [S.o, S.c, S.k, S.k], ys = [S.n, S.o, ho, ho];
+    const nhwc = (t: tf.Tensor) => tf.transpose(t, [0, 2, 3, 1]);
+    const tfPad = S.pad === 0 ? 'valid' as const : 'same' as const;
+    for (const grad of [false, true]) {
+      await measure({
+        group: 'conv', name: `conv2d ${grad ? 'fwd+bwd' : 'forward'} ${S.label}`, unit: 'ms/call', higherIsBetter: false, convert: (s) => s * 1e3,
+        gd: () => {
+          const x = gd.tensor(X, { shape: xs }), w = gd.tensor(Wt, { shape: ws }), b = gd.zeros([S.o]);
+          if (!grad) return () => nn.conv2d(x, w, b, { padding: S.pad });
+          const u = gd.tensor(U, { shape: ys });
+          x.requiresGrad_(true); w.requiresGrad_(true); b.requiresGrad_(true);
+          return () => {
+            x.grad = null; w.grad = null; b.grad = null;
+            (nn.conv2d(x, w, b, { padding: S.pad }).mul(u) as gd.Tensor).sum().backward();
+            return w.grad;
+          };
+        },
+        tf: () => {
+          const x = tf.tidy(() => nhwc(tf.tensor4d(X, xs as [number, number, number, number])));
+          const w = tf.tidy(() => tf.transpose(tf.tensor4d(Wt, ws as [number, number, number, number]), [2, 3, 1, 0]));
+          const u = tf.tidy(() => nhwc(tf.tensor4d(U, ys as [number, number, number, number])));
+          if (!grad) return () => { const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, tfPad); y.dataSync(); y.dispose(); };
+          const g = tf.grads((a: tf.Tensor, f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 1, tfPad), u)));
+          return () => { const r = g([x, w]); r.forEach((t) => t.dataSync()); r.forEach((t) => t.dispose()); };
+        },
+        jax: (j) => {
+          const np = j.numpy;
+          const x = np.array(X).reshape(xs), w = np.array(Wt).reshape(ws), u = np.array(U).reshape(ys);
+          const pad = S.pad === 0 ? 'VALID' as const : 'SAME' as const;
+          if (!grad) return () => j.lax.conv(x.ref, w.ref, [1, 1], pad).dataSync();
+          const g = j.grad((a: InstanceType<typeof np.Array>, f: InstanceType<typeof np.Array>) => np.sum(np.multiply(j.lax.conv(a, f, [1, 1], pad), u.ref)), { argnums: [0, 1] });
+          return () => { const [gx, gw] = g(x.ref, w.ref); gx.dataSync(); gw.dataSync(); };
+        },
+      });
+    }
+  }
 }
 
 // ------------------------------------------------------------------ MLP training step (full stack)
