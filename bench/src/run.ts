@@ -92,7 +92,8 @@ async function measure(c: Case): Promise<void> {
     }
   }
   const cells: Row['cells'] = { ...failed };
-  for (const [label, xs] of Object.entries(samples)) cells[label] = c.convert(median(xs));
+  // (a contender that threw during its first repetition left an empty list: it stays 'n/a')
+  for (const [label, xs] of Object.entries(samples)) if (xs.length > 0) cells[label] = c.convert(median(xs));
   rows.push({ group: c.group, name: c.name, unit: c.unit, higherIsBetter: c.higherIsBetter, cells });
   console.error(`  done: ${c.name}`);
 }
