@@ -126,3 +126,20 @@ describe('conv2d: higher-order gradients', () => {
     gradgradcheck(f, [x, w, b]);
   });
 });
+
+describe('Unfold / Fold modules', () => {
+  it('forward the functional ops with their settings; Fold(Unfold(x)) counts the windows covering each pixel', () => {
+    setBackend(saved);
+    const g = new Generator(8);
+    const x = randn([2, 3, 7, 6], { dtype: 'float64', generator: g });
+    const opts = { stride: [2, 1] as [number, number], padding: 1, dilation: [1, 2] as [number, number] };
+    const u = new N.Unfold([2, 3], opts);
+    const cols = u.forward(x);
+    expect(maxDiff(cols, N.unfold(x, [2, 3], opts))).toBe(0);
+    const back = new N.Fold([7, 6], [2, 3], opts).forward(cols);
+    // the windows covering each pixel, counted by folding columns of ones
+    const cover = N.fold(N.unfold(x.mul(0).add(1), [2, 3], opts), [7, 6], [2, 3], opts);
+    expect(maxDiff(back, x.mul(cover))).toBeLessThan(1e-12);
+    expect(u.toString()).toContain('kernelSize=[2,3]');
+  });
+});

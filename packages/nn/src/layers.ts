@@ -607,6 +607,54 @@ export class MaxPool2d extends Module {
 }
 
 /**
+ * Sliding-window extraction (im2col) as a module: `[N, C, H, W]` → `[N, C·kh·kw, L]`
+ * (see {@link F.unfold}; PyTorch's `nn.Unfold`).
+ * @example
+ * ```ts
+ * new Unfold(2).forward(ones([1, 3, 4, 4])).shape; // [1, 12, 9]
+ * ```
+ */
+export class Unfold extends Module {
+  /** @param kernelSize - window size. @param opts - stride, padding, dilation. */
+  constructor(readonly kernelSize: F.Size2, readonly opts: F.UnfoldOptions = {}) {
+    super();
+  }
+
+  override extraRepr(): string {
+    return `kernelSize=${JSON.stringify(this.kernelSize)}`;
+  }
+
+  /** @param x - `[N, C, H, W]`. @returns `[N, C·kh·kw, L]`. */
+  forward(x: Tensor): Tensor {
+    return F.unfold(x, this.kernelSize, this.opts);
+  }
+}
+
+/**
+ * Sum of sliding-window columns back into an image (col2im), the adjoint of {@link Unfold}:
+ * `[N, C·kh·kw, L]` → `[N, C, H, W]` (see {@link F.fold}; PyTorch's `nn.Fold`).
+ * @example
+ * ```ts
+ * new Fold([3, 3], 2).forward(ones([1, 4, 4])).toArray(); // [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]
+ * ```
+ */
+export class Fold extends Module {
+  /** @param outputSize - image size `[H, W]`. @param kernelSize - window size. @param opts - stride, padding, dilation. */
+  constructor(readonly outputSize: F.Size2, readonly kernelSize: F.Size2, readonly opts: F.UnfoldOptions = {}) {
+    super();
+  }
+
+  override extraRepr(): string {
+    return `outputSize=${JSON.stringify(this.outputSize)}, kernelSize=${JSON.stringify(this.kernelSize)}`;
+  }
+
+  /** @param x - `[N, C·kh·kw, L]`. @returns `[N, C, H, W]`. */
+  forward(x: Tensor): Tensor {
+    return F.fold(x, this.outputSize, this.kernelSize, this.opts);
+  }
+}
+
+/**
  * 2-d average pooling (padding counted as zeros).
  * @example
  * ```ts
