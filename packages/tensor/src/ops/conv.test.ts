@@ -116,11 +116,12 @@ describe.each(backends)('unfold / fold on %s', (_name, use) => {
 });
 
 describe('wasm kernels against the TS kernels', () => {
-  it('im2col and col2im give the same bits as unfoldKernel / foldKernel (float32, float64, column layouts, ragged rows)', () => {
+  // A backend that takes every size (the default declines small ones), on the calling thread, and
+  // one that splits every call between the threads (by planes); arrays padded past 1 KiB so they
+  // live in the arena, where the kernels work in place.
+  it.each([['one thread', 1], ['split between threads', 0]] as const)('im2col and col2im give the same bits as unfoldKernel / foldKernel (float32, float64, column layouts, ragged rows; %s)', (_name, splitFrom) => {
     if (!wasmSimdSupported()) return; // no wasm here: the TS kernels are all there is
-    // a backend that takes every size (the default declines small ones); arrays padded past 1 KiB so
-    // they live in the arena, where the kernels work in place
-    const be = createWasmBackend({ elementwiseMinSize: 1 });
+    const be = createWasmBackend(splitFrom === 0 ? { elementwiseMinSize: 1, parallelElementwiseMin: 0 } : { elementwiseMinSize: 1, threads: 1 });
     fc.assert(fc.property(caseArb, fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 1e6 }), (t, f64, batchInner, seed) => {
       const dtype = f64 ? 'float64' : 'float32';
       const ho = outSize(t.h, t.kh, t.s[0], t.p[0], t.d[0]), wo = outSize(t.w, t.kw, t.s[1], t.p[1], t.d[1]);

@@ -78,6 +78,7 @@ interface Kernels {
   im2col_f64(x: number, cols: number, csn: number, csr: number, ...geometry: number[]): void;
   col2im_f32(cols: number, csn: number, csr: number, out: number, ...geometry: number[]): void;
   col2im_f64(cols: number, csn: number, csr: number, out: number, ...geometry: number[]): void;
+  conv_part(op: number, src: number, dst: number, csn: number, csr: number, geom: number, p0: number, planes: number): void;
 }
 
 const PAGE = 65536;
@@ -753,7 +754,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
   /**
    * im2col (`toCols`) of the contiguous image `src[sOff..]` into the columns `dst[dOff..]` (strides
    * `cs`), or col2im of the columns `src[sOff..]` (strides `cs`) into the contiguous image `dst`
-   * (conv.as), on the calling thread. The columns need unit stride along their last axis and both
+   * (conv.as). The columns need unit stride along their last axis and both
    * arrays must be resident in the arena (else the TS kernel runs: a copy through scratch would cost
    * as much as the kernel).
    */
@@ -770,8 +771,21 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     const sAt = addressOf(src), dAt = addressOf(dst);
     if (sAt < 0 || dAt < 0) return false;
     const geo = [g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.ho, g.wo];
-    if (toCols) (E === 4 ? w.k.im2col_f32 : w.k.im2col_f64)(sAt + sOff * E, dAt + dOff * E, csn, csr, ...geo);
-    else (E === 4 ? w.k.col2im_f32 : w.k.col2im_f64)(sAt + sOff * E, csn, csr, dAt, ...geo);
+    const sA = sAt + sOff * E, dA = dAt + dOff * E;
+    // Large ones are split between the threads by planes (sample, channel): disjoint columns and
+    // disjoint image planes. The geometry goes to the helpers through 56 bytes of scratch.
+    if (w.threads > 1 && g.n * g.c >= 2 && g.n * rows * l >= parallelEwMin) {
+      let gAt = -1;
+      try { gAt = w.reserve(64); } catch { gAt = -1; }
+      if (gAt >= 0) {
+        new Int32Array(w.memory.buffer, gAt, geo.length).set(geo);
+        const op = (toCols ? 0 : 1) | (E === 8 ? 2 : 0);
+        if (parallel(w, JobKind.conv_part, g.n * g.c, g.n * rows * l, 1, (p, len) => [op, sA, dA, csn, csr, gAt, p, len],
+          (c) => w.k.conv_part(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!), [src, dst])) return true;
+      }
+    }
+    if (toCols) (E === 4 ? w.k.im2col_f32 : w.k.im2col_f64)(sA, dA, csn, csr, ...geo);
+    else (E === 4 ? w.k.col2im_f32 : w.k.col2im_f64)(sA, csn, csr, dA, ...geo);
     return true;
   }
 

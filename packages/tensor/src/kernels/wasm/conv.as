@@ -66,10 +66,10 @@
 }
 
 @inline function im2col<T>(x: usize, cols: usize, csn: i32, csr: i32, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): void {
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32, p0: i32, p1: i32): void {
   const E = <usize>sizeof<T>();
   const rowBytes = <usize>wo * E;
-  for (let plane = 0; plane < n * c; plane++) {
+  for (let plane = p0; plane < p1; plane++) {
     const xp = x + <usize>plane * <usize>h * <usize>w * E;
     const b = plane / c, ch = plane % c;
     for (let i = 0; i < kh; i++) {
@@ -96,11 +96,11 @@
 }
 
 @inline function col2im<T>(cols: usize, csn: i32, csr: i32, out: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): void {
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32, p0: i32, p1: i32): void {
   const E = <usize>sizeof<T>();
   const planeBytes = <usize>h * <usize>w * E;
   const rowBytes = <usize>wo * E;
-  for (let plane = 0; plane < n * c; plane++) {
+  for (let plane = p0; plane < p1; plane++) {
     const op = out + <usize>plane * planeBytes;
     const b = plane / c, ch = plane % c;
     zeroRun<T>(op, h * w);
@@ -128,23 +128,44 @@
 /** im2col of float32 `x` (contiguous) into `cols` (every element written); see the header for the geometry. */
 export function im2col_f32(x: usize, cols: usize, csn: i32, csr: i32, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): void {
-  im2col<f32>(x, cols, csn, csr, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo);
+  im2col<f32>(x, cols, csn, csr, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, 0, n * c);
 }
 
 /** im2col of float64 `x` into `cols`. */
 export function im2col_f64(x: usize, cols: usize, csn: i32, csr: i32, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): void {
-  im2col<f64>(x, cols, csn, csr, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo);
+  im2col<f64>(x, cols, csn, csr, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, 0, n * c);
 }
 
 /** col2im of float32 `cols` into `out` (zeroed, then summed in the order of kernels/conv.ts). */
 export function col2im_f32(cols: usize, csn: i32, csr: i32, out: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): void {
-  col2im<f32>(cols, csn, csr, out, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo);
+  col2im<f32>(cols, csn, csr, out, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, 0, n * c);
 }
 
 /** col2im of float64 `cols` into `out`. */
 export function col2im_f64(cols: usize, csn: i32, csr: i32, out: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): void {
-  col2im<f64>(cols, csn, csr, out, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo);
+  col2im<f64>(cols, csn, csr, out, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, 0, n * c);
+}
+
+/**
+ * Planes [p0, p0 + planes) (plane = sample * c + channel) of an im2col (`op` bit 0 clear) or col2im
+ * (bit 0 set), float64 when bit 1 is set, with the geometry read from the 14 i32 at `geom`
+ * (n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo): one thread's share of a split job (pool.ts).
+ * Planes touch disjoint columns and disjoint image planes, so shares run in any order.
+ */
+export function conv_part(op: i32, src: usize, dst: usize, csn: i32, csr: i32, geom: usize, p0: i32, planes: i32): void {
+  const n = load<i32>(geom), c = load<i32>(geom, 4), h = load<i32>(geom, 8), w = load<i32>(geom, 12);
+  const kh = load<i32>(geom, 16), kw = load<i32>(geom, 20), sh = load<i32>(geom, 24), sw = load<i32>(geom, 28);
+  const ph = load<i32>(geom, 32), pw = load<i32>(geom, 36), dh = load<i32>(geom, 40), dw = load<i32>(geom, 44);
+  const ho = load<i32>(geom, 48), wo = load<i32>(geom, 52);
+  const p1 = p0 + planes;
+  if ((op & 1) == 0) {
+    if ((op & 2) == 0) im2col<f32>(src, dst, csn, csr, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, p0, p1);
+    else im2col<f64>(src, dst, csn, csr, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, p0, p1);
+  } else {
+    if ((op & 2) == 0) col2im<f32>(src, csn, csr, dst, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, p0, p1);
+    else col2im<f64>(src, csn, csr, dst, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, p0, p1);
+  }
 }

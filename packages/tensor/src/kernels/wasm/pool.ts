@@ -39,6 +39,7 @@ export const JOB_SCALARS = 7;
  * - `axpby_f32`: out, x, y, n; scalars a, b.
  * - `adam_f32`: m, v, u, g, m0, v0, n; scalars c1, b1, c2, b2, k, bc2s, eps.
  * - `colsum_*`, `rowsum_*`: out, x, m, n, ld; scalars div.
+ * - `conv_part`: op, src, dst, csn, csr, geom, p0, planes (a share of an im2col or col2im, conv.as).
  * @example
  * ```ts
  * const kind = JobKind.binary_f32; // chunks call binary_f32(op, out, x, y, n)
@@ -47,7 +48,7 @@ export const JOB_SCALARS = 7;
 export const JobKind = {
   gemm_f32: 0, gemm_f64: 1, unary_f32: 2, unary_f64: 3, binary_f32: 4, binary_f64: 5,
   binary2d_f32: 6, binary2d_f64: 7, axpy_f32: 8, axpby_f32: 9, adam_f32: 10,
-  colsum_f32: 11, colsum_f64: 12, rowsum_f32: 13, rowsum_f64: 14,
+  colsum_f32: 11, colsum_f64: 12, rowsum_f32: 13, rowsum_f64: 14, conv_part: 15,
 } as const;
 
 // Wake slots, in every helper's block: job tag (negative: quit), the job block's byte address, this
@@ -120,6 +121,7 @@ for (;;) {
       case ${JobKind.colsum_f64}: k.colsum_f64(j[a], j[a + 1], j[a + 2], j[a + 3], j[a + 4], sc[0]); break;
       case ${JobKind.rowsum_f32}: k.rowsum_f32(j[a], j[a + 1], j[a + 2], j[a + 3], j[a + 4], sc[0]); break;
       case ${JobKind.rowsum_f64}: k.rowsum_f64(j[a], j[a + 1], j[a + 2], j[a + 3], j[a + 4], sc[0]); break;
+      case ${JobKind.conv_part}: k.conv_part(j[a], j[a + 1], j[a + 2], j[a + 3], j[a + 4], j[a + 5], j[a + 6], j[a + 7]); break;
       default: throw new Error('wasm helper thread: unknown job kind ' + j[${KIND}]);
     }
     Atomics.store(job, ${DONE} + i, seq);
