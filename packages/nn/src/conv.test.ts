@@ -2,7 +2,7 @@
 // matmul over channels, summed; kept below as the reference): outputs and gradients on both backends,
 // float32 and float64, random stride / padding ('same' too) / dilation / groups / bias, ragged sizes,
 // sizes large enough for the wasm kernels; second-order gradients through unfold's and fold's rules.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { type Tensor, Generator, cat, getBackend, pad, randn, setBackend } from '@gd/tensor';
 import { gradcheck, gradgradcheck } from '@gd/autograd';
@@ -110,6 +110,30 @@ describe('conv2d at sizes the wasm kernels take', () => {
       }
       setBackend(saved);
       x.grad = null; w.grad = null; b.grad = null;
+    }
+  });
+});
+
+describe('conv2d in float64 at sizes the wasm kernels take', () => {
+  it('output and gradients match the reference to 1e-12 (stride 1 and 2, dilation 2, groups 1 and 5)', () => {
+    setBackend(saved);
+    // (where the wasm backend is installed: its im2col and col2im must be the ones that ran)
+    const spies = saved?.unfold && saved.fold ? [vi.spyOn(saved, 'unfold'), vi.spyOn(saved, 'fold')] : [];
+    const g = new Generator(33);
+    for (const [groups, s, d] of [[1, 1, 1], [5, 2, 2]] as const) {
+      const x = randn([4, 5, 13, 11], { dtype: 'float64', generator: g }).requiresGrad_(true);
+      const w = randn([10, 5 / groups, 3, 3], { dtype: 'float64', generator: g }).requiresGrad_(true);
+      const y = N.conv2d(x, w, null, { stride: s, padding: 1, dilation: d, groups });
+      const ref = convComposite(x, w, null, [s, s], [1, 1], [d, d], groups);
+      expect(maxDiff(y, ref)).toBeLessThan(1e-12 * scale(ref));
+      const up = randn(y.shape, { dtype: 'float64', generator: g });
+      const grads = (out: Tensor): Tensor[] => { x.grad = null; w.grad = null; out.mul(up).sum().backward(); return [x.grad!, w.grad!]; };
+      const gy = grads(y), gr = grads(ref);
+      gy.forEach((gv, i) => expect(maxDiff(gv, gr[i]!)).toBeLessThan(1e-11 * scale(gr[i]!)));
+    }
+    for (const spy of spies) {
+      expect(spy.mock.results.filter((r) => r.value === true).length).toBeGreaterThanOrEqual(2);
+      spy.mockRestore();
     }
   });
 });
