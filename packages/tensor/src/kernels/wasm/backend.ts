@@ -38,9 +38,9 @@ export interface WasmBackendOptions {
    * Elementwise, broadcasting, update and axis-sum kernels whose operands all live in the arena are
    * split between the threads (ranges of elements or rows, one per thread) from this much work on:
    * the element count, weighted by the op's cost (1 for add, mul, relu and the updates; more for
-   * exp, log, tanh, sigmoid and Adam, see the design notes). Default 2^16 (65536: float32 add gains
-   * about 1.3x there on two quiet cores, exp from a quarter of that); `Infinity` keeps them on the
-   * calling thread.
+   * exp, log, tanh, sigmoid and Adam, see the design notes). Default 2^17 (131072: from there
+   * float32 add with a freshly allocated output stops losing on two quiet cores; on arrays already
+   * in cache the split gains from about 32768); `Infinity` keeps them on the calling thread.
    */
   parallelElementwiseMin?: number;
   /**
@@ -494,7 +494,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
   const matvecMin = opts.matvecMinWork ?? Math.min(512, minWork);
   const minSize = opts.elementwiseMinSize ?? 2048;
   const parallelMin = opts.parallelMinWork ?? 2 ** 19;
-  const parallelEwMin = opts.parallelElementwiseMin ?? 2 ** 16;
+  const parallelEwMin = opts.parallelElementwiseMin ?? 2 ** 17;
   if (!(parallelEwMin >= 0)) throw new RangeError(`createWasmBackend: parallelElementwiseMin must be a number >= 0, got ${String(opts.parallelElementwiseMin)}`);
   let threads = Math.min(MAX_CHUNKS, Math.max(1, Math.floor(opts.threads ?? defaultThreads())));
   if (threads > 1 && (typeof SharedArrayBuffer === 'undefined' || nodeWorkerCtor() === null)) {
