@@ -4,7 +4,7 @@
 // sizes large enough for the wasm kernels; second-order gradients through unfold's and fold's rules.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import { type Tensor, Generator, cat, getBackend, pad, randn, setBackend } from '@gd/tensor';
+import { type Tensor, Generator, cat, getBackend, pad, randn, setBackend, tensor } from '@gd/tensor';
 import { gradcheck, gradgradcheck } from '@gd/autograd';
 import * as N from './index.js';
 
@@ -165,5 +165,76 @@ describe('Unfold / Fold modules', () => {
     const cover = N.fold(N.unfold(x.mul(0).add(1), [2, 3], opts), [7, 6], [2, 3], opts);
     expect(maxDiff(back, x.mul(cover))).toBeLessThan(1e-12);
     expect(u.toString()).toContain('kernelSize=[2,3]');
+  });
+});
+
+describe('maxPool2d (argmax kernel + a recorded gather)', () => {
+  /** The previous maxPool2d: −∞ padding, then the elementwise maximum of kh·kw strided views. */
+  function maxPoolComposite(x: Tensor, k: [number, number], s: [number, number], p: [number, number], d: [number, number]): Tensor {
+    const xp = p[0] === 0 && p[1] === 0 ? x : pad(x, [p[1], p[1], p[0], p[0]], -Infinity);
+    const [, , hp, wp] = xp.shape as [number, number, number, number];
+    const ho = Math.floor((hp - d[0] * (k[0] - 1) - 1) / s[0]) + 1, wo = Math.floor((wp - d[1] * (k[1] - 1) - 1) / s[1]) + 1;
+    let acc: Tensor | null = null;
+    for (let i = 0; i < k[0]; i++) {
+      for (let j = 0; j < k[1]; j++) {
+        const v = xp.slice(null, null, [i * d[0], i * d[0] + s[0] * (ho - 1) + 1, s[0]], [j * d[1], j * d[1] + s[1] * (wo - 1) + 1, s[1]]);
+        acc = acc === null ? v : acc.maximum(v);
+      }
+    }
+    return acc!;
+  }
+
+  it.each([['TS kernels', null], ['default backend', saved]] as const)('values equal the composite; the gradient of a unique maximum goes to it (%s, float32 and float64, strided input)', (_name, be) => {
+    setBackend(be);
+    fc.assert(fc.property(fc.record({
+      n: fc.integer({ min: 1, max: 5 }), c: fc.integer({ min: 1, max: 6 }), k: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+      s: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })), pad: fc.boolean(), d: fc.integer({ min: 1, max: 2 }),
+      eh: fc.integer({ min: 0, max: 20 }), ew: fc.integer({ min: 0, max: 20 }), f64: fc.boolean(), permuted: fc.boolean(), seed: fc.integer({ min: 1, max: 1e6 }),
+    }), (t) => {
+      const dtype = t.f64 ? 'float64' : 'float32';
+      const p: [number, number] = t.pad ? [Math.floor(t.k[0] / 2), Math.floor(t.k[1] / 2)] : [0, 0];
+      const h = t.d * (t.k[0] - 1) + 1 + t.eh, w = t.d * (t.k[1] - 1) + 1 + t.ew;
+      const g = new Generator(t.seed);
+      const base = t.permuted ? randn([t.c, t.n, h, w], { dtype, generator: g }).permute([1, 0, 2, 3]) : randn([t.n, t.c, h, w], { dtype, generator: g });
+      const x = base.detach().requiresGrad_(true);
+      const y = N.maxPool2d(x, t.k, { stride: t.s, padding: p, dilation: t.d });
+      const ref = maxPoolComposite(x, t.k, t.s, p, [t.d, t.d]);
+      expect(y.shape).toEqual(ref.shape);
+      expect(maxDiff(y, ref)).toBe(0);
+      // random normal values: maxima are unique, so both gradients agree exactly
+      const up = randn(y.shape, { dtype, generator: g });
+      x.grad = null; y.mul(up).sum().backward(); const gy = x.grad!;
+      x.grad = null; ref.mul(up).sum().backward(); const gr = x.grad!;
+      expect(maxDiff(gy, gr)).toBeLessThanOrEqual(t.f64 ? 1e-12 : 1e-5);
+    }), { numRuns: 40 });
+    setBackend(saved);
+  });
+
+  it('ties: the whole gradient goes to the first maximum of the window (as PyTorch); NaN propagates', () => {
+    // both windows hold their maximum 3 twice; the first in row-major order takes the gradient
+    const x = tensor([[[[1, 3, 3, 0], [3, 2, 1, 3]]]]).requiresGrad_(true);
+    const y = N.maxPool2d(x, 2);
+    expect(y.toArray()).toEqual([[[[3, 3]]]]);
+    y.sum().backward();
+    expect(x.grad!.toArray()).toEqual([[[[0, 1, 1, 0], [0, 0, 0, 0]]]]);
+    const z = N.maxPool2d(tensor([[[[1, NaN], [5, 2]]]]), 2).item();
+    expect(Number.isNaN(z)).toBe(true);
+  });
+
+  it('a window wholly in the padding (dilation) takes the composite path: -Infinity there, as before', () => {
+    // one input row, padded to three; the window's rows -1 and 1 (dilation 2) are both padding
+    const x = randn([1, 1, 1, 3], { dtype: 'float64', generator: new Generator(2) });
+    const y = N.maxPool2d(x, [2, 1], { stride: 1, padding: [1, 0], dilation: [2, 1] });
+    const ref = maxPoolComposite(x, [2, 1], [1, 1], [1, 0], [2, 1]);
+    expect(y.toArray()).toEqual(ref.toArray());
+    expect(y.toArray()).toEqual([[[[-Infinity, -Infinity, -Infinity]]]]);
+  });
+
+  it('gradcheck and gradgradcheck (gather, scatterAdd, gather)', () => {
+    const g = new Generator(12);
+    const x = randn([2, 3, 7, 6], { dtype: 'float64', generator: g });
+    const f = (a: Tensor) => N.maxPool2d(a, [3, 2], { stride: [2, 1], padding: 1 }).square();
+    gradcheck(f, [x]);
+    gradgradcheck(f, [x]);
   });
 });

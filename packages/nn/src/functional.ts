@@ -549,15 +549,17 @@ interface Windows {
   at(i: number, j: number): Tensor;
 }
 
-function windows(op: string, x: Tensor, k: [number, number], stride: [number, number], padding: [number, number], dilation: [number, number], padValue: number): Windows {
+function windows(op: string, x: Tensor, k: [number, number], stride: [number, number], padding: [number, number], dilation: [number, number], padValue: number,
+  sizeOnlyPadding: [number, number] = [0, 0]): Windows {
   if (x.ndim !== 4) throw new RangeError(`${op}: expected [N, C, H, W] input, got ${fmt(x.shape)}`);
   const [, , h, w] = x.shape as [number, number, number, number];
-  const hp = h + 2 * padding[0];
-  const wp = w + 2 * padding[1];
+  // sizeOnlyPadding counts in the sizes and checks but is not materialised (`at` then ignores it)
+  const hp = h + 2 * (padding[0] + sizeOnlyPadding[0]);
+  const wp = w + 2 * (padding[1] + sizeOnlyPadding[1]);
   const ekh = dilation[0] * (k[0] - 1) + 1;
   const ekw = dilation[1] * (k[1] - 1) + 1;
   if (ekh > hp || ekw > wp) {
-    throw new RangeError(`${op}: kernel ${fmt(k)} (dilation ${fmt(dilation)}) is larger than the padded input ${hp}x${wp} (input ${fmt(x.shape)}, padding ${fmt(padding)})`);
+    throw new RangeError(`${op}: kernel ${fmt(k)} (dilation ${fmt(dilation)}) is larger than the padded input ${hp}x${wp} (input ${fmt(x.shape)}, padding ${fmt([padding[0] + sizeOnlyPadding[0], padding[1] + sizeOnlyPadding[1]])})`);
   }
   const ho = Math.floor((hp - ekh) / stride[0]) + 1;
   const wo = Math.floor((wp - ekw) / stride[1]) + 1;
@@ -681,7 +683,8 @@ export interface Pool2dOptions {
   dilation?: Size2;
 }
 
-function poolSetup(op: string, x: Tensor, kernelSize: Size2, opts: Pool2dOptions, padValue: number): { win: Windows; k: [number, number] } {
+function poolSetup(op: string, x: Tensor, kernelSize: Size2, opts: Pool2dOptions, padValue: number, pad = true):
+  { win: Windows; k: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number] } {
   checkTensor(op, x);
   checkFloat(op, x);
   const k = pair(op, 'kernelSize', kernelSize, 1);
@@ -689,13 +692,33 @@ function poolSetup(op: string, x: Tensor, kernelSize: Size2, opts: Pool2dOptions
   const padding = pair(op, 'padding', opts.padding ?? 0, 0);
   const dilation = pair(op, 'dilation', opts.dilation ?? 1, 1);
   if (padding[0] > k[0] / 2 || padding[1] > k[1] / 2) throw new RangeError(`${op}: padding ${fmt(padding)} must be at most half the kernel size ${fmt(k)}`);
-  return { win: windows(op, x, k, stride, padding, dilation, padValue), k };
+  // (pad = false: only the output size and the checks; the padded copy is not made)
+  return { win: windows(op, x, k, stride, pad ? padding : [0, 0], dilation, padValue, pad ? [0, 0] : padding), k, stride, padding, dilation };
+}
+
+/**
+ * The flat index (`row * W + col` within its `[H, W]` plane) of the first maximum of every window of
+ * max pooling, and its value (the backend's kernel, else `maxPoolKernel`); `null` when some window
+ * lies entirely in the padding. NaN wins (the first NaN of a window is taken, as in PyTorch).
+ */
+function maxPoolArgmax(x: Tensor, k: [number, number], stride: [number, number], padding: [number, number], dilation: [number, number],
+  ho: number, wo: number): { index: Tensor; values: Tensor } | null {
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const g: T.ConvGeometry = { n, c, h, w, kh: k[0], kw: k[1], sh: stride[0], sw: stride[1], ph: padding[0], pw: padding[1], dh: dilation[0], dw: dilation[1], ho, wo };
+  const index = T.zeros([n * c, ho * wo], { dtype: 'int32' });
+  const values = T.zeros([n * c, ho * wo], { dtype: x.dtype });
+  const xs = x.storage as Float32Array | Float64Array, vs = values.storage as Float32Array | Float64Array, is = index.storage as Int32Array;
+  const be = T.getBackend();
+  const contiguous = x.isContiguous();
+  if (contiguous && be?.maxPool !== undefined && be.maxPool(g, xs, x.offset, vs, is)) return { index, values };
+  return T.maxPoolKernel(g, xs, x.offset, x.strides, vs, is) ? { index, values } : null;
 }
 
 /**
  * 2-d max pooling: the maximum of each (optionally strided, padded, dilated) window. Padding counts
- * as −∞. Composed of elementwise `maximum` over the window's strided views, so the gradient goes to
- * the maximum (split as `maximum`'s rule splits ties).
+ * as −∞; NaN propagates. The gradient goes to the first maximum of each window (row-major), as in
+ * PyTorch: the windows' argmax is found by one loop and the output is recorded as a `gather` of the
+ * flattened planes at those positions, so its gradient is a `scatterAdd` (differentiable again).
  * @param x - `[N, C, H, W]`.
  * @param kernelSize - window size.
  * @param opts - stride (default kernel), padding, dilation.
@@ -706,10 +729,20 @@ function poolSetup(op: string, x: Tensor, kernelSize: Size2, opts: Pool2dOptions
  * ```
  */
 export function maxPool2d(x: Tensor, kernelSize: Size2, opts: Pool2dOptions = {}): Tensor {
-  const { win, k } = poolSetup('maxPool2d', x, kernelSize, opts, -Infinity);
-  let acc: Tensor | null = null;
-  for (let i = 0; i < k[0]; i++) for (let j = 0; j < k[1]; j++) acc = acc === null ? win.at(i, j) : acc.maximum(win.at(i, j));
-  return acc!.contiguous();
+  const { win, k, stride, padding, dilation } = poolSetup('maxPool2d', x, kernelSize, opts, -Infinity, false);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const found = n * c * win.ho * win.wo > 0 ? maxPoolArgmax(x, k, stride, padding, dilation, win.ho, win.wo) : null;
+  if (found === null) {
+    // empty, or a window wholly in the padding (possible with dilation): the composite of maxima
+    const full = windows('maxPool2d', x, k, stride, padding, dilation, -Infinity);
+    let acc: Tensor | null = null;
+    for (let i = 0; i < k[0]; i++) for (let j = 0; j < k[1]; j++) acc = acc === null ? full.at(i, j) : acc.maximum(full.at(i, j));
+    return acc!.contiguous();
+  }
+  // found.values is exactly gather(x as [N·C, H·W], 1, index): record it as that op
+  const flat = x.reshape([n * c, h * w]);
+  const y = T.record('gather', [flat], found.values, { axis: 1, index: found.index });
+  return y.reshape([n, c, win.ho, win.wo]);
 }
 
 /**

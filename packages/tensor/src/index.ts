@@ -32,4 +32,4 @@ export { matmulFloat, matmulInt32, type MatmulInt32Args } from './kernels/matmul
 export { gather, indexSelect, scatterAdd, scatterAddInPlace } from './ops/indexing.js';
 export { cat, stack, split, chunk, pad } from './ops/join.js';
 export { unfold, fold, unfoldAttrs, foldAttrs, type UnfoldOptions, type Pair } from './ops/conv.js';
-export { unfoldKernel, foldKernel, validRange, type ConvGeometry } from './kernels/conv.js';
+export { unfoldKernel, foldKernel, maxPoolKernel, validRange, type ConvGeometry } from './kernels/conv.js';

@@ -105,6 +105,12 @@ export interface Backend {
    * `foldKernel` of `kernels/conv.ts`. Return `false` to decline.
    */
   fold?(g: ConvGeometry, cols: FloatArray, cOff: number, cs: readonly number[], out: FloatArray): boolean;
+  /**
+   * Max pooling with argmax of a contiguous row-major `[n, c, h, w]` input starting at `x[xOff]`
+   * into `values` and `index` (row-major `[n*c, ho*wo]` from index 0), as `maxPoolKernel` of
+   * `kernels/conv.ts`. Return `false` to decline (also when some window is wholly padding).
+   */
+  maxPool?(g: ConvGeometry, x: FloatArray, xOff: number, values: FloatArray, index: Int32Array): boolean;
 }
 
 /**

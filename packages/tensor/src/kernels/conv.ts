@@ -150,3 +150,57 @@ export function foldKernel(g: ConvGeometry, cols: FloatArray, cOff: number, cs: 
     }
   }
 }
+
+/**
+ * Max pooling with argmax: for every window (the geometry's kernel, stride, padding and dilation;
+ * padding never wins), `values[o]` is its first maximum in row-major order and `index[o]` that
+ * element's flat position `row * w + col` within its `[h, w]` plane, `o` running row-major over
+ * `[n*c, ho*wo]`. NaN wins (the first NaN of a window is taken). `x` is read through strides.
+ * @param g - the geometry (`kh`, `kw` the window).
+ * @param x - input storage.
+ * @param xOff - index of `x[0, 0, 0, 0]`.
+ * @param xs - strides of `x`'s four axes.
+ * @param values - output values, `n*c*ho*wo` elements.
+ * @param index - output positions, `n*c*ho*wo` elements.
+ * @returns `false` (outputs partly written) when some window lies wholly in the padding.
+ * @example
+ * ```ts
+ * const g = { n: 1, c: 1, h: 2, w: 2, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, ho: 1, wo: 1 };
+ * const v = new Float32Array(1), i = new Int32Array(1);
+ * maxPoolKernel(g, new Float32Array([1, 4, 3, 2]), 0, [4, 4, 2, 1], v, i); // true; v[0] = 4, i[0] = 1
+ * ```
+ */
+export function maxPoolKernel(g: ConvGeometry, x: FloatArray, xOff: number, xs: readonly number[], values: FloatArray, index: Int32Array): boolean {
+  const { n, c, h, w, kh, kw, sh: s0, sw: s1, ph: p0, pw: p1, dh: d0, dw: d1, ho, wo } = g;
+  const [sn, sc, sh, sw] = xs as [number, number, number, number];
+  let o = 0;
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const plane = xOff + b * sn + ch * sc;
+      for (let p = 0; p < ho; p++) {
+        const r0 = p * s0 - p0;
+        // kernel rows inside the image: i in [ilo, ihi)
+        const inside = r0 >= 0 && r0 + (kh - 1) * d0 <= h - 1;
+        const ilo = inside || r0 >= 0 ? 0 : Math.ceil(-r0 / d0), ihi = inside ? kh : Math.min(kh, Math.floor((h - 1 - r0) / d0) + 1);
+        for (let q = 0; q < wo; q++, o++) {
+          const c0 = q * s1 - p1;
+          const across = c0 >= 0 && c0 + (kw - 1) * d1 <= w - 1;
+          const jlo = across || c0 >= 0 ? 0 : Math.ceil(-c0 / d1), jhi = across ? kw : Math.min(kw, Math.floor((w - 1 - c0) / d1) + 1);
+          let best = -Infinity, at = -1;
+          for (let i = ilo; i < ihi; i++) {
+            const r = r0 + i * d0;
+            let src = plane + r * sh + (c0 + jlo * d1) * sw;
+            for (let j = jlo; j < jhi; j++, src += d1 * sw) {
+              const v = x[src]!;
+              if (at < 0 || v > best || (v !== v && best === best)) { best = v; at = r * w + c0 + j * d1; }
+            }
+          }
+          if (at < 0) return false;
+          index[o] = at;
+          values[o] = best;
+        }
+      }
+    }
+  }
+  return true;
+}

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  type ConvGeometry, Generator, type Tensor, createWasmBackend, wasmSimdSupported, fold, foldKernel, getBackend, randn, setBackend, tensor, unfold, unfoldKernel, zeros,
+  type ConvGeometry, Generator, type Tensor, createWasmBackend, wasmSimdSupported, fold, foldKernel, maxPoolKernel, getBackend, randn, setBackend, tensor, unfold, unfoldKernel, zeros,
 } from '../index.js';
 import { toFlat } from '../testing.js';
 
@@ -189,5 +189,63 @@ describe('contiguous() of views with whole contiguous rows (the row-copy path co
         const got = v.contiguous();
         expect(toFlat(got)).toEqual(want);
       }), { numRuns: 40 });
+  });
+});
+
+describe('max pooling kernels', () => {
+  const poolArb = fc.record({
+    n: fc.integer({ min: 1, max: 3 }), c: fc.integer({ min: 1, max: 4 }),
+    kh: fc.integer({ min: 1, max: 3 }), kw: fc.integer({ min: 1, max: 3 }),
+    s: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    pad: fc.tuple(fc.boolean(), fc.boolean()),
+    d: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+    eh: fc.integer({ min: 0, max: 9 }), ew: fc.integer({ min: 0, max: 11 }),
+    // few distinct values (ties) and some NaN
+    levels: fc.integer({ min: 2, max: 6 }), nan: fc.boolean(), f64: fc.boolean(), seed: fc.integer({ min: 1, max: 1e6 }),
+  });
+
+  /** From the definition: the first (row-major) maximum of each window, NaN winning, padding never. */
+  function poolRef(xs: number[], g: ConvGeometry): { v: number[]; i: number[] } | null {
+    const v: number[] = [], i: number[] = [];
+    for (let pl = 0; pl < g.n * g.c; pl++) {
+      for (let p = 0; p < g.ho; p++) for (let q = 0; q < g.wo; q++) {
+        let best = NaN, at = -1;
+        for (let a = 0; a < g.kh; a++) for (let b = 0; b < g.kw; b++) {
+          const r = p * g.sh - g.ph + a * g.dh, col = q * g.sw - g.pw + b * g.dw;
+          if (r < 0 || r >= g.h || col < 0 || col >= g.w) continue;
+          const x = xs[pl * g.h * g.w + r * g.w + col]!;
+          if (at < 0 || (!Number.isNaN(best) && (Number.isNaN(x) || x > best))) { best = x; at = r * g.w + col; }
+        }
+        if (at < 0) return null;
+        v.push(best); i.push(at);
+      }
+    }
+    return { v, i };
+  }
+
+  it.each([['TS kernel', false], ['wasm kernel', true]] as const)('%s: first maximum and its index, NaN propagating, ties, padding, dilation, float32 and float64', (_name, wasm) => {
+    if (wasm && !wasmSimdSupported()) return;
+    const be = wasm ? createWasmBackend({ elementwiseMinSize: 1 }) : null;
+    fc.assert(fc.property(poolArb, (t) => {
+      const dtype = t.f64 ? 'float64' : 'float32';
+      const ph = t.pad[0] ? Math.floor(t.kh / 2) : 0, pw = t.pad[1] ? Math.floor(t.kw / 2) : 0;
+      const h = Math.max(1, t.d[0] * (t.kh - 1) + 1 - 2 * ph) + t.eh, w = Math.max(1, t.d[1] * (t.kw - 1) + 1 - 2 * pw) + t.ew;
+      const ho = outSize(h, t.kh, t.s[0], ph, t.d[0]), wo = outSize(w, t.kw, t.s[1], pw, t.d[1]);
+      const g: ConvGeometry = { n: t.n, c: t.c, h, w, kh: t.kh, kw: t.kw, sh: t.s[0], sw: t.s[1], ph, pw, dh: t.d[0], dw: t.d[1], ho, wo };
+      const size = t.n * t.c * h * w;
+      // padded past 1 KiB so the wasm kernel works in place
+      const x = randn([size + 300], { dtype, generator: new Generator(t.seed) }).mul(t.levels).floor();
+      const xs = x.storage as Float32Array | Float64Array;
+      if (t.nan) for (let k = t.seed % 7; k < size; k += 13) xs[k] = NaN;
+      const want = poolRef(Array.from(xs.subarray(0, size)), g);
+      const m = t.n * t.c * ho * wo;
+      const vals = zeros([m + 300], { dtype }), idx = new Int32Array(m);
+      const vs = vals.storage as Float32Array | Float64Array;
+      const ok = be ? be.maxPool!(g, xs, 0, vs, idx) : maxPoolKernel(g, xs, 0, [t.c * h * w, h * w, w, 1], vs, idx);
+      if (want === null) { expect(ok).toBe(false); return; }
+      expect(ok).toBe(true);
+      expect(Array.from(idx)).toEqual(want.i);
+      expect(Array.from(vs.subarray(0, m))).toEqual(want.v.map((v) => (t.f64 ? v : Math.fround(v))));
+    }), { numRuns: 60 });
   });
 });

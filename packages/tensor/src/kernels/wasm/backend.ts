@@ -79,6 +79,8 @@ interface Kernels {
   col2im_f32(cols: number, csn: number, csr: number, out: number, ...geometry: number[]): void;
   col2im_f64(cols: number, csn: number, csr: number, out: number, ...geometry: number[]): void;
   conv_part(op: number, src: number, dst: number, csn: number, csr: number, geom: number, p0: number, planes: number): void;
+  maxpool_f32(x: number, vals: number, idx: number, ...geometry: number[]): number;
+  maxpool_f64(x: number, vals: number, idx: number, ...geometry: number[]): number;
 }
 
 const PAGE = 65536;
@@ -748,6 +750,25 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     },
     fold(g: ConvGeometry, cols: FloatArray, cOff: number, cs: readonly number[], out: FloatArray): boolean {
       return convMove(false, g, cols, cOff, out, 0, cs);
+    },
+    maxPool(g: ConvGeometry, x: FloatArray, xOff: number, values: FloatArray, index: Int32Array): boolean {
+      // The input and the values are used in place (arena-resident); the indices (int32, not in the
+      // arena) are written to scratch and copied out.
+      const m = g.n * g.c * g.ho * g.wo;
+      if (m < minSize || xOff < 0 || xOff + g.n * g.c * g.h * g.w > x.length || values.length < m || index.length < m) return false;
+      const E = commonWidth([x, values]);
+      if (E === 0) return false;
+      const w = get();
+      if (w === null || !residentIn(w)) return false;
+      if (addressOf(x) < 0 || addressOf(values) < 0) return false;
+      let iAt: number;
+      try { iAt = w.reserve(m * 4); } catch { return false; }
+      const xAt = addressOf(x), vAt = addressOf(values);
+      const ok = (E === 4 ? w.k.maxpool_f32 : w.k.maxpool_f64)(xAt + xOff * E, vAt, iAt,
+        g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.ho, g.wo);
+      if (ok === 0) return false;
+      index.set(new Int32Array(w.memory.buffer, iAt, m));
+      return true;
     },
   };
 

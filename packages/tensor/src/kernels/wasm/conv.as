@@ -169,3 +169,64 @@ export function conv_part(op: i32, src: usize, dst: usize, csn: i32, csr: i32, g
     else col2im<f64>(src, csn, csr, dst, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, p0, p1);
   }
 }
+
+// ------------------------------------------------------------------------------------------------
+// max pooling: the first maximum of every window (NaN wins: the first NaN of a window is taken).
+
+@inline function maxpool<T>(x: usize, vals: usize, idx: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): i32 {
+  const E = <usize>sizeof<T>();
+  let o: usize = 0;
+  for (let plane = 0; plane < n * c; plane++) {
+    const xp = x + <usize>plane * <usize>h * <usize>w * E;
+    for (let p = 0; p < ho; p++) {
+      const r0 = p * sh - ph;
+      // kernel rows inside the image: [ilo, ihi) (no division for windows away from the edges)
+      let ilo = 0, ihi = kh;
+      if (r0 < 0 || r0 + (kh - 1) * dh > h - 1) {
+        ilo = r0 >= 0 ? 0 : (-r0 + dh - 1) / dh;
+        ihi = h - 1 - r0 < 0 ? 0 : (h - 1 - r0) / dh + 1;
+        if (ihi > kh) ihi = kh;
+      }
+      for (let q = 0; q < wo; q++, o++) {
+        const c0 = q * sw - pw;
+        let jlo = 0, jhi = kw;
+        if (c0 < 0 || c0 + (kw - 1) * dw > w - 1) {
+          jlo = c0 >= 0 ? 0 : (-c0 + dw - 1) / dw;
+          jhi = w - 1 - c0 < 0 ? 0 : (w - 1 - c0) / dw + 1;
+          if (jhi > kw) jhi = kw;
+        }
+        if (ilo >= ihi || jlo >= jhi) return 0;
+        // start from the window's first element; then branch-free selects (the comparison of
+        // random data mispredicts about half the time): a larger value, or the first NaN, wins
+        let best = load<T>(xp + (<usize>(r0 + ilo * dh) * <usize>w + <usize>(c0 + jlo * dw)) * E);
+        let at = (r0 + ilo * dh) * w + c0 + jlo * dw;
+        for (let i = ilo; i < ihi; i++) {
+          const r = r0 + i * dh;
+          for (let j = i == ilo ? jlo + 1 : jlo; j < jhi; j++) {
+            const col = c0 + j * dw;
+            const v = load<T>(xp + (<usize>r * <usize>w + <usize>col) * E);
+            const take = <i32>(v > best) | (<i32>(v != v) & <i32>(best == best));
+            best = select<T>(v, best, take);
+            at = select<i32>(r * w + col, at, take);
+          }
+        }
+        store<T>(vals + o * E, best);
+        store<i32>(idx + o * 4, at);
+      }
+    }
+  }
+  return 1;
+}
+
+/** Max pooling of contiguous float32 `x`: values and flat in-plane indices (row * w + col) of the first maxima; 0 when a window is all padding. */
+export function maxpool_f32(x: usize, vals: usize, idx: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): i32 {
+  return maxpool<f32>(x, vals, idx, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo);
+}
+
+/** Max pooling of contiguous float64 `x`. */
+export function maxpool_f64(x: usize, vals: usize, idx: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): i32 {
+  return maxpool<f64>(x, vals, idx, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo);
+}
