@@ -17,7 +17,7 @@
 
 /** Number of i32 slots in a control block (each helper has one; the first helper's also holds the job). */
 export const CTL_SLOTS = 128;
-/** Most chunks one product may be cut into. */
+/** Most chunks one job (a product, an elementwise kernel...) may be cut into. */
 export const MAX_CHUNKS = 8;
 /**
  * Most integer arguments of one chunk (a gemm call's, without the scratch address, which each thread
