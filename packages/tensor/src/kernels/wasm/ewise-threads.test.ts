@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Backend, FloatArray } from '../backend.js';
 import { createWasmBackend } from './backend.js';
 import { poolTesting } from './pool.js';
-import { addressOf } from './arena.js';
+import { addressOf, arenaMemory } from './arena.js';
 import * as T from '../../index.js';
 import { xorshift32 } from './__fixtures__/xorshift.js';
 
@@ -24,6 +24,8 @@ const one = createWasmBackend({ threads: 1, elementwiseMinSize: 0 });
 const two = createWasmBackend({ threads: 2, elementwiseMinSize: 0, parallelElementwiseMin: 0, helperTimeoutMs: 30_000 });
 const three = createWasmBackend({ fma: true, threads: 3, elementwiseMinSize: 0, parallelElementwiseMin: 0, helperTimeoutMs: 30_000 });
 const PAR: [string, Backend & { threads: number }][] = [['2 threads', two], ['3 threads', three]];
+/** Only operands resident in the arena are split; with `GD_ARENA=off` those tests have nothing to test. */
+const NO_ARENA = arenaMemory() === null;
 
 /**
  * For the tests of a describe block: the caller computes chunk 0 only and leaves every other chunk
@@ -111,7 +113,7 @@ const APPROX_UN: Record<string, [(x: number) => number, number]> = {
   sigmoid: [(v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))), 3],
 };
 
-describe.each(PAR)('elementwise kernels on %s', (label, be) => {
+describe.skipIf(NO_ARENA).each(PAR)('elementwise kernels on %s', (label, be) => {
   helpersTakeTheirChunks();
 
   it('binary ops (float32 and float64): one-thread bits, and the closed form exactly', () => {
@@ -303,7 +305,7 @@ describe.each(PAR)('elementwise kernels on %s', (label, be) => {
   });
 });
 
-describe('when elementwise kernels stay on one thread', () => {
+describe.skipIf(NO_ARENA)('when elementwise kernels stay on one thread', () => {
   helpersTakeTheirChunks();
 
   it('under the threshold (weighted by the op\'s cost), and for operands outside the arena; results right either way', () => {
@@ -351,7 +353,7 @@ describe('when elementwise kernels stay on one thread', () => {
   });
 });
 
-describe('helper failures during elementwise kernels', () => {
+describe.skipIf(NO_ARENA)('helper failures during elementwise kernels', () => {
   it('a helper that claimed its chunk and stalls past the deadline: the caller redoes it, results right, one thread after', () => {
     const be = createWasmBackend({ threads: 2, elementwiseMinSize: 0, parallelElementwiseMin: 0, helperTimeoutMs: 100 });
     const n = 40003;
@@ -400,7 +402,10 @@ describe('helper failures during elementwise kernels', () => {
     expect(be.threads).toBe(1);
   });
 
-  it('a process that ran parallel elementwise kernels exits by itself (workers are unref\'d)', () => {
+});
+
+describe('a process with helper threads', () => {
+  it('that ran parallel elementwise kernels exits by itself (workers are unref\'d)', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-ewise-'));
     const script = path.join(dir, 'exit.ts');
     writeFileSync(script, [
