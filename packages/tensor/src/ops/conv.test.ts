@@ -226,7 +226,11 @@ describe('max pooling kernels', () => {
   it.each([['TS kernel', false], ['wasm kernel', true]] as const)('%s: first maximum and its index, NaN propagating, ties, padding, dilation, float32 and float64', (_name, wasm) => {
     if (wasm && !wasmSimdSupported()) return;
     const be = wasm ? createWasmBackend({ elementwiseMinSize: 1 }) : null;
-    fc.assert(fc.property(poolArb, (t) => {
+    // half of the cases the 2x2 / stride 2 float32 shape (the wasm kernel's vector path), odd sizes too
+    const arb = fc.tuple(poolArb, fc.boolean()).map(([t, twoByTwo]) => (twoByTwo
+      ? { ...t, kh: 2, kw: 2, s: [2, 2] as [number, number], pad: [false, false] as [boolean, boolean], d: [1, 1] as [number, number], f64: false }
+      : t));
+    fc.assert(fc.property(arb, (t) => {
       const dtype = t.f64 ? 'float64' : 'float32';
       const ph = t.pad[0] ? Math.floor(t.kh / 2) : 0, pw = t.pad[1] ? Math.floor(t.kw / 2) : 0;
       const h = Math.max(1, t.d[0] * (t.kh - 1) + 1 - 2 * ph) + t.eh, w = Math.max(1, t.d[1] * (t.kw - 1) + 1 - 2 * pw) + t.ew;
@@ -246,6 +250,6 @@ describe('max pooling kernels', () => {
       expect(ok).toBe(true);
       expect(Array.from(idx)).toEqual(want.i);
       expect(Array.from(vs.subarray(0, m))).toEqual(want.v.map((v) => (t.f64 ? v : Math.fround(v))));
-    }), { numRuns: 60 });
+    }), { numRuns: 100 });
   });
 });

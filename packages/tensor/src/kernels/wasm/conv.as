@@ -219,9 +219,63 @@ export function conv_part(op: i32, src: usize, dst: usize, csn: i32, csr: i32, g
   return 1;
 }
 
+/** Candidate `c` (with in-plane index `ci`) against the running maximum: a larger value or the first NaN wins. */
+@inline function take4(best: v128, c: v128): v128 {
+  return v128.or(f32x4.gt(c, best), v128.and(f32x4.ne(c, c), f32x4.eq(best, best)));
+}
+
+/**
+ * The common 2x2, stride 2, no padding, no dilation float32 case, four windows per step: the two
+ * input rows are loaded as vectors, split into even and odd columns, and the four candidates are
+ * compared in row-major order with lane selects (branch-free), so the first maximum wins as in
+ * `maxpool`. Leftover windows at the end of a row go through the scalar loop.
+ */
+function maxpool2x2_f32(x: usize, vals: usize, idx: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32): void {
+  const step = i32x4(0, 2, 4, 6);
+  for (let plane = 0; plane < planes; plane++) {
+    const xp = x + <usize>plane * <usize>h * <usize>w * 4;
+    for (let p = 0; p < ho; p++) {
+      const r0 = xp + <usize>(2 * p) * <usize>w * 4, r1 = r0 + <usize>w * 4;
+      const o = <usize>(plane * ho + p) * <usize>wo;
+      let q = 0;
+      for (; q + 4 <= wo; q += 4) {
+        const a0 = v128.load(r0 + <usize>(2 * q) * 4), a1 = v128.load(r0 + <usize>(2 * q) * 4, 16);
+        const b0 = v128.load(r1 + <usize>(2 * q) * 4), b1 = v128.load(r1 + <usize>(2 * q) * 4, 16);
+        const e0 = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6), o0 = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+        const e1 = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6), o1 = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+        const base = i32x4.add(i32x4.splat(2 * p * w + 2 * q), step);
+        let best = e0, at = base;
+        let t = take4(best, o0);
+        best = v128.bitselect(o0, best, t); at = v128.bitselect(i32x4.add(base, i32x4.splat(1)), at, t);
+        t = take4(best, e1);
+        best = v128.bitselect(e1, best, t); at = v128.bitselect(i32x4.add(base, i32x4.splat(w)), at, t);
+        t = take4(best, o1);
+        best = v128.bitselect(o1, best, t); at = v128.bitselect(i32x4.add(base, i32x4.splat(w + 1)), at, t);
+        v128.store(vals + (o + <usize>q) * 4, best);
+        v128.store(idx + (o + <usize>q) * 4, at);
+      }
+      for (; q < wo; q++) {
+        const i0 = 2 * p * w + 2 * q;
+        let best = load<f32>(xp + <usize>i0 * 4), at = i0;
+        for (let k = 1; k < 4; k++) {
+          const ci = i0 + (k >> 1) * w + (k & 1); // i0 + 1, i0 + w, i0 + w + 1 (no arrays: no allocator here)
+          const v = load<f32>(xp + <usize>ci * 4);
+          if (v > best || (v != v && best == best)) { best = v; at = ci; }
+        }
+        store<f32>(vals + (o + <usize>q) * 4, best);
+        store<i32>(idx + (o + <usize>q) * 4, at);
+      }
+    }
+  }
+}
+
 /** Max pooling of contiguous float32 `x`: values and flat in-plane indices (row * w + col) of the first maxima; 0 when a window is all padding. */
 export function maxpool_f32(x: usize, vals: usize, idx: usize, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32): i32 {
+  if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1) {
+    maxpool2x2_f32(x, vals, idx, n * c, h, w, ho, wo);
+    return 1;
+  }
   return maxpool<f32>(x, vals, idx, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo);
 }
 
