@@ -2,7 +2,7 @@
 // blocks (zeroed, never while the owner lives), addresses, and what stays in ordinary JS memory.
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addressOf, arenaMemory, arenaStats, setArenaLimits, sizeClass } from './arena.js';
+import { addressOf, arenaMemory, arenaRetire, arenaStats, setArenaLimits, sizeClass } from './arena.js';
 import { allocate } from '../../dtype.js';
 import { Tensor, randn } from '../../index.js';
 
@@ -87,6 +87,27 @@ describe('arena storage', () => {
       expect(addressOf(d)).toBe(-1);
       expect(d.buffer).toBeInstanceOf(ArrayBuffer);
     }
+  });
+
+  it('a retired range (a view of a block, as a late helper thread may still write there) is never handed out again', () => {
+    setArenaLimits({ collectEveryBytes: 2 * 2 ** 20 });
+    const before = arenaStats();
+    // Two blocks of one size class: a view into the first is retired, the second is not.
+    let keepOut: Float32Array | null = allocate('float32', 3000) as Float32Array;
+    let control: Float32Array | null = allocate('float32', 3000) as Float32Array;
+    const retiredAt = addressOf(keepOut), controlAt = addressOf(control);
+    arenaRetire(keepOut.subarray(100, 200));
+    keepOut = null; control = null;
+    const seen = new Set<number>();
+    for (let i = 0; i < 3000; i++) seen.add(addressOf(allocate('float32', 3000)));
+    const after = arenaStats();
+    expect(after.forcedCollections).toBeGreaterThan(before.forcedCollections);
+    expect(seen.has(controlAt)).toBe(true); // the control block was collected and reused...
+    expect(seen.has(retiredAt)).toBe(false); // ...the retired one never
+    expect(after.retiredBytes - before.retiredBytes).toBe(sizeClass(3000 * 4));
+    // ordinary JS memory: nothing to retire
+    expect(() => arenaRetire(new Float32Array(8))).not.toThrow();
+    setArenaLimits({ collectEveryBytes: 0 });
   });
 
   it('setArenaLimits refuses a limit that is not a finite number >= 0', () => {

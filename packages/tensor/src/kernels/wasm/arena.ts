@@ -113,6 +113,8 @@ export interface ArenaStats {
   forcedCollections: number;
   /** Requests served with ordinary JS memory because the arena could not serve them. */
   fallbacks: number;
+  /** Bytes of collected blocks kept out of reuse for good (see {@link arenaRetire}). */
+  retiredBytes: number;
 }
 
 class Arena {
@@ -141,7 +143,7 @@ class Arena {
     this.collect = collect;
     this.stats = {
       enabled: true, memoryBytes: memory.buffer.byteLength, topBytes: 0, inUseBytes: 0, freeBytes: 0,
-      allocations: 0, allocatedBytes: 0, reclaimed: 0, forcedCollections: 0, fallbacks: 0,
+      allocations: 0, allocatedBytes: 0, reclaimed: 0, forcedCollections: 0, fallbacks: 0, retiredBytes: 0,
     };
   }
 
@@ -179,10 +181,21 @@ class Arena {
     return at;
   }
 
+  /** Byte ranges [start, end) retired for good (see {@link arenaRetire}); blocks touching them are never reused. */
+  private readonly retired: [number, number][] = [];
+
+  /** Keep every block that overlaps [at, at + bytes) out of reuse for good. */
+  retire(at: number, bytes: number): void {
+    if (bytes > 0) this.retired.push([at, at + bytes]);
+  }
+
   /** Return a block to its free list (the registry's callback; `held` encodes address and size). */
   private release(held: number): void {
     const size = Math.floor(held / 67108864) * 64;
     const at = (held % 67108864) * 64;
+    for (const [lo, hi] of this.retired) {
+      if (at < hi && lo < at + size) { this.stats.inUseBytes -= size; this.stats.retiredBytes += size; return; }
+    }
     let list = this.free.get(size);
     if (list === undefined) { list = []; this.free.set(size, list); }
     list.push(at);
@@ -402,6 +415,22 @@ export function addressOf(arr: ArrayBufferView): number {
 }
 
 /**
+ * Keep the blocks under the byte range of `arr` (a typed array over the arena memory, a view
+ * included) out of reuse for good: when their storages are collected the blocks are dropped instead
+ * of returned to a free list. For a helper thread that missed its deadline and may still write
+ * there, so that no later tensor is handed that memory. Does nothing for ordinary JS memory.
+ * @param arr - A typed array (or view) over the arena memory.
+ * @example
+ * ```ts
+ * arenaRetire(allocate('float32', 4096)); // its block will never be reused
+ * ```
+ */
+export function arenaRetire(arr: ArrayBufferView): void {
+  const at = addressOf(arr);
+  if (at >= 0) arena!.retire(at, arr.byteLength);
+}
+
+/**
  * Fix how many bytes the arena hands out between two forced collections (in Node, where it can
  * force them). By default the limit adapts between 128 and 512 MiB so that forced collections take
  * about 5 % of the time; a fixed smaller limit keeps the memory smaller at the price of more
@@ -431,7 +460,7 @@ export function setArenaLimits(opts: { collectEveryBytes: number }): void {
 export function arenaStats(): ArenaStats {
   const a = getArena();
   if (a === null) {
-    return { enabled: false, memoryBytes: 0, topBytes: 0, inUseBytes: 0, freeBytes: 0, allocations: 0, allocatedBytes: 0, reclaimed: 0, forcedCollections: 0, fallbacks: 0 };
+    return { enabled: false, memoryBytes: 0, topBytes: 0, inUseBytes: 0, freeBytes: 0, allocations: 0, allocatedBytes: 0, reclaimed: 0, forcedCollections: 0, fallbacks: 0, retiredBytes: 0 };
   }
   a.currentBuffer();
   return { ...a.stats };

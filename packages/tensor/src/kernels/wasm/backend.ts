@@ -8,7 +8,7 @@ import type { AdamArgs, Backend, FloatArray, MatmulArgs } from '../backend.js';
 import type { ConvGeometry } from '../conv.js';
 import { RELAXED, RELAXED_SHARED, SIMD, SIMD_SHARED } from './binary.js';
 import { CTL_SLOTS, GemmWorker, JobKind, MAX_CHUNKS, nodeWorkerCtor, runChunks } from './pool.js';
-import { addressOf, arenaAllocate, arenaMemory, arenaPermanent } from './arena.js';
+import { addressOf, arenaAllocate, arenaMemory, arenaPermanent, arenaRetire } from './arena.js';
 
 /** Options for {@link createWasmBackend}. */
 export interface WasmBackendOptions {
@@ -881,7 +881,14 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       // instance, and this one and the storages kept, since the late helper may still write them.
       w.threads = 1;
       w.closeWorkers();
-      if (outcome === 'lost') { abandoned.push(w, ...keep); inst = null; threads = 1; }
+      if (outcome === 'lost') {
+        abandoned.push(w, ...keep);
+        // `keep` may hold views (subarrays), which do not keep their storage alive: the blocks
+        // under them are retired from the arena, so no later tensor gets memory the helper may write.
+        for (const k of keep) if (ArrayBuffer.isView(k)) arenaRetire(k);
+        inst = null;
+        threads = 1;
+      }
     }
     return true;
   }

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Backend, FloatArray } from '../backend.js';
 import { createWasmBackend } from './backend.js';
 import { poolTesting } from './pool.js';
-import { addressOf, arenaMemory } from './arena.js';
+import { addressOf, arenaMemory, arenaStats, setArenaLimits } from './arena.js';
 import * as T from '../../index.js';
 import { xorshift32 } from './__fixtures__/xorshift.js';
 
@@ -381,6 +381,38 @@ describe.skipIf(NO_ARENA)('helper failures during elementwise kernels', () => {
     expect(be.axpby!(o3, 1, x, 0, y)).toBe(true);
     expectSameBits(o3, xv.map((a, i) => Math.fround(a + yv[i]! * 0)), 'axpby afterwards, one thread');
     expect(poolTesting.helperChunks).toBe(before);
+  });
+
+  it('after a stalled helper, the blocks it may still write are never handed to another tensor', () => {
+    const be = createWasmBackend({ threads: 2, elementwiseMinSize: 0, parallelElementwiseMin: 0, helperTimeoutMs: 100 });
+    const n = 40003;
+    const x = stored(values(n, 41, false), false), y = stored(values(n, 42, false), false);
+    expect(be.elementwise!('mul', output(n, false), x, y)).toBe(true);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    expect(be.threads).toBe(2);
+    // The output's storage is not kept alive by the test: only the backend's view of it remains.
+    let out: FloatArray | null = T.zeros([n]).storage as FloatArray;
+    const outAt = addressOf(out);
+    poolTesting.reserveForHelpers = true;
+    poolTesting.helperDelayMs = 300;
+    try {
+      expect(be.elementwise!('mul', out.subarray(0, n), x, y)).toBe(true);
+    } finally {
+      poolTesting.reserveForHelpers = false;
+      poolTesting.helperDelayMs = 0;
+    }
+    expect(be.threads).toBe(1);
+    out = null;
+    setArenaLimits({ collectEveryBytes: 4 * 2 ** 20 });
+    try {
+      const collections = arenaStats().forcedCollections;
+      const seen = new Set<number>();
+      for (let i = 0; i < 400; i++) seen.add(addressOf(T.zeros([n]).storage));
+      expect(seen.has(outAt)).toBe(false);
+      expect(arenaStats().forcedCollections).toBeGreaterThan(collections);
+    } finally {
+      setArenaLimits({ collectEveryBytes: 0 });
+    }
   });
 
   it('a helper that never claims its chunk before the deadline: the caller does it, results right, one thread after', () => {
