@@ -238,3 +238,44 @@ describe('maxPool2d (argmax kernel + a recorded gather)', () => {
     gradgradcheck(f, [x]);
   });
 });
+
+describe('avgPool2d (unfold + mean)', () => {
+  it.each([['TS kernels', null], ['default backend', saved]] as const)('equals the composite of strided views (%s; padding counted, strides, ragged sizes, float32 and float64), gradients too', (_name, be) => {
+    setBackend(be);
+    fc.assert(fc.property(fc.record({
+      n: fc.integer({ min: 1, max: 5 }), c: fc.integer({ min: 1, max: 6 }), k: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+      s: fc.option(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }))), pad: fc.boolean(),
+      eh: fc.integer({ min: 0, max: 20 }), ew: fc.integer({ min: 0, max: 20 }), f64: fc.boolean(), seed: fc.integer({ min: 1, max: 1e6 }),
+    }), (t) => {
+      const dtype = t.f64 ? 'float64' : 'float32';
+      const p: [number, number] = t.pad ? [Math.floor(t.k[0] / 2), Math.floor(t.k[1] / 2)] : [0, 0];
+      const s = t.s ?? t.k;
+      const g = new Generator(t.seed);
+      const x = randn([t.n, t.c, t.k[0] + t.eh, t.k[1] + t.ew], { dtype, generator: g }).requiresGrad_(true);
+      const y = N.avgPool2d(x, t.k, { stride: s, padding: p });
+      // the composite: zero padding, the sum of kh·kw strided views, divided by kh·kw
+      const xp = t.pad ? pad(x, [p[1], p[1], p[0], p[0]]) : x;
+      const [, , hp, wp] = xp.shape as [number, number, number, number];
+      const ho = Math.floor((hp - t.k[0]) / s[0]) + 1, wo = Math.floor((wp - t.k[1]) / s[1]) + 1;
+      let acc: Tensor | null = null;
+      for (let i = 0; i < t.k[0]; i++) for (let j = 0; j < t.k[1]; j++) {
+        const v = xp.slice(null, null, [i, i + s[0] * (ho - 1) + 1, s[0]], [j, j + s[1] * (wo - 1) + 1, s[1]]);
+        acc = acc === null ? v : acc.add(v);
+      }
+      const ref = acc!.mul(1 / (t.k[0] * t.k[1]));
+      expect(y.shape).toEqual(ref.shape);
+      const tol = t.f64 ? 1e-12 : 1e-5;
+      expect(maxDiff(y, ref)).toBeLessThanOrEqual(tol * scale(ref));
+      const up = randn(y.shape, { dtype, generator: g });
+      x.grad = null; y.mul(up).sum().backward(); const gy = x.grad!;
+      x.grad = null; ref.mul(up).sum().backward(); const gr = x.grad!;
+      expect(maxDiff(gy, gr)).toBeLessThanOrEqual(tol * scale(gr));
+    }), { numRuns: 40 });
+    setBackend(saved);
+  });
+
+  it('gradgradcheck (unfold, mean, fold)', () => {
+    const x = randn([2, 3, 6, 7], { dtype: 'float64', generator: new Generator(13) });
+    gradgradcheck((a: Tensor) => N.avgPool2d(a, [3, 2], { stride: [2, 1], padding: [1, 1] }).square(), [x]);
+  });
+});

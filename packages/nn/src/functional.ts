@@ -747,7 +747,8 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, opts: Pool2dOptions = {}
 
 /**
  * 2-d average pooling: the mean of each window; zero padding is included in the count (PyTorch's
- * default `count_include_pad=True`).
+ * default `count_include_pad=True`). Computed as the mean over the window axis of {@link unfold}
+ * applied to every channel plane (`[N·C, 1, H, W]`), so its gradient is one {@link fold}.
  * @param x - `[N, C, H, W]`.
  * @param kernelSize - window size.
  * @param opts - stride (default kernel), padding.
@@ -758,8 +759,7 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, opts: Pool2dOptions = {}
  * ```
  */
 export function avgPool2d(x: Tensor, kernelSize: Size2, opts: Omit<Pool2dOptions, 'dilation'> = {}): Tensor {
-  const { win, k } = poolSetup('avgPool2d', x, kernelSize, { ...opts, dilation: 1 }, 0);
-  let acc: Tensor | null = null;
-  for (let i = 0; i < k[0]; i++) for (let j = 0; j < k[1]; j++) acc = acc === null ? win.at(i, j) : acc.add(win.at(i, j));
-  return acc!.mul(1 / (k[0] * k[1]));
+  const { win, k, stride, padding } = poolSetup('avgPool2d', x, kernelSize, { ...opts, dilation: 1 }, 0, false);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  return T.unfold(x.reshape([n * c, 1, h, w]), k, { stride, padding }).mean(1).reshape([n, c, win.ho, win.wo]);
 }
