@@ -113,7 +113,7 @@ export interface ArenaStats {
   forcedCollections: number;
   /** Requests served with ordinary JS memory because the arena could not serve them. */
   fallbacks: number;
-  /** Bytes of collected blocks kept out of reuse for good (see {@link arenaRetire}). */
+  /** Bytes of collected blocks kept out of reuse for good (after a helper thread missed its deadline). */
   retiredBytes: number;
 }
 
@@ -181,7 +181,7 @@ class Arena {
     return at;
   }
 
-  /** Byte ranges [start, end) retired for good (see {@link arenaRetire}); blocks touching them are never reused. */
+  /** Byte ranges [start, end) retired for good (see `arenaRetire`); blocks touching them are never reused. */
   private readonly retired: [number, number][] = [];
 
   /** Keep every block that overlaps [at, at + bytes) out of reuse for good. */
