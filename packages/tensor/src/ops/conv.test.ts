@@ -175,6 +175,10 @@ describe('unfold / fold: examples and errors', () => {
     expect(() => fold(zeros([1, 4, 8]), 4, 2)).toThrow('fold: columns [1,4,8] have 8 windows, but output size [4,4] with kernel [2,2], stride [1,1], padding [0,0] and dilation [1,1] has 3x3 = 9');
     expect(() => fold(zeros([1, 4]), 4, 2)).toThrow('fold: expected [N, C*kh*kw, L] input, got shape [1,4]');
     expect(() => fold(zeros([1, 4, 9]), 0, 2)).toThrow('fold: outputSize must be an integer >= 1 or a pair of them, got 0');
+    // non-finite values are named as they are (JSON would print them as null)
+    expect(() => unfold(x, NaN)).toThrow('unfold: kernelSize must be an integer >= 1 or a pair of them, got NaN');
+    expect(() => unfold(x, 2, { stride: [1, Infinity] })).toThrow('unfold: stride must be an integer >= 1 or a pair of them, got [1,Infinity]');
+    expect(() => fold(zeros([1, 4, 9]), [4, NaN], 2)).toThrow('fold: outputSize must be an integer >= 1 or a pair of them, got [4,NaN]');
   });
 });
 

@@ -28,7 +28,9 @@ export interface UnfoldOptions {
 function pairOf(op: string, name: string, v: Pair, min: number): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : Array.isArray(v) ? [v[0], v[1]] : [NaN, NaN];
   if ((typeof v !== 'number' && (v as readonly number[]).length !== 2) || p.some((x) => !Number.isInteger(x) || x < min)) {
-    throw new RangeError(`${op}: ${name} must be an integer >= ${min} or a pair of them, got ${JSON.stringify(v)}`);
+    // (numbers by String, so NaN and Infinity are not printed as JSON's null)
+    const shown = Array.isArray(v) ? `[${v.map((e) => (typeof e === 'number' ? String(e) : JSON.stringify(e))).join(',')}]` : typeof v === 'number' ? String(v) : JSON.stringify(v);
+    throw new RangeError(`${op}: ${name} must be an integer >= ${min} or a pair of them, got ${shown}`);
   }
   return p;
 }
