@@ -608,11 +608,12 @@ function resolvePadding(op: string, padding: Size2 | 'valid' | 'same' | undefine
  *
  * Built as im2col + matmul: {@link unfold} copies every window into the columns of an
  * `[N, C·kh·kw, Ho·Wo]` tensor and the weights, viewed as an `[O, C·kh·kw]` matrix, multiply it (one
- * large product per sample instead of `kh·kw` thin ones). The gradient flows through matmul and
+ * large product for the whole batch, with the columns as one `[C·kh·kw, N·Ho·Wo]` matrix, instead of
+ * `kh·kw` thin ones). The gradient flows through matmul and
  * unfold's rule ({@link fold}), so conv2d differentiates to any order.
  * With `groups = G` the channels are cut into G blocks and each block is convolved separately
  * (`y[n, o] = b[o] + Σ_{c ∈ block(o)} …`): a batched product of `[G, O/G, C/G·kh·kw]` weights with
- * the columns viewed as `[N, G, C/G·kh·kw, Ho·Wo]`.
+ * the columns viewed as `[G, C/G·kh·kw, N·Ho·Wo]`.
  * @param x - `[N, C, H, W]`.
  * @param weight - `[O, C / groups, kh, kw]`.
  * @param bias - `[O]` or null.
