@@ -634,12 +634,13 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
         const un = E === 4 ? w.k.unary_f32 : w.k.unary_f64;
         return streamed(w, E, n, [out, x], 2, 1, (a, len) => un(code, a[0]!, a[1]!, len),
           (a) => parallel(w, E === 4 ? JobKind.unary_f32 : JobKind.unary_f64, n, work, 16,
-            (s, len) => [code, a[0]! + s * E, a[1]! + s * E, len], (c) => un(c[0]!, c[1]!, c[2]!, c[3]!), [out, x]));
+            (s, len) => [code, a[0]! + s * E, a[1]! + s * E, len], (c) => un(c[0]!, c[1]!, c[2]!, c[3]!), [out, x], [], a[0] === a[1]));
       }
       const bin = E === 4 ? w.k.binary_f32 : w.k.binary_f64;
       return streamed(w, E, n, [out, x, y], 6, 1, (a, len) => bin(code, a[0]!, a[1]!, a[2]!, len),
         (a) => parallel(w, E === 4 ? JobKind.binary_f32 : JobKind.binary_f64, n, work, 16,
-          (s, len) => [code, a[0]! + s * E, a[1]! + s * E, a[2]! + s * E, len], (c) => bin(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!), [out, x, y]));
+          (s, len) => [code, a[0]! + s * E, a[1]! + s * E, a[2]! + s * E, len], (c) => bin(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!), [out, x, y],
+          [], a[0] === a[1] || a[0] === a[2]));
     },
     broadcast(op: string, out: FloatArray, x: FloatArray, xOff: number, xRowStride: number, xColStride: number,
       y: FloatArray, yOff: number, yRowStride: number, yColStride: number, m: number, n: number): boolean {
@@ -670,9 +671,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
         const kind = E === 4 ? JobKind.binary2d_f32 : JobKind.binary2d_f64;
         const split = !disjoint(X, xa) || !disjoint(Y, ya) ? false
           : m > 1 ? parallel(w, kind, m, size, n >= 16 ? 1 : 16,
-            (r, R) => [code, oAt + r * n * E, xa + r * X.rs * E, X.rs, X.cs, ya + r * Y.rs * E, Y.rs, Y.cs, R, n], run, [out, x, y])
+            (r, R) => [code, oAt + r * n * E, xa + r * X.rs * E, X.rs, X.cs, ya + r * Y.rs * E, Y.rs, Y.cs, R, n], run, [out, x, y], [], xa === oAt || ya === oAt)
             : parallel(w, kind, n, size, 16,
-              (c, C) => [code, oAt + c * E, xa + c * X.cs * E, X.rs, X.cs, ya + c * Y.cs * E, Y.rs, Y.cs, 1, C], run, [out, x, y]);
+              (c, C) => [code, oAt + c * E, xa + c * X.cs * E, X.rs, X.cs, ya + c * Y.cs * E, Y.rs, Y.cs, 1, C], run, [out, x, y], [], xa === oAt || ya === oAt);
         if (!split) kern(code, oAt, xa, X.rs, X.cs, ya, Y.rs, Y.cs, m, n);
         return true;
       }
@@ -714,7 +715,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       if (w === null) return false;
       return streamed(w, 4, n, [s, d], 3, 1, (a, len) => w.k.axpy_f32(a[0]!, a[1]!, k, len),
         (a) => parallel(w, JobKind.axpy_f32, n, n, 16, (i, len) => [a[0]! + i * 4, a[1]! + i * 4, len],
-          (c) => w.k.axpy_f32(c[0]!, c[1]!, k, c[2]!), [s, d], [k]));
+          (c) => w.k.axpy_f32(c[0]!, c[1]!, k, c[2]!), [s, d], [k], true));
     },
     axpby(out: FloatArray, a: number, x: FloatArray, b: number, y: FloatArray): boolean {
       const n = out.length;
@@ -723,7 +724,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       if (w === null) return false;
       return streamed(w, 4, n, [out, x, y], 6, 1, (at, len) => w.k.axpby_f32(at[0]!, at[1]!, at[2]!, a, b, len),
         (at) => parallel(w, JobKind.axpby_f32, n, n, 16, (i, len) => [at[0]! + i * 4, at[1]! + i * 4, at[2]! + i * 4, len],
-          (c) => w.k.axpby_f32(c[0]!, c[1]!, c[2]!, a, b, c[3]!), [out, x, y], [a, b]));
+          (c) => w.k.axpby_f32(c[0]!, c[1]!, c[2]!, a, b, c[3]!), [out, x, y], [a, b], at[0] === at[1] || at[0] === at[2]));
     },
     adam(args: AdamArgs): boolean {
       const { m, v, u, g, m0, v0 } = args;
@@ -737,7 +738,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
         (a, len) => w.k.adam_f32(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, len, c1, b1, c2, b2, k, bc2s, eps),
         (a) => parallel(w, JobKind.adam_f32, n, n * ADAM_COST, 16, (i, len) => [...a.map((p) => p + i * 4), len],
           (c) => w.k.adam_f32(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c1, b1, c2, b2, k, bc2s, eps),
-          [m, v, u, g, m0, v0], [c1, b1, c2, b2, k, bc2s, eps]));
+          [m, v, u, g, m0, v0], [c1, b1, c2, b2, k, bc2s, eps], true));
     },
     colSum(out: FloatArray, x: FloatArray, xOff: number, m: number, n: number, ld: number, div = 1): boolean {
       return axisSum(false, out, x, xOff, m, n, ld, div);
@@ -802,7 +803,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
         new Int32Array(w.memory.buffer, gAt, geo.length).set(geo);
         const op = (toCols ? 0 : 1) | (E === 8 ? 2 : 0);
         if (parallel(w, JobKind.conv_part, g.n * g.c, g.n * rows * l, 1, (p, len) => [op, sA, dA, csn, csr, gAt, p, len],
-          (c) => w.k.conv_part(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!), [src, dst])) return true;
+          (c) => w.k.conv_part(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!), [src, dst], [], !toCols)) return true;
       }
     }
     if (toCols) (E === 4 ? w.k.im2col_f32 : w.k.im2col_f64)(sA, dA, csn, csr, ...geo);
@@ -857,11 +858,14 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
    * threshold, fewer than two units, or helpers that cannot be started (then one thread for good).
    * `chunk(start, len)` gives one range's integer kernel arguments (see `JobKind`), `run` runs such
    * a list here; `keep` are the storages involved, kept for good if a helper misses its deadline
-   * (it may still write them), and `scalars` the kernel's float64 arguments.
+   * (it may still write them), and `scalars` the kernel's float64 arguments. `inPlace`: a chunk
+   * reads what it writes (an output at an input's address, axpy, Adam, col2im's sums), so a chunk a
+   * late helper started must not be run again here (it would be applied twice): the caller waits
+   * for it instead (see `runChunks`).
    */
   function parallel(w: Instance, kind: number, n: number, work: number, unit: number,
     chunk: (start: number, len: number) => number[], run: (args: readonly number[]) => void,
-    keep: readonly unknown[], scalars: readonly number[] = []): boolean {
+    keep: readonly unknown[], scalars: readonly number[] = [], inPlace = false): boolean {
     if (w.threads < 2 || work < parallelEwMin || n < 2 * unit) return false;
     let helpers: GemmWorker[];
     try { helpers = w.helpers(); } catch { w.threads = 1; return false; }
@@ -875,7 +879,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       if (end > start) { chunks.push(chunk(start, end - start)); start = end; }
     }
     const timeout = opts.helperTimeoutMs ?? 10_000 + work / 1e5;
-    const outcome = runChunks(helpers.slice(0, parts - 1), kind, chunks, new Array<number>(parts).fill(0), run, timeout, scalars);
+    const outcome = runChunks(helpers.slice(0, parts - 1), kind, chunks, new Array<number>(parts).fill(0), run, timeout, scalars, !inPlace);
     if (outcome !== 'ok') {
       // As for products (see matmul): one thread from now on; after a missed deadline a fresh
       // instance, and this one and the storages kept, since the late helper may still write them.

@@ -383,6 +383,35 @@ describe.skipIf(NO_ARENA)('helper failures during elementwise kernels', () => {
     expect(poolTesting.helperChunks).toBe(before);
   });
 
+  it('an in-place kernel (out = x + y at x, axpy) with a stalled helper: the caller waits for that helper instead of applying its range a second time', () => {
+    // Redoing a range a helper has started is wrong when the kernel reads what it writes: the
+    // elements the helper already updated would be updated twice. (Seen with helperTimeoutMs 0 and
+    // 8e6 elements before this: half the array got y added twice in 2 of 6 runs.)
+    for (const which of ['add in place', 'axpy'] as const) {
+      const be = createWasmBackend({ threads: 2, elementwiseMinSize: 0, parallelElementwiseMin: 0, helperTimeoutMs: 100 });
+      const n = 40003;
+      const xv = values(n, 51, false), yv = values(n, 52, false);
+      const x = stored(xv, false), y = stored(yv, false);
+      expect(be.elementwise!('mul', output(n, false), x, y)).toBe(true); // starts the helper
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+      expect(be.threads).toBe(2);
+      const want = which === 'axpy' ? xv.map((a, i) => Math.fround(a + 0.5 * yv[i]!)) : xv.map((a, i) => Math.fround(a + yv[i]!));
+      const before = poolTesting.helperChunks;
+      poolTesting.reserveForHelpers = true;
+      poolTesting.helperDelayMs = 300; // the helper claims its range, then sleeps past the 100 ms deadline
+      try {
+        expect(which === 'axpy' ? be.axpy!(x, 0.5, y) : be.elementwise!('add', x, x, y)).toBe(true);
+      } finally {
+        poolTesting.reserveForHelpers = false;
+        poolTesting.helperDelayMs = 0;
+      }
+      expect(poolTesting.helperChunks, `${which}: the helper's range was done by the helper, once`).toBe(before + 1);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      expectSameBits(x, want, which);
+      expect(be.threads).toBe(1); // a slow helper still means one thread from then on
+    }
+  });
+
   it('after a stalled helper, the blocks it may still write are never handed to another tensor', () => {
     const be = createWasmBackend({ threads: 2, elementwiseMinSize: 0, parallelElementwiseMin: 0, helperTimeoutMs: 100 });
     const n = 40003;

@@ -247,6 +247,10 @@ export type ChunksOutcome = 'ok' | 'failed' | 'lost';
  * @param run - Runs one chunk on the calling thread with the given scratch address.
  * @param timeoutMs - How long to wait for a chunk a helper has claimed.
  * @param scalars - The job's float64 arguments (at most {@link JOB_SCALARS}), shared by its chunks.
+ * @param redoClaimed - Whether a chunk a helper claimed but did not finish by the deadline may be
+ *   redone here (default true). Pass false when running a chunk twice is wrong (it writes data it
+ *   also reads: an in-place update, or col2im's sums): the caller then waits for that helper past
+ *   the deadline instead, and the outcome is `'failed'` (slow, never `'lost'`).
  * @returns `'ok'`, `'failed'` or `'lost'`.
  * @example
  * ```ts
@@ -257,7 +261,7 @@ export type ChunksOutcome = 'ok' | 'failed' | 'lost';
  * ```
  */
 export function runChunks(helpers: readonly GemmWorker[], kind: number | boolean, chunks: readonly (readonly number[])[], scratch: readonly number[],
-  run: (args: readonly number[], work: number) => void, timeoutMs: number, scalars: readonly number[] = []): ChunksOutcome {
+  run: (args: readonly number[], work: number) => void, timeoutMs: number, scalars: readonly number[] = [], redoClaimed = true): ChunksOutcome {
   const n = chunks.length;
   if (n > MAX_CHUNKS) throw new RangeError(`wasm backend: ${n} chunks, at most ${MAX_CHUNKS}`);
   if (scalars.length > JOB_SCALARS) throw new RangeError(`wasm backend: ${scalars.length} job scalars, at most ${JOB_SCALARS}`);
@@ -318,6 +322,13 @@ export function runChunks(helpers: readonly GemmWorker[], kind: number | boolean
         const claimed = Math.min(c & 15, n);
         for (let j = i; j < n; j++) {
           if (mine[j] || Atomics.load(job, DONE + j) === tag) continue;
+          if (j < claimed && !redoClaimed) {
+            // A second run of this chunk would apply it twice: wait for its helper however long.
+            while (Atomics.load(job, DONE + j) !== tag) Atomics.wait(job, DONEGEN, Atomics.load(job, DONEGEN), 100);
+            poolTesting.helperChunks++;
+            if (outcome === 'ok') outcome = 'failed';
+            continue;
+          }
           run(chunks[j]!, scratch[0]!);
           mine[j] = true;
           if (j < claimed) outcome = 'lost';
