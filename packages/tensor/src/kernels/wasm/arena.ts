@@ -253,6 +253,14 @@ class Arena {
       at = this.bump(size);
     }
     if (at < 0) {
+      // At the memory's maximum with no free block of this class: carve the request out of the
+      // smallest larger free block (a program that used big tensors and moved on to other sizes
+      // would otherwise get ordinary JS memory, and the slow copying kernel paths, for good).
+      const split = this.split(size, zero ? bytes : 0);
+      if (split !== null) return split;
+      // Requests served elsewhere still count towards the next collection: otherwise a program
+      // at the ceiling whose old tensors have died would never collect them.
+      this.sinceCollect += size;
       this.stats.fallbacks++;
       return null;
     }
@@ -261,6 +269,35 @@ class Arena {
     this.stats.allocations++;
     this.stats.allocatedBytes += size;
     return { at, size };
+  }
+
+  /**
+   * A block of class `size` cut from the front of the smallest free block of a larger class; the
+   * rest goes back to the free lists as blocks of class sizes (every multiple of 64 is a sum of
+   * class sizes, taken largest first). Null when no larger block is free.
+   */
+  private split(size: number, bytes: number): { at: number; size: number } | null {
+    let best = -1;
+    for (const [cls, list] of this.free) if (cls > size && list.length > 0 && (best < 0 || cls < best)) best = cls;
+    if (best < 0) return null;
+    const block = this.reuse(this.free.get(best)!, best, 0);
+    // `reuse` counted the whole block as handed out; only `size` of it is.
+    this.stats.inUseBytes -= best - size;
+    this.stats.allocatedBytes -= best - size;
+    this.sinceCollect -= best - size;
+    let at = block.at + size, rest = best - size;
+    while (rest > 0) {
+      let piece = sizeClass(rest);
+      if (piece > rest) piece = largestClassBelow(rest);
+      let list = this.free.get(piece);
+      if (list === undefined) { list = []; this.free.set(piece, list); }
+      list.push(at);
+      this.stats.freeBytes += piece;
+      at += piece;
+      rest -= piece;
+    }
+    if (bytes > 0) this.bulk.zero(block.at, size);
+    return { at: block.at, size };
   }
 
   /** Pop a free block of class `size`, zeroing its first `bytes` bytes (0: leave it as it is). */
@@ -284,6 +321,14 @@ class Arena {
   permanent(bytes: number): number {
     return this.bump(sizeClass(bytes));
   }
+}
+
+/** The largest size class not above `bytes` (a multiple of 64, at least 64). */
+function largestClassBelow(bytes: number): number {
+  if (bytes <= 1024) return bytes & ~63;
+  const e = 31 - Math.clz32(bytes); // 2^e <= bytes < 2^(e+1)
+  const step = 2 ** (e - 2);
+  return Math.floor(bytes / step) * step;
 }
 
 /** Round a request up to its size class: multiples of 64 up to 1 KiB, then four steps per power of two. */
