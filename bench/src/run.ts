@@ -326,7 +326,10 @@ if (sections.has('conv')) {
 // ------------------------------------------------------------------ MLP training step (full stack)
 if (sections.has('mlp')) {
   const { mlpCases } = await import('./mlp.js');
+  const a0 = gd.arenaStats();
   for (const c of await mlpCases(timing, jax, [GD, gdDefault ? GD_TS : null], rounds)) rows.push(c);
+  const a1 = gd.arenaStats();
+  console.error(`  arena during mlp: memory ${(a1.memoryBytes / 2 ** 20).toFixed(0)} MiB, forced collections ${a1.forcedCollections - a0.forcedCollections}, fallbacks ${a1.fallbacks - a0.fallbacks}`);
 }
 
 // ------------------------------------------------------------------ logistic regression vs scikit-learn

@@ -243,21 +243,28 @@ class Arena {
     if (list !== undefined && list.length > 0) return this.reuse(list, size, zero ? bytes : 0);
     // Fresh memory from the top has never been handed out, so it is still zero.
     let at = this.bump(size);
+    if (at < 0) {
+      // At the memory's maximum with no free block of this class: first carve the request out of
+      // the smallest larger free block (a program that used big tensors and moved on to other
+      // sizes would otherwise collect every 16 MiB or get ordinary JS memory, and the slow copying
+      // kernel paths, for good).
+      const split = this.split(size, zero ? bytes : 0);
+      if (split !== null) return split;
+    }
     if (at < 0 && this.sinceCollect >= MIN_GROW_PAGES * PAGE && size <= MAX_PAGES * PAGE - ARENA_BASE && collect) {
-      // The memory is at its maximum: collect now, whatever the soft limit says, and retry. (Only
-      // after 16 MiB more has been handed out since the last collection, and only for a request the
-      // memory could ever hold, so a program living near the ceiling does not collect per request.)
+      // Nothing free fits: collect now, whatever the soft limit says, and retry. (Only after 16 MiB
+      // more has been handed out, or asked for, since the last collection, and only for a request
+      // the memory could ever hold, so a program living near the ceiling does not collect per request.)
       this.maybeCollect(true);
       list = this.free.get(size);
       if (list !== undefined && list.length > 0) return this.reuse(list, size, zero ? bytes : 0);
       at = this.bump(size);
+      if (at < 0) {
+        const split = this.split(size, zero ? bytes : 0);
+        if (split !== null) return split;
+      }
     }
     if (at < 0) {
-      // At the memory's maximum with no free block of this class: carve the request out of the
-      // smallest larger free block (a program that used big tensors and moved on to other sizes
-      // would otherwise get ordinary JS memory, and the slow copying kernel paths, for good).
-      const split = this.split(size, zero ? bytes : 0);
-      if (split !== null) return split;
       // Requests served elsewhere still count towards the next collection: otherwise a program
       // at the ceiling whose old tensors have died would never collect them.
       this.sinceCollect += size;

@@ -19,7 +19,9 @@ const sizes = [1500, 3000, 20_000, 50_000, 200_704];
 // the big storages; the later ones (from request 300 on) must all be served by the arena.
 let resident = 0, total = 0;
 const keep: [Tensor, number][] = [];
+let collectionsAt300 = 0;
 for (let i = 0; i < 1500; i++) {
+  if (i === 300) collectionsAt300 = arenaStats().forcedCollections;
   const t = full([sizes[i % sizes.length]!], i);
   if (i >= 300) {
     total++;
@@ -29,4 +31,4 @@ for (let i = 0; i < 1500; i++) {
 }
 // The kept tensors still hold their values (no block was handed out twice).
 const intact = keep.every(([t, v]) => (t.storage as Float32Array).every((x) => x === v));
-console.log(JSON.stringify({ filled, after: arenaStats(), resident, total, intact }));
+console.log(JSON.stringify({ filled, after: arenaStats(), resident, total, intact, collectionsAt300 }));
