@@ -294,8 +294,7 @@ class Arena {
     this.sinceCollect -= best - size;
     let at = block.at + size, rest = best - size;
     while (rest > 0) {
-      let piece = sizeClass(rest);
-      if (piece > rest) piece = largestClassBelow(rest);
+      const piece = largestClassBelow(rest);
       let list = this.free.get(piece);
       if (list === undefined) { list = []; this.free.set(piece, list); }
       list.push(at);
