@@ -11,6 +11,7 @@ import { createWasmBackend, wasmRelaxedSimdSupported } from './backend.js';
 import { arenaAllocate } from './arena.js';
 import * as T from '../../index.js';
 import { xorshift32 } from './__fixtures__/xorshift.js';
+import { LAYOUTS as ALL_LAYOUTS, type Layout, type Operand, stridedOperand } from './__fixtures__/operand.js';
 
 const VARIANTS: [string, Backend][] = [['simd', createWasmBackend({ fma: false, threads: 1, matmulMinWork: 0 })]];
 if (wasmRelaxedSimdSupported()) VARIANTS.push(['fma', createWasmBackend({ fma: true, threads: 1, matmulMinWork: 0 })]);
@@ -31,28 +32,12 @@ function array(len: number, f64: boolean, resident: boolean): FloatArray {
   return a ?? (f64 ? new Float64Array(len) : new Float32Array(len));
 }
 
-/** How a matrix is laid out in its array. */
-type Layout = 'rows' | 'cols' | 'stepped' | 'negRows' | 'negCols' | 'offset' | 'sparse';
-const LAYOUTS: Layout[] = ['rows', 'cols', 'stepped', 'negRows', 'negCols', 'offset', 'sparse'];
+/** The matrix layouts of the shared fixture (a matrix with stride-0 rows is not a gemv case here). */
+const LAYOUTS = ALL_LAYOUTS.filter((l) => l !== 'expandedRows');
 
-interface Operand { data: FloatArray; off: number; rs: number; cs: number }
-
-/** A random r x c matrix in the given layout (values in [-1, 1), rounded to the dtype). */
+/** A random r x c matrix in the given layout (values in [-1, 1)), in the kernels' memory when `resident`. */
 function matrix(layout: Layout, r: number, c: number, f64: boolean, seed: number, resident: boolean): Operand {
-  let off = 0, rs = c, cs = 1, len = r * c;
-  switch (layout) {
-    case 'rows': break;
-    case 'cols': rs = 1; cs = r; break;
-    case 'stepped': rs = 3 * c; cs = 2; len = 3 * r * c; break;
-    case 'negRows': off = (r - 1) * c; rs = -c; break;
-    case 'negCols': off = c - 1; cs = -1; break;
-    case 'offset': off = 5; rs = c + 3; len = 5 + r * (c + 3); break;
-    case 'sparse': rs = 4 * c + 9; len = r * (4 * c + 9); break;
-  }
-  const data = array(len, f64, resident);
-  const g = rng(seed);
-  for (let i = 0; i < len; i++) data[i] = g();
-  return { data, off, rs, cs };
+  return stridedOperand(layout, r, c, f64, seed, (len) => array(len, f64, resident));
 }
 
 /** How a vector is laid out: unit stride, stride 3, stride -1 (reversed), at an offset, or broadcast (stride 0). */
@@ -161,7 +146,7 @@ describe.each(VARIANTS)('gemv (%s)', (_name, be) => {
 
     it(`NaN and Inf propagate as in the TypeScript kernel (${f64 ? 'f64' : 'f32'})`, () => {
       const m = 9, k = 13;
-      for (const layout of ['rows', 'cols', 'stepped'] as Layout[]) {
+      for (const layout of ['contiguous', 'transposed', 'stepped'] as Layout[]) {
         const A = matrix(layout, m, k, f64, 77, false);
         const x = vector('unit', k, f64, 78, false);
         A.data[A.off + 2 * A.rs + 5 * A.cs] = Number.NaN; // row 2: NaN

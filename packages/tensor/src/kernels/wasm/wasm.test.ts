@@ -10,6 +10,7 @@ import type { Backend, FloatArray, MatmulArgs } from '../backend.js';
 import { createWasmBackend, wasmRelaxedSimdSupported, wasmSimdSupported } from './backend.js';
 import { poolTesting } from './pool.js';
 import * as binary from './binary.js';
+import { LAYOUTS, type Layout, type Operand, stridedOperand as makeOperand } from './__fixtures__/operand.js';
 import type { Tensor } from '../../tensor.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -21,35 +22,6 @@ const fused = createWasmBackend({ fma: true, matmulMinWork: 0, elementwiseMinSiz
 const plain2 = createWasmBackend({ fma: false, matmulMinWork: 0, threads: 2, parallelMinWork: 0 });
 const fused2 = createWasmBackend({ fma: true, matmulMinWork: 0, threads: 2, parallelMinWork: 0 });
 const BACKENDS: [string, Backend][] = [['simd', plain], ['fma', fused], ['simd, 2 threads', plain2], ['fma, 2 threads', fused2]];
-
-/** How an r x c operand is laid out in its array. */
-type Layout = 'contiguous' | 'transposed' | 'stepped' | 'negRows' | 'negCols' | 'expandedRows' | 'offsetPadded' | 'sparse';
-const LAYOUTS: Layout[] = ['contiguous', 'transposed', 'stepped', 'negRows', 'negCols', 'expandedRows', 'offsetPadded', 'sparse'];
-
-interface Operand { data: FloatArray; off: number; rs: number; cs: number }
-
-/** A random r x c operand with the given layout; values uniform in [-1, 1] (rounded to the dtype). */
-function makeOperand(layout: Layout, r: number, c: number, f64: boolean, seed: number): Operand {
-  let off = 0, rs = c, cs = 1, len = r * c;
-  switch (layout) {
-    case 'contiguous': break;
-    case 'transposed': rs = 1; cs = r; break;
-    case 'stepped': rs = 4 * c; cs = 2; len = 4 * r * c; break;
-    case 'negRows': off = (r - 1) * c; rs = -c; break;
-    case 'negCols': off = c - 1; cs = -1; break;
-    case 'expandedRows': rs = 0; len = c; break;
-    case 'offsetPadded': off = 7; rs = c + 3; len = 7 + r * (c + 3); break;
-    // Far apart rows: the span is much larger than the operand, so it is gathered, not block-copied.
-    case 'sparse': rs = 5 * c + 11; len = r * (5 * c + 11); break;
-  }
-  const data = f64 ? new Float64Array(len) : new Float32Array(len);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    data[i] = s / 2147483648 - 1;
-  }
-  return { data, off, rs, cs };
-}
 
 const at = (o: Operand, i: number, j: number): number => o.data[o.off + i * o.rs + j * o.cs]!;
 
