@@ -346,14 +346,16 @@ if (sections.has('logreg')) {
   const script = fileURLToPath(new URL('../logreg_sklearn.py', import.meta.url));
   let sk: { median_ms: number; tol: number; gap: number; iterations: number; sklearn: string } | null = null;
   let python = '';
+  // scikit-learn on one BLAS thread, warm and cold alike.
+  const oneBlasThread = { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } } as const;
   for (const py of ['/usr/bin/python3', 'python3']) {
-    const r = spawnSync(py, [script], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
+    const r = spawnSync(py, [script], oneBlasThread);
     if (r.status === 0) { sk = JSON.parse(r.stdout.trim().split('\n').pop()!); python = py; break; }
   }
   // scikit-learn's first fit in a fresh Python process, the counterpart of @gd's cold figure.
   const skCold: number[] = [];
   for (let p = 0; sk !== null && p < cold.each.length; p++) {
-    const r = spawnSync(python, [script, '--cold', String(sk.tol)], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
+    const r = spawnSync(python, [script, '--cold', String(sk.tol)], oneBlasThread);
     const got = r.status === 0 ? JSON.parse(r.stdout.trim().split('\n').pop()!) as { cold_ms: number; gap: number } : null;
     // Only fits that reached the gap count (as for the warm figures).
     if (got !== null && got.gap <= 1e-8) skCold.push(got.cold_ms);
