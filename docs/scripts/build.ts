@@ -3,7 +3,8 @@
  *   1. runs every example with short settings so the lessons' pictures exist (examples/out),
  *   2. typedoc over the four packages + the guides (typedoc.json; warnings are errors),
  *      (typedoc copies the pictures the lessons link to into the site),
- *   3. bundles the playground with vite into docs/site/playground.
+ *   3. builds the four packages (tsc -b) and bundles the playground pages with vite into
+ *      docs/site/playground, resolving the packages through their published exports (dist).
  * Run from anywhere: `pnpm run docs` (root script; plain `pnpm docs` is pnpm's own "open the npm page" command).
  */
 import { execFileSync } from 'node:child_process';
@@ -37,6 +38,9 @@ try {
 } catch {
   typedocFailed = true;
 }
+console.log('docs: packages (tsc -b) for the playground');
+const rootRequire = createRequire(join(root, 'package.json'));
+run([join(dirname(rootRequire.resolve('typescript/package.json')), 'bin', 'tsc'), '-b', 'packages/tensor', 'packages/autograd', 'packages/optim', 'packages/nn']);
 console.log('docs: playground (vite)');
 run([bin('vite', 'bin/vite.js'), 'build', '--config', 'docs/playground/vite.config.ts', '--logLevel', 'warn']);
 if (typedocFailed) {
