@@ -4,9 +4,10 @@
  * datasets (breast cancer, iris) and a seeded two-spirals generator.
  * @module
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Tensor, Generator, defaultGenerator, tensor, fmt, type DType } from '@gd/tensor';
+import { readFileText } from './node.js';
+import * as breastCancer from './datasets/breast-cancer.js';
+import * as iris from './datasets/iris.js';
 
 /** A dataset: `length` examples, each a tuple of tensors (e.g. `[x, y]`). */
 export interface Dataset {
@@ -280,10 +281,12 @@ export function parseCsv(text: string, opts: { header?: boolean } = {}): CsvTabl
 }
 
 /**
- * Read a numeric CSV file.
+ * Read a numeric CSV file. Node only; in a browser use {@link parseCsv} on the file's text (from
+ * `fetch(url).then((r) => r.text())` or `file.text()`).
  * @param path - the file.
  * @param opts - `header` (default true).
  * @returns the column names and rows.
+ * @throws Error naming `readCsv` and `parseCsv` outside Node.
  * @example
  * ```ts
  * import { writeFileSync } from 'node:fs';
@@ -296,7 +299,7 @@ export function parseCsv(text: string, opts: { header?: boolean } = {}): CsvTabl
  * ```
  */
 export function readCsv(path: string, opts: { header?: boolean } = {}): CsvTable {
-  return parseCsv(readFileSync(path, 'utf8'), opts);
+  return parseCsv(readFileText('readCsv', path, 'parseCsv(text) on the file\'s text (e.g. from fetch or a File)'), opts);
 }
 
 /** A classification dataset: features, integer labels and names. */
@@ -338,11 +341,18 @@ export function tableToClassification(table: CsvTable, classNames: string[], dty
   return { x: tensor(xs, { shape: [n, d] }), y: tensor(ys), featureNames: table.columns.slice(0, d), classNames };
 }
 
-const dataFile = (name: string): string => fileURLToPath(new URL(`../data/${name}`, import.meta.url));
+/** A shipped dataset from its generated module (see `scripts/make-dataset-modules.mjs`). */
+function shipped(ds: { columns: readonly string[]; values: readonly number[] }, classNames: string[], dtype: DType | undefined): ClassificationData {
+  const width = ds.columns.length;
+  const rows: number[][] = [];
+  for (let i = 0; i < ds.values.length; i += width) rows.push(ds.values.slice(i, i + width));
+  return tableToClassification({ columns: ds.columns.slice(), rows }, classNames, dtype);
+}
 
 /**
  * The Wisconsin diagnostic breast cancer dataset shipped with the package: 569 tumours, 30 features,
  * label 0 = malignant, 1 = benign. Features are raw (standardise them, see {@link standardize}).
+ * The data is compiled into the package (no file is read), so this works in browsers too.
  * @param opts - `dtype` of the features (default float32).
  * @returns the dataset.
  * @example
@@ -352,11 +362,12 @@ const dataFile = (name: string): string => fileURLToPath(new URL(`../data/${name
  * ```
  */
 export function loadBreastCancer(opts: { dtype?: DType } = {}): ClassificationData {
-  return tableToClassification(readCsv(dataFile('breast_cancer.csv')), ['malignant', 'benign'], opts.dtype);
+  return shipped(breastCancer, ['malignant', 'benign'], opts.dtype);
 }
 
 /**
- * Fisher's iris dataset shipped with the package: 150 flowers, 4 features (cm), 3 species.
+ * Fisher's iris dataset shipped with the package: 150 flowers, 4 features (cm), 3 species. The data
+ * is compiled into the package (no file is read), so this works in browsers too.
  * @param opts - `dtype` of the features (default float32).
  * @returns the dataset.
  * @example
@@ -366,7 +377,7 @@ export function loadBreastCancer(opts: { dtype?: DType } = {}): ClassificationDa
  * ```
  */
 export function loadIris(opts: { dtype?: DType } = {}): ClassificationData {
-  return tableToClassification(readCsv(dataFile('iris.csv')), ['setosa', 'versicolor', 'virginica'], opts.dtype);
+  return shipped(iris, ['setosa', 'versicolor', 'virginica'], opts.dtype);
 }
 
 /** Standardised features and the statistics used (see {@link standardize}). */

@@ -4,11 +4,11 @@
  * @module
  */
 import { Tensor, fmt, setGradEnabled, argmax } from '@gd/tensor';
-import { SingleBar, Presets } from 'cli-progress';
 import { clipGradNorm, globalNorm, ReduceLROnPlateau, type StopCriterion } from '@gd/optim';
 import { Module, cloneStateDict, type StateDict } from './module.js';
 import { DataLoader, TensorDataset, type Dataset } from './data.js';
 import { saveCheckpoint, type Stateful } from './checkpoint.js';
+import { isNode, tryNodeModule } from './node.js';
 
 /** A loss: predictions and targets → a scalar tensor. */
 export type LossFn = (prediction: Tensor, target: Tensor) => Tensor;
@@ -146,7 +146,12 @@ export interface FitOptions {
   metrics?: Record<string, MetricFn>;
   /** Callbacks, called in order. */
   callbacks?: Callback[];
-  /** `'auto'` (default): a progress bar on a TTY, one final line otherwise; `false`: silent; `'bar'`/`'line'` to force. */
+  /**
+   * `'auto'` (default): a progress bar on a terminal (Node, stdout a TTY, not under CI), one final
+   * line otherwise (browsers included); `false`: silent; `'bar'`/`'line'` to force. The bar needs
+   * Node (`'bar'` in a browser is an error); where its package cannot be loaded (a bundle deployed
+   * without `node_modules`), the final line is printed instead.
+   */
   progress?: 'auto' | 'bar' | 'line' | false;
   /** Where the final line goes (default `console.log`). */
   log?: (line: string) => void;
@@ -256,10 +261,34 @@ export function accuracy(prediction: Tensor, target: Tensor, threshold = 0): num
   return correct / Math.max(1, y.length);
 }
 
+type Proc = { env?: Record<string, string | undefined>; stdout?: { isTTY?: boolean } };
+
 function isTty(): boolean {
-  const env = typeof process !== 'undefined' ? process.env : {};
-  if (env.CI !== undefined && env.CI !== '' && env.CI !== 'false') return false;
-  return typeof process !== 'undefined' && process.stdout !== undefined && process.stdout.isTTY === true;
+  const p = (globalThis as { process?: Proc }).process;
+  if (typeof p !== 'object' || p === null) return false;
+  const ci = p.env?.CI;
+  if (ci !== undefined && ci !== '' && ci !== 'false') return false;
+  return p.stdout?.isTTY === true;
+}
+
+type CliProgress = typeof import('cli-progress');
+
+/**
+ * The `cli-progress` package, loaded when a bar is about to be drawn (never at import time: it is
+ * CommonJS built on Node's streams and would break a browser bundle), resolved from this package's
+ * dependencies. Null when it cannot be found or loaded, e.g. in a bundle deployed without
+ * `node_modules`.
+ */
+function loadCliProgress(): CliProgress | null {
+  const mod = tryNodeModule('module');
+  if (mod === undefined) return null;
+  try {
+    const load = mod.createRequire(import.meta.url);
+    const cli = load('cli-progress') as CliProgress;
+    return typeof cli?.SingleBar === 'function' ? cli : null;
+  } catch {
+    return null;
+  }
 }
 
 function fmtNum(x: number | undefined): string {
@@ -314,16 +343,20 @@ export function fit(model: Module, opts: FitOptions): History {
     get stopRequested() { return stopReason !== null; },
   };
   const mode = opts.progress ?? 'auto';
-  const useBar = mode === 'bar' || (mode === 'auto' && isTty());
-  const useLine = mode === 'line' || (mode === 'auto' && !useBar);
-  const log = opts.log ?? ((s: string) => console.log(s));
+  if (mode !== 'auto' && mode !== 'bar' && mode !== 'line' && mode !== false) throw new RangeError(`fit: progress must be 'auto', 'bar', 'line' or false, got ${JSON.stringify(mode)}`);
+  if (mode === 'bar' && !isNode()) throw new Error("fit: progress 'bar' draws on a terminal, which needs Node; in a browser use progress 'line' (one summary line through the log option) or false");
   const totalSteps = epochs * loader.length;
-  let bar: SingleBar | null = null;
-  if (useBar && totalSteps > 0) {
-    bar = new SingleBar({
+  const barMode = mode === 'bar' || (mode === 'auto' && isTty());
+  const cli = barMode && totalSteps > 0 ? loadCliProgress() : null;
+  // without a loadable cli-progress the bar becomes the final line
+  const useLine = mode === 'line' || (mode === 'auto' && !barMode) || (barMode && totalSteps > 0 && cli === null);
+  const log = opts.log ?? ((s: string) => console.log(s));
+  let bar: InstanceType<CliProgress['SingleBar']> | null = null;
+  if (cli !== null) {
+    bar = new cli.SingleBar({
       format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} steps | loss {loss} | lr {lr} | {eta_formatted}',
       hideCursor: true, clearOnComplete: false, stopOnComplete: false, etaBuffer: 50, stream: process.stdout,
-    }, Presets.shades_classic);
+    }, cli.Presets.shades_classic);
     bar.start(totalSteps, 0, { epoch: 1, epochs, loss: '-', lr: fmtNum(lrOf(optimizer)) });
   }
   const params = model.parameters();

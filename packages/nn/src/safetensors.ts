@@ -13,9 +13,8 @@
  * saying what is wrong, never half-read.
  * @module
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
 import { Tensor, tensor, fmt, type DType } from '@gd/tensor';
+import { readFileBytes, writeFileBytesAtomic } from './node.js';
 
 /** The dtype codes written for each tensor dtype. */
 const CODE_OF: Record<DType, string> = { float64: 'F64', float32: 'F32', int32: 'I32', bool: 'BOOL' };
@@ -213,35 +212,30 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {
 /**
  * Write bytes to `path` atomically: into a temporary file in the same directory, flushed to disk,
  * then renamed over `path`. A crash leaves either the old file or the new one, never a mix.
+ * Node only (it gets `node:fs` when called); in a browser keep the bytes in memory, or hand them to
+ * a download, IndexedDB or an upload yourself.
  * @param path - destination file.
  * @param bytes - contents.
+ * @throws Error naming `writeFileAtomic` outside Node.
  * @example
  * ```ts
- * writeFileAtomic('/tmp/x.bin', new Uint8Array([1, 2, 3]));
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * writeFileAtomic(join(tmpdir(), 'doc-atomic.bin'), new Uint8Array([1, 2, 3]));
  * ```
  */
 export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  let fd: number | null = openSync(tmp, 'w');
-  try {
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== null) closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw e;
-  }
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`writeFileAtomic: bytes must be a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
+  writeFileBytesAtomic('writeFileAtomic', path, () => bytes, 'the bytes directly (a download, IndexedDB or an upload)');
 }
 
 /**
- * Save tensors to a safetensors file (atomically).
+ * Save tensors to a safetensors file (atomically). Node only; {@link encodeSafetensors} gives the
+ * same bytes anywhere.
  * @param path - destination file (conventionally `*.safetensors`).
  * @param tensors - name → tensor.
  * @param metadata - optional string → string metadata.
+ * @throws Error naming `saveSafetensors` and `encodeSafetensors` outside Node.
  * @example
  * ```ts
  * import { tmpdir } from 'node:os';
@@ -251,14 +245,16 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
  * ```
  */
 export function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+  writeFileBytesAtomic('saveSafetensors', path, () => encodeSafetensors(tensors, metadata), 'encodeSafetensors(tensors, metadata) to get the bytes');
 }
 
 /**
- * Load a safetensors file.
+ * Load a safetensors file. Node only; {@link decodeSafetensors} reads the same bytes anywhere
+ * (e.g. from `fetch(url).then((r) => r.arrayBuffer())`).
  * @param path - the file.
  * @returns tensors and metadata.
- * @throws Error naming the file for a missing, truncated or corrupt file.
+ * @throws Error naming the file for a missing, truncated or corrupt file; naming `loadSafetensors`
+ *   and `decodeSafetensors` outside Node.
  * @example
  * ```ts
  * import { tmpdir } from 'node:os';
@@ -271,9 +267,9 @@ export function saveSafetensors(path: string, tensors: Record<string, Tensor>, m
  * ```
  */
 export function loadSafetensors(path: string): SafetensorsContent {
-  const bytes = readFileSync(path);
+  const bytes = readFileBytes('loadSafetensors', path, 'decodeSafetensors(bytes) on the file\'s bytes (e.g. from fetch)');
   try {
-    return decodeSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return decodeSafetensors(bytes);
   } catch (e) {
     throw new Error(`loadSafetensors: ${path}: ${(e as Error).message}`);
   }
