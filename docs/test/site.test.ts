@@ -2,7 +2,8 @@
  * Browser test of the built docs site in headless Chromium (Debian `chromium` + playwright-core):
  * an API page renders, the playground draws a path, changing the optimizer changes the path,
  * clicking the contour moves the start point, changing a hyperparameter (Adam's β₂) changes the
- * path, a bad value is reported on its row, no console errors; saves screenshots.
+ * path, a bad value is reported on its row; the classifier page (@gd/nn) trains to a high accuracy
+ * and repaints its decision regions; no console errors; saves screenshots.
  *
  * Builds the site first (`docs/scripts/build.ts`). Skips, saying so, when /usr/bin/chromium is absent.
  */
@@ -232,6 +233,54 @@ describe.skipIf(!haveChromium)('docs site in headless chromium', () => {
     expect(st.runs[0]!.path).toEqual(original);
     expect(await page.locator('tr[data-row="adam"]').getAttribute('class')).not.toMatch(/\bbad\b/);
     await page.screenshot({ path: join(shots, 'playground-hyperparameters.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('classifier (@gd/nn): training raises the accuracy and repaints the regions; pause stops it; a bad width is reported', async () => {
+    const page = await open('/playground/classifier.html');
+    await page.waitForFunction(() => window.gdClassifier?.frames >= 1);
+    const pixels = (): Promise<number[]> => page.evaluate(() => {
+      const c = document.getElementById('regions') as HTMLCanvasElement;
+      return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
+    });
+    await page.selectOption('#dataset', 'moons');
+    let st = await page.evaluate(() => window.gdClassifier);
+    expect(st.error).toBeNull();
+    expect(st.settings!.dataset).toBe('moons');
+    expect(st.steps).toBe(0);
+    expect(st.accuracy).toBeLessThan(0.9);
+    const lossBefore = st.loss;
+    const before = await pixels();
+
+    await page.click('#train');
+    await page.waitForFunction(() => window.gdClassifier.accuracy >= 0.95 || window.gdClassifier.error !== null, null, { timeout: 60_000 });
+    st = await page.evaluate(() => window.gdClassifier);
+    expect(st.error).toBeNull();
+    expect(st.running).toBe(true);
+    expect(st.accuracy).toBeGreaterThanOrEqual(0.95);
+    expect(st.loss).toBeLessThan(lossBefore / 2);
+    expect(await page.locator('#stats').textContent()).toMatch(/accuracy +(9[5-9]|100)\.\d %/);
+    // the decision regions were redrawn: a good share of the canvas changed colour
+    const after = await pixels();
+    let changed = 0;
+    for (let i = 0; i < after.length; i += 4) if (Math.abs(after[i]! - before[i]!) + Math.abs(after[i + 2]! - before[i + 2]!) > 20) changed++;
+    expect(changed / (after.length / 4)).toBeGreaterThan(0.05);
+
+    // Pause: no more steps
+    await page.click('#train');
+    const paused = await page.evaluate(() => window.gdClassifier.steps);
+    await page.waitForTimeout(300);
+    st = await page.evaluate(() => window.gdClassifier);
+    expect(st.running).toBe(false);
+    expect(st.steps).toBe(paused);
+    await page.screenshot({ path: join(shots, 'classifier.png'), fullPage: true });
+
+    // a width the trainer refuses: the message is shown, nothing trains
+    await page.fill('#hidden', '0');
+    await page.locator('#hidden').dispatchEvent('change');
+    st = await page.evaluate(() => window.gdClassifier);
+    expect(st.error).toMatch(/^ClassifierTrainer: hidden width must be an integer in \[1, 256\], got 0/);
+    expect(await page.locator('#error').textContent()).toContain('hidden width');
     await page.close();
   });
 
