@@ -57,12 +57,13 @@ export async function generate() {
     '/* eslint-disable */',
     '',
     '/** SHA-256 of the *.as sources and the compiler flags these modules were built from. */',
-    `export const SOURCE_SHA256 = '${hash}';`,
+    `export const SOURCE_SHA256: string = '${hash}';`,
   ];
   for (const [name, extra] of Object.entries(VARIANTS)) {
     const bytes = await compileVariant(extra);
     lines.push('', `/** The *.as kernels compiled with: ${[...COMMON, ...extra].join(' ')} */`);
-    lines.push(`export const ${name.toUpperCase().replace('SHARED', '_SHARED')} = '${Buffer.from(bytes).toString('base64')}';`);
+    // Annotated `string`: without it tsc would repeat the whole base64 text as a literal type in binary.d.ts.
+    lines.push(`export const ${name.toUpperCase().replace('SHARED', '_SHARED')}: string = '${Buffer.from(bytes).toString('base64')}';`);
   }
   return lines.join('\n') + '\n';
 }
