@@ -156,10 +156,13 @@ export interface AdamArgs {
   eps: number;
 }
 
-import { createWasmBackend } from './wasm/backend.js';
+import { createWasmBackend, resetWasmCounters, wasmBackendState, wasmCounters, wasmRelaxedSimdSupported, wasmSimdSupported,
+  type KernelMethod } from './wasm/backend.js';
+import { poolCounters, threadSupport } from './wasm/pool.js';
+import { arenaStats, type ArenaStats } from './wasm/arena.js';
 
 export { createWasmBackend, wasmSimdSupported, wasmRelaxedSimdSupported } from './wasm/backend.js';
-export type { WasmBackendOptions } from './wasm/backend.js';
+export type { WasmBackendOptions, KernelMethod } from './wasm/backend.js';
 
 /**
  * The backend installed when the package loads: the WebAssembly SIMD one where the runtime supports
@@ -206,4 +209,143 @@ export function setBackend(b: Backend | null): Backend | null {
  */
 export function getBackend(): Backend | null {
   return active;
+}
+
+/** Threads of the installed backend, see {@link BackendInfo}. */
+export interface BackendThreads {
+  /** Where helper threads can come from here: `'node'` (worker_threads), `'browser'` (Web Workers), or `null`. */
+  environment: 'node' | 'browser' | null;
+  /** Why helper threads cannot run here (what is missing), or `null` when they can. */
+  unavailable: string | null;
+  /** Threads the installed backend was created with (1 for the TypeScript kernels). */
+  configured: number;
+  /** Threads it uses now: `configured`, or 1 for good after a helper thread failed or missed its deadline. */
+  active: number;
+  /** Helper threads started (they start on the first call large enough to split). */
+  started: number;
+  /** Helper threads that have come up and are running (in a browser they start asynchronously). */
+  running: number;
+}
+
+/** Counters since the last {@link resetBackendCounters}, see {@link BackendInfo}. */
+export interface BackendCounters {
+  /**
+   * Kernel calls the ops made to the backend, by who ran them: `'wasm-simd-fma'` and `'wasm-simd'`
+   * (the WebAssembly kernels, with and without fused multiply-add) and `'typescript'` (calls the
+   * backend declined: too small, an unsupported layout or dtype, the module still compiling).
+   * Only backends made by `createWasmBackend` are counted.
+   */
+  kernelCalls: { 'wasm-simd-fma': number; 'wasm-simd': number; typescript: number };
+  /** Calls that fell back to the TypeScript kernels (the same as `kernelCalls.typescript`). */
+  fallbacks: number;
+  /** The same calls per backend method. */
+  byKernel: Record<KernelMethod, { ran: number; declined: number }>;
+  /** Who ran the latest counted call, or `null` when none was made since the reset. */
+  lastCall: 'wasm-simd-fma' | 'wasm-simd' | 'typescript' | null;
+  /** Kernel calls split between threads. */
+  parallelJobs: number;
+  /** Chunks of those computed by helper threads. */
+  helperChunks: number;
+  /** Chunks of those computed by the calling thread. */
+  callerChunks: number;
+  /** Split calls in which a helper could not be woken or missed its deadline (threads drop to 1 after one). */
+  helperFailures: number;
+}
+
+/** What {@link backendInfo} reports. */
+export interface BackendInfo {
+  /**
+   * The kernels that run now: the installed backend's name (`'wasm-simd-fma'`, `'wasm-simd'`, or a
+   * custom backend's) once it can run them, else `'typescript'` (no backend installed, or the
+   * WebAssembly module unavailable or still compiling).
+   */
+  backend: string;
+  /** The installed backend's name (`getBackend()?.name`), or `null` for the TypeScript kernels only. */
+  installed: string | null;
+  /** For a WebAssembly backend: whether its kernels run (`'ready'`), its module is still compiling, or it is unavailable; else `null`. */
+  wasm: 'ready' | 'compiling' | 'unavailable' | null;
+  /** Whether this runtime has WebAssembly 128-bit SIMD. */
+  simd: boolean;
+  /** Whether this runtime has relaxed SIMD (fused multiply-add). */
+  relaxedSimd: boolean;
+  /** Whether the installed backend's products use fused multiply-add. */
+  fma: boolean;
+  /** Threads configured, in use, started and running. */
+  threads: BackendThreads;
+  /** Calls and chunks since the last {@link resetBackendCounters}. */
+  counters: BackendCounters;
+  /** The tensor arena's statistics (`arenaStats()`; not reset by {@link resetBackendCounters}). */
+  arena: ArenaStats;
+}
+
+/**
+ * What actually runs the kernels: the installed backend and whether its WebAssembly module is
+ * ready, SIMD and FMA, threads configured versus helper threads started and running, counters of
+ * kernel calls (by who ran them), of calls split between threads and of the chunks helpers and the
+ * calling thread computed, and the arena's statistics. Compiles the installed WebAssembly backend's
+ * module if no kernel has yet (so the answer is what the next kernel call uses).
+ * @returns A fresh snapshot.
+ * @example
+ * ```ts
+ * import { backendInfo, matmul, randn, resetBackendCounters } from '@gd/tensor';
+ * resetBackendCounters();
+ * matmul(randn([128, 128]), randn([128, 128]));
+ * const info = backendInfo();
+ * info.backend; // e.g. 'wasm-simd-fma' (or 'typescript' where WebAssembly SIMD is missing)
+ * info.counters.kernelCalls.typescript; // 0
+ * info.threads.running <= info.threads.started; // true
+ * ```
+ */
+export function backendInfo(): BackendInfo {
+  const b = active;
+  const st = wasmBackendState(b);
+  const { host, missing } = threadSupport();
+  const wc = wasmCounters();
+  const threads: BackendThreads = {
+    environment: host?.env ?? null,
+    unavailable: host === null ? missing : null,
+    configured: st?.configured ?? 1,
+    active: st?.active ?? 1,
+    started: st?.started ?? 0,
+    running: st?.running ?? 0,
+  };
+  const backend = b === null ? 'typescript' : st === null ? b.name : st.status === 'ready' ? b.name : 'typescript';
+  return {
+    backend,
+    installed: b?.name ?? null,
+    wasm: st?.status ?? null,
+    simd: wasmSimdSupported(),
+    relaxedSimd: wasmRelaxedSimdSupported(),
+    fma: st?.fma ?? false,
+    threads,
+    counters: {
+      kernelCalls: { 'wasm-simd-fma': wc.fma, 'wasm-simd': wc.simd, typescript: wc.declined },
+      fallbacks: wc.declined,
+      byKernel: wc.byKernel,
+      lastCall: wc.last,
+      parallelJobs: poolCounters.parallelJobs,
+      helperChunks: poolCounters.helperChunks,
+      callerChunks: poolCounters.callerChunks,
+      helperFailures: poolCounters.helperFailures,
+    },
+    arena: arenaStats(),
+  };
+}
+
+/**
+ * Set the counters {@link backendInfo} reports (`counters`) to zero, e.g. before the part of a
+ * program to measure. The arena's statistics are left as they are.
+ * @example
+ * ```ts
+ * import { backendInfo, resetBackendCounters } from '@gd/tensor';
+ * resetBackendCounters();
+ * backendInfo().counters.parallelJobs; // 0
+ * ```
+ */
+export function resetBackendCounters(): void {
+  resetWasmCounters();
+  poolCounters.parallelJobs = 0;
+  poolCounters.helperChunks = 0;
+  poolCounters.callerChunks = 0;
+  poolCounters.helperFailures = 0;
 }

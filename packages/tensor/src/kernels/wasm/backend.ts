@@ -7,8 +7,8 @@
 import type { AdamArgs, Backend, FloatArray, MatmulArgs } from '../backend.js';
 import type { ConvGeometry } from '../conv.js';
 import { RELAXED, RELAXED_SHARED, SIMD, SIMD_SHARED } from './binary.js';
-import { CTL_SLOTS, GemmWorker, JobKind, MAX_CHUNKS, nodeWorkerCtor, runChunks } from './pool.js';
-import { addressOf, arenaAllocate, arenaMemory, arenaPermanent, arenaRetire } from './arena.js';
+import { CTL_SLOTS, GemmWorker, JobKind, MAX_CHUNKS, runChunks, threadSupport } from './pool.js';
+import { addressOf, arenaAllocate, arenaMemory, arenaPermanent, arenaRetire, arenaShared } from './arena.js';
 
 /** Options for {@link createWasmBackend}. */
 export interface WasmBackendOptions {
@@ -27,9 +27,12 @@ export interface WasmBackendOptions {
   /** Elementwise, broadcasting, update and axis-sum kernels on fewer elements than this are declined. Default 2048. */
   elementwiseMinSize?: number;
   /**
-   * Threads for large products (the caller plus `threads - 1` helper workers on shared memory),
-   * at most 8 (a product is cut into at most 8 slabs). Default: 2 in Node on a machine with at
-   * least two cores, else 1 (browsers: 1).
+   * Threads for large kernels (the caller plus `threads - 1` helper workers on shared memory),
+   * at most 8 (a call is cut into at most 8 chunks). Default: 2 on a machine with at least two
+   * cores where helper threads can run, else 1. They can run in Node (`worker_threads`) and in a
+   * cross-origin isolated browser page (Web Workers; the page needs the headers
+   * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`).
+   * Asking for more than 1 where they cannot run throws, saying what is missing.
    */
   threads?: number;
   /** Products with fewer multiply-adds than this run on the calling thread alone. Default 2^19 (about 80^3). */
@@ -116,8 +119,11 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
   throw new Error('wasm backend: no base64 decoder (atob) in this runtime');
 }
 
+let simdChecked: boolean | undefined;
+
 /**
- * Whether this runtime can run the WebAssembly SIMD kernels (it validates the plain-SIMD module).
+ * Whether this runtime can run the WebAssembly SIMD kernels (it validates the plain-SIMD module;
+ * the answer is cached).
  * @returns `true` where WebAssembly with 128-bit SIMD is available.
  * @example
  * ```ts
@@ -125,20 +131,36 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
  * ```
  */
 export function wasmSimdSupported(): boolean {
+  if (simdChecked !== undefined) return simdChecked;
   try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(decode(SIMD));
+    simdChecked = typeof WebAssembly === 'object' && WebAssembly.validate(decode(SIMD));
   } catch {
-    return false;
+    simdChecked = false;
   }
+  return simdChecked;
 }
 
+
 let relaxedChecked: boolean | undefined;
+/** Set when relaxed SIMD validates only behind V8's flag (Node 20): the flag setter. */
+let relaxedFlag: { setFlagsFromString(f: string): void } | null = null;
+
+/** Run `fn` (a validation or compilation of a relaxed-SIMD module) with V8's relaxed-SIMD flag on where it needs it, and off again after. */
+function withRelaxedSimd<T>(fn: () => T): T {
+  if (relaxedFlag === null) return fn();
+  relaxedFlag.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  try {
+    return fn();
+  } finally {
+    relaxedFlag.setFlagsFromString('--no-experimental-wasm-relaxed-simd');
+  }
+}
 
 /**
  * Whether the runtime accepts relaxed SIMD (and so fused multiply-add in matmul). In Node, where
  * V8 still keeps relaxed SIMD behind `--experimental-wasm-relaxed-simd`, the flag is switched on
- * first (`v8.setFlagsFromString`, which must run before the module is compiled). The answer is
- * cached.
+ * (`v8.setFlagsFromString`) only while the module is validated and compiled, and off again after,
+ * so the process's other WebAssembly sees the flags it started with. The answer is cached.
  * @returns `true` when the relaxed-SIMD module validates.
  * @example
  * ```ts
@@ -155,8 +177,9 @@ export function wasmRelaxedSimdSupported(): boolean {
       const proc = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
       const v8 = proc?.getBuiltinModule?.('node:v8') as { setFlagsFromString(f: string): void } | undefined;
       if (v8) {
-        v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-        ok = WebAssembly.validate(bytes);
+        relaxedFlag = v8;
+        ok = withRelaxedSimd(() => WebAssembly.validate(bytes));
+        if (!ok) relaxedFlag = null;
       }
     }
   } catch {
@@ -226,13 +249,24 @@ class Instance {
     return ARENA_START;
   }
 
-  /** The helper workers (started on first use). */
+  /**
+   * The helper workers (started on first use). In a browser they come up only once this thread
+   * has returned to its event loop; until then the caller takes every chunk (see `runChunks`).
+   */
   helpers(): GemmWorker[] {
     if (this.workers.length === 0 && this.threads > 1) {
-      const Worker = nodeWorkerCtor()!;
-      for (let t = 1; t < this.threads; t++) this.workers.push(new GemmWorker(Worker, this.module, this.memory, this.ctlBase + (t - 1) * CTL_SLOTS * 4));
+      const { host, missing } = threadSupport();
+      if (host === null) throw new Error(`wasm backend: helper threads need ${missing}`);
+      for (let t = 1; t < this.threads; t++) this.workers.push(new GemmWorker(host, this.module, this.memory, this.ctlBase + (t - 1) * CTL_SLOTS * 4));
     }
     return this.workers;
+  }
+
+  /** Helper workers started, and how many of them are up and running their loop. */
+  helperStates(): { started: number; running: number } {
+    let running = 0;
+    for (const w of this.workers) if (w.running) running++;
+    return { started: this.workers.length, running };
   }
 
   closeWorkers(): void {
@@ -244,16 +278,114 @@ class Instance {
 /** Instances (and the product's storages) given up after a helper thread missed its deadline (see `matmul`); never released. */
 const abandoned: unknown[] = [];
 
+/** The kernel methods of a wasm backend (each one's calls are counted, see {@link wasmCounters}). */
+const KERNEL_METHODS = ['matmul', 'elementwise', 'broadcast', 'axpy', 'axpby', 'adam', 'colSum', 'rowSum', 'unfold', 'fold', 'maxPool'] as const;
+
+/** A kernel method of a wasm backend. */
+export type KernelMethod = typeof KERNEL_METHODS[number];
+
+const LAST_NONE = 0, LAST_TS = 1, LAST_SIMD = 2, LAST_FMA = 3;
+
+/** Calls of every wasm backend's kernel methods since the last reset (plain integers). */
+const kernelCounts = {
+  /** Calls run by the wasm kernels with fused multiply-add, and without. */
+  fma: 0, simd: 0,
+  /** Calls declined (the TypeScript kernel ran instead). */
+  declined: 0,
+  /** Who ran the latest call: LAST_NONE (no call since the reset), LAST_TS, LAST_SIMD or LAST_FMA. */
+  last: LAST_NONE,
+  byKernel: Object.fromEntries(KERNEL_METHODS.map((k) => [k, { ran: 0, declined: 0 }])) as Record<KernelMethod, { ran: number; declined: number }>,
+};
+
+/** What one wasm backend reports about itself (see {@link wasmBackendState}). */
+export interface WasmBackendState {
+  /** `'ready'`: its kernels run; `'compiling'`: its module is being compiled asynchronously (a browser's main thread), the TS kernels run meanwhile; `'unavailable'`: they never will. */
+  status: 'ready' | 'compiling' | 'unavailable';
+  /** Whether its products use fused multiply-add. */
+  fma: boolean;
+  /** Threads it was created with. */
+  configured: number;
+  /** Threads it uses now (drops to 1 for good after a helper failure). */
+  active: number;
+  /** Helper workers started. */
+  started: number;
+  /** Helper workers that have come up and run their loop. */
+  running: number;
+}
+
+const backendStates = new WeakMap<object, () => WasmBackendState>();
+
+/**
+ * The state of `b` if it is a backend made by {@link createWasmBackend}, else `null`. Compiles its
+ * module if no kernel has done so yet (so the answer says what the next kernel call will use).
+ * @param b - A backend, or `null`.
+ * @returns Its state, or `null`.
+ * @example
+ * ```ts
+ * const st = wasmBackendState(createWasmBackend({ threads: 1 }));
+ * st?.configured; // 1
+ * ```
+ */
+export function wasmBackendState(b: Backend | null): WasmBackendState | null {
+  const f = b === null ? undefined : backendStates.get(b);
+  return f === undefined ? null : f();
+}
+
+/**
+ * The kernel call counters of all wasm backends since the last {@link resetWasmCounters}: calls run
+ * with FMA, without, declined (so the TS kernel ran), per kernel method, and who ran the latest.
+ * @returns A copy of the counters.
+ * @example
+ * ```ts
+ * const { declined } = wasmCounters(); // calls that fell back to the TypeScript kernels
+ * ```
+ */
+export function wasmCounters(): { fma: number; simd: number; declined: number; last: 'typescript' | 'wasm-simd' | 'wasm-simd-fma' | null;
+  byKernel: Record<KernelMethod, { ran: number; declined: number }> } {
+  const c = kernelCounts;
+  const byKernel = {} as Record<KernelMethod, { ran: number; declined: number }>;
+  for (const k of KERNEL_METHODS) byKernel[k] = { ...c.byKernel[k] };
+  const last = c.last === LAST_TS ? 'typescript' : c.last === LAST_SIMD ? 'wasm-simd' : c.last === LAST_FMA ? 'wasm-simd-fma' : null;
+  return { fma: c.fma, simd: c.simd, declined: c.declined, last, byKernel };
+}
+
+/**
+ * Set the counters of {@link wasmCounters} to zero.
+ * @example
+ * ```ts
+ * resetWasmCounters();
+ * wasmCounters().declined; // 0
+ * ```
+ */
+export function resetWasmCounters(): void {
+  const c = kernelCounts;
+  c.fma = 0; c.simd = 0; c.declined = 0; c.last = LAST_NONE;
+  for (const k of KERNEL_METHODS) { c.byKernel[k].ran = 0; c.byKernel[k].declined = 0; }
+}
+
 /** Control blocks of the helper threads live below the arena. */
 const CTL_BASE = 32768;
 
-/** Default thread count: 2 in Node with worker_threads, shared memory and at least two cores; else 1. */
+/** Most threads a backend uses by default (more measured no better on the products of a training step). */
+const DEFAULT_THREADS_CAP = 2;
+
+/**
+ * Default thread count: where helper threads can run (see `threadSupport`), the cores (Node's
+ * `availableParallelism`, a browser's `navigator.hardwareConcurrency`) up to
+ * {@link DEFAULT_THREADS_CAP}; else 1.
+ */
 function defaultThreads(): number {
-  if (typeof SharedArrayBuffer === 'undefined' || nodeWorkerCtor() === null) return 1;
-  const proc = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
-  const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number; cpus(): unknown[] } | undefined;
-  const cores = os ? (os.availableParallelism?.() ?? os.cpus().length) : 1;
-  return Math.min(2, Math.max(1, cores));
+  const { host } = threadSupport();
+  if (host === null) return 1;
+  let cores = 1;
+  if (host.env === 'node') {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
+    const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number; cpus(): unknown[] } | undefined;
+    cores = os ? (os.availableParallelism?.() ?? os.cpus().length) : 1;
+  } else {
+    cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  }
+  return Math.min(DEFAULT_THREADS_CAP, Math.max(1, Math.floor(cores) || 1));
 }
 
 const align = (n: number): number => (n + 63) & ~63;
@@ -499,9 +631,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
   const parallelEwMin = opts.parallelElementwiseMin ?? 2 ** 17;
   if (!(parallelEwMin >= 0)) throw new RangeError(`createWasmBackend: parallelElementwiseMin must be a number >= 0, got ${String(opts.parallelElementwiseMin)}`);
   let threads = Math.min(MAX_CHUNKS, Math.max(1, Math.floor(opts.threads ?? defaultThreads())));
-  if (threads > 1 && (typeof SharedArrayBuffer === 'undefined' || nodeWorkerCtor() === null)) {
-    throw new Error(`createWasmBackend: threads: ${threads} needs SharedArrayBuffer and node:worker_threads`);
+  if (threads > 1) {
+    const { host, missing } = threadSupport();
+    if (host === null) throw new Error(`createWasmBackend: threads: ${threads} needs ${missing}`);
   }
+  const configured = threads;
   let inst: Instance | null = null;
   // With 'auto', relaxed SIMD is probed (and in Node its V8 flag set) only when a kernel first runs,
   // so importing the package has no side effect.
@@ -518,7 +652,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     if (have) return have;
     const bytes = decode(shared ? (fma ? RELAXED_SHARED : SIMD_SHARED) : (fma ? RELAXED : SIMD));
     try {
-      const m = new WebAssembly.Module(bytes);
+      const m = fma ? withRelaxedSimd(() => new WebAssembly.Module(bytes)) : new WebAssembly.Module(bytes);
       modules.set(key, m);
       return m;
     } catch {
@@ -533,9 +667,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     if (inst !== null || broken) return inst;
     const fma = useFma();
     for (const t of threads > 1 ? [threads, 1] : [1]) {
-      // Tensors live in the (shared) arena memory where there is one: the kernels run in it.
-      const arenaMem = arenaMemory();
-      const module = moduleFor(fma, t > 1 || arenaMem !== null);
+      // Tensors live in the arena memory where there is one: the kernels run in it (shared, or a
+      // fixed non-shared one where the runtime has no shared memory).
+      const arenaMem = arenaMemory() as WebAssembly.Memory | null;
+      const module = moduleFor(fma, t > 1 || (arenaMem !== null && arenaShared()));
       if (module === null) return null;
       try {
         inst = new Instance(fma, t, module, arenaMem);
@@ -548,7 +683,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     return null;
   };
 
-  return {
+  const backend = {
     get name(): string { return useFma() ? 'wasm-simd-fma' : 'wasm-simd'; },
     get fma(): boolean { return useFma(); },
     get threads(): number { return inst?.threads ?? threads; },
@@ -772,6 +907,35 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       return true;
     },
   };
+
+  // Every kernel method counts its calls (run here, or declined so that the TS kernel runs).
+  for (const key of KERNEL_METHODS) {
+    const f = backend[key] as (...a: unknown[]) => boolean;
+    const slot = kernelCounts.byKernel[key];
+    (backend as Record<string, unknown>)[key] = (...a: unknown[]): boolean => {
+      if (f(...a)) {
+        slot.ran++;
+        if (inst !== null ? inst.fma : useFma()) { kernelCounts.fma++; kernelCounts.last = LAST_FMA; } else { kernelCounts.simd++; kernelCounts.last = LAST_SIMD; }
+        return true;
+      }
+      slot.declined++;
+      kernelCounts.declined++;
+      kernelCounts.last = LAST_TS;
+      return false;
+    };
+  }
+  backendStates.set(backend, () => {
+    const w = get();
+    const helpers = w?.helperStates() ?? { started: 0, running: 0 };
+    return {
+      status: w !== null ? 'ready' : broken ? 'unavailable' : 'compiling',
+      fma: w !== null ? w.fma : useFma(),
+      configured,
+      active: w?.threads ?? threads,
+      ...helpers,
+    };
+  });
+  return backend;
 
   /**
    * im2col (`toCols`) of the contiguous image `src[sOff..]` into the columns `dst[dOff..]` (strides
