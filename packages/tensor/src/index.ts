@@ -10,7 +10,7 @@ export * from './shape.js';
 export * from './dispatch.js';
 export * from './random.js';
 export * from './kernels/backend.js';
-export { arenaStats, addressOf, setArenaLimits, type ArenaStats } from './kernels/wasm/arena.js';
+export { arenaStats, addressOf, configureArena, setArenaLimits, type ArenaOptions, type ArenaStats } from './kernels/wasm/arena.js';
 export * from './ops/creation.js';
 export {
   add, sub, mul, div, pow, maximum, minimum, neg, abs, sign, exp, log, log1p, expm1, sqrt, rsqrt, square,

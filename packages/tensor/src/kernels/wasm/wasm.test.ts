@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -388,7 +389,15 @@ describe('gemm: register tiles, k blocks and thread slabs', () => {
   const tileRows = (src: string): [number, number] => {
     const bytes = Uint8Array.from(atob(src), (ch) => ch.charCodeAt(0));
     const memory = new WebAssembly.Memory({ initial: 2, maximum: 65536 });
-    const k = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as { gemmTileRows(e: number): number };
+    // The package switches V8's relaxed-SIMD flag (Node 20) on only while it compiles, so do the same here.
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(bytes);
+    } catch {
+      setFlagsFromString('--experimental-wasm-relaxed-simd');
+      try { module = new WebAssembly.Module(bytes); } finally { setFlagsFromString('--no-experimental-wasm-relaxed-simd'); }
+    }
+    const k = new WebAssembly.Instance(module, { env: { memory } }).exports as { gemmTileRows(e: number): number };
     return [k.gemmTileRows(4), k.gemmTileRows(8)];
   };
 

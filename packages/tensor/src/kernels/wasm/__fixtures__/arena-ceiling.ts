@@ -1,8 +1,10 @@
-// Child process of arena-ceiling.test.ts: fill the arena to its 2 GiB maximum with large storages,
+// Child process of arena-ceiling.test.ts: fill the arena to its budget (512 MiB here) with large storages,
 // let them be collected, then ask for many tensors of other (smaller) sizes, as a program does that
 // used big tensors once and moved on. Prints the arena counters as JSON.
-import { addressOf, arenaStats, full, type Tensor } from '../../../index.js';
+import { addressOf, arenaStats, configureArena, full, type Tensor } from '../../../index.js';
 import { allocate } from '../../../dtype.js';
+
+configureArena({ maxBytes: 512 * 2 ** 20 });
 
 let big: ArrayLike<number>[] = [];
 // Storages of 64 MiB, then 1 MiB, then 64 KiB, then 4 KiB, each until the arena has to refuse one
