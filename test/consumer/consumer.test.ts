@@ -27,7 +27,18 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
+
+/** The part of playwright-core's API used here (the package is a devDependency of docs/, not of the root). */
+interface Page {
+  on(event: 'console', f: (m: { type(): string; text(): string }) => void): void;
+  on(event: 'pageerror', f: (e: Error) => void): void;
+  goto(url: string, opts: { waitUntil: 'load' }): Promise<unknown>;
+  waitForFunction(f: () => boolean, arg: undefined, opts: { timeout: number }): Promise<unknown>;
+  evaluate<T>(f: () => T): Promise<T>;
+  close(): Promise<void>;
+}
+interface Browser { newPage(): Promise<Page>; close(): Promise<void> }
+interface Chromium { launch(opts: { executablePath: string; args: string[] }): Promise<Browser> }
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
@@ -168,7 +179,7 @@ describe('consumer project: packed tarballs installed outside the workspace', ()
     }
     if (haveChromium && !setupError) {
       const docsRequire = createRequire(join(root, 'docs', 'package.json'));
-      const { chromium } = docsRequire('playwright-core') as typeof import('playwright-core');
+      const { chromium } = docsRequire('playwright-core') as { chromium: Chromium };
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     }
   }, 300_000);
