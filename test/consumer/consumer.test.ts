@@ -151,8 +151,8 @@ describe('consumer project: packed tarballs installed outside the workspace', ()
   }
 
   beforeAll(async () => {
+    const packs = mkdtempSync(join(tmpdir(), 'gd-consumer-packs-'));
     try {
-      const packs = mkdtempSync(join(tmpdir(), 'gd-consumer-packs-'));
       const build = time('build', () => run('npx', [...PNPM, 'run', 'build'], root));
       if (build.status !== 0) throw new Error(`pnpm run build failed: ${tail(build, 4000)}`);
       time('pack', () => {
@@ -173,9 +173,10 @@ describe('consumer project: packed tarballs installed outside the workspace', ()
         `for (const m of ['@gd/tensor', '@gd/autograd', '@gd/optim', '@gd/nn']) await import(m); console.log('loaded')`], project);
       const peer = time('npm install fast-check', () => run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `fast-check@${FAST_CHECK}`], project));
       if (peer.status !== 0) throw new Error(`npm install fast-check failed: ${tail(peer)}`);
-      rmSync(packs, { recursive: true, force: true });
     } catch (e) {
       setupError = String((e as Error).message ?? e);
+    } finally {
+      rmSync(packs, { recursive: true, force: true });
     }
     if (haveChromium && !setupError) {
       const docsRequire = createRequire(join(root, 'docs', 'package.json'));
@@ -211,6 +212,7 @@ describe('consumer project: packed tarballs installed outside the workspace', ()
     const r = time('node esm', () => run(process.execPath, ['train.mjs'], project));
     expect(r.status, tail(r)).toBe(0);
     const out = jsonLine(r);
+    console.log(`node ESM training: ${JSON.stringify(out)}`);
     expect(out.spirals.lastLoss).toBeLessThan(out.spirals.firstLoss / 3);
     expect(out.spirals.accuracy).toBeGreaterThan(0.95);
     expect(out.irisError).toBeNull();
@@ -251,7 +253,8 @@ describe('consumer project: packed tarballs installed outside the workspace', ()
         noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true,
       };
       const config = `tsconfig.${resolution}.json`;
-      writeFileSync(join(project, config), JSON.stringify({ compilerOptions, files: ['consumer.ts', 'entries.ts'] }, null, 2));
+      const files = ['consumer.ts', 'entries.ts', ...(resolution === 'nodenext' ? ['consumer-cjs.cts'] : [])];
+      writeFileSync(join(project, config), JSON.stringify({ compilerOptions, files }, null, 2));
       const r = time(`tsc ${resolution}`, () => run(process.execPath, [rootRequire.resolve('typescript/bin/tsc'), '-p', config], project));
       expect.soft(r.status, `tsc -p ${config}: ${tail(r, 4000)}`).toBe(0);
       // the declarations came from the packages' dist, not from shipped TypeScript sources
@@ -272,7 +275,11 @@ describe('consumer project: packed tarballs installed outside the workspace', ()
     }).catch((e: { errors?: { text: string }[] }) => { throw new Error(`esbuild (node) failed: ${(e.errors ?? []).map((m) => m.text).join('; ') || String(e)}`); });
     timings['esbuild node'] = (Date.now() - s) / 1000;
     expect(result.warnings.map((w) => w.text), 'esbuild (node) warnings').toEqual([]);
-    const r = time('node bundle', () => run(process.execPath, ['dist-node/train.mjs'], project));
+    // self-contained: run from a directory with no node_modules anywhere above it
+    const alone = mkdtempSync(join(tmpdir(), 'gd-consumer-bundle-'));
+    cpSync(join(project, 'dist-node', 'train.mjs'), join(alone, 'train.mjs'));
+    const r = time('node bundle', () => run(process.execPath, ['train.mjs'], alone));
+    rmSync(alone, { recursive: true, force: true });
     expect(r.status, tail(r)).toBe(0);
     const out = jsonLine(r);
     expect(out.spirals.accuracy).toBeGreaterThan(0.95);
