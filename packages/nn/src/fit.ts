@@ -7,7 +7,7 @@ import { Tensor, fmt, setGradEnabled, argmax } from '@gd/tensor';
 import { clipGradNorm, globalNorm, ReduceLROnPlateau, type StopCriterion } from '@gd/optim';
 import { Module, cloneStateDict, type StateDict } from './module.js';
 import { DataLoader, TensorDataset, type Dataset } from './data.js';
-import { saveCheckpoint, type Stateful } from './checkpoint.js';
+import { encodeCheckpoint, saveCheckpoint, type Stateful } from './checkpoint.js';
 import { isNode, tryNodeModule } from './node.js';
 
 /** A loss: predictions and targets → a scalar tensor. */
@@ -564,11 +564,18 @@ export interface ModelCheckpointOptions {
   monitor?: string;
   /** `'min'` (default) or `'max'`. */
   mode?: 'min' | 'max';
+  /**
+   * Where the checkpoint's bytes go, given the bytes and the path with `{epoch}` filled in. Default:
+   * an atomic file write ({@link saveCheckpoint}, Node only); in a browser pass your own, e.g. one
+   * that stores the bytes in IndexedDB under that name.
+   */
+  write?: (bytes: Uint8Array, path: string) => void;
 }
 
 /**
  * Save a checkpoint (model, optimizer, scheduler and `{ epoch }`) after each epoch, or only when the
- * monitored value improves.
+ * monitored value improves. Writes files by default (Node); with `write` the bytes go wherever that
+ * function puts them, so it works in a browser too.
  * @example
  * ```ts
  * import { tmpdir } from 'node:os';
@@ -579,6 +586,18 @@ export interface ModelCheckpointOptions {
  * fit(model, { loss: mseLoss, optimizer: new SGD(model.parameters(), { lr: 0.1 }), data: [x, x.sum(1, true)], epochs: 3, callbacks: [ckpt], progress: false });
  * ckpt.savedEpochs; // [0, 1, 2]
  * ```
+ * @example
+ * ```ts
+ * // anywhere, browsers included: keep the bytes (here in a Map; IndexedDB in a real page)
+ * const store = new Map<string, Uint8Array>();
+ * const x = randn([32, 2]);
+ * const model = new Linear(2, 1);
+ * const ckpt = new ModelCheckpoint({ path: 'epoch-{epoch}', write: (bytes, name) => store.set(name, bytes) });
+ * fit(model, { loss: mseLoss, optimizer: new SGD(model.parameters(), { lr: 0.1 }), data: [x, x.sum(1, true)], epochs: 2, callbacks: [ckpt], progress: false });
+ * [...store.keys()]; // ['epoch-0', 'epoch-1']
+ * const { epoch, step } = decodeCheckpoint(store.get('epoch-1')!, { model: new Linear(2, 1) }) as { epoch: number; step: number };
+ * step; // 2
+ * ```
  */
 export class ModelCheckpoint implements Callback {
   private best = NaN;
@@ -588,6 +607,7 @@ export class ModelCheckpoint implements Callback {
   /** @param opts - path, saveBestOnly, monitor, mode. */
   constructor(readonly opts: ModelCheckpointOptions) {
     if (typeof opts?.path !== 'string' || opts.path === '') throw new TypeError('ModelCheckpoint: path must be a non-empty string');
+    if (opts.write !== undefined && typeof opts.write !== 'function') throw new TypeError(`ModelCheckpoint: write must be a function (bytes, path) => void, got ${typeof opts.write}`);
   }
 
   /** Save if due. */
@@ -605,7 +625,8 @@ export class ModelCheckpoint implements Callback {
     const contents: Parameters<typeof saveCheckpoint>[1] = { model: ctx.model, extra: { epoch: log.epoch, step: ctx.history.steps.length } };
     if (isStateful(ctx.optimizer)) contents.optimizer = ctx.optimizer;
     if (isStateful(ctx.scheduler)) contents.scheduler = ctx.scheduler;
-    saveCheckpoint(path, contents);
+    if (this.opts.write) this.opts.write(encodeCheckpoint(contents), path);
+    else saveCheckpoint(path, contents);
     this.savedEpochs.push(log.epoch);
   }
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Generator, randn, tensor } from '@gd/tensor';
 import { Adam, SGD, StepLR } from '@gd/optim';
 import {
-  Linear, ReLU, Sequential, mseLoss, fit, type Module,
+  Linear, ReLU, Sequential, mseLoss, fit, ModelCheckpoint, type Module,
   parseCsv, readCsv, encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, writeFileAtomic,
   encodeWeights, decodeWeights, saveWeights, loadWeights, encodeCheckpoint, decodeCheckpoint, saveCheckpoint, loadCheckpoint,
 } from './index.js';
@@ -155,6 +155,27 @@ describe('outside Node', () => {
     expect(() => withGetBuiltinModule(undefined, () => saveWeights(path, model))).toThrow(
       new RegExp(`^saveWeights: writes a file, which needs Node's file system through process\\.getBuiltinModule \\(Node >= 20\\.16\\); this is Node ${esc(process.versions.node)}\\. Upgrade Node, or use encodeWeights\\(model, metadata\\)`));
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe('ModelCheckpoint with write', () => {
+  it('hands the checkpoint bytes and the filled-in path to write, with no file system (browser)', () => {
+    const x = randn([8, 3], { generator: new Generator(3) });
+    const model = mlp(4);
+    const opt = new SGD(model.parameters(), { lr: 0.01 });
+    const saved: [string, Uint8Array][] = [];
+    const ckpt = new ModelCheckpoint({ path: 'run/{epoch}.ckpt', write: (bytes, path) => saved.push([path, bytes]) });
+    withoutProcess(() => fit(model, { loss: mseLoss, optimizer: opt, data: [x, x.sum(1, true)], epochs: 3, callbacks: [ckpt], progress: false }));
+    expect(saved.map(([p]) => p)).toEqual(['run/0.ckpt', 'run/1.ckpt', 'run/2.ckpt']);
+    const back = mlp(5);
+    const backOpt = new SGD(back.parameters(), { lr: 0.01 });
+    expect(decodeCheckpoint(saved[2]![1], { model: back, optimizer: backOpt })).toEqual({ epoch: 2, step: 3 });
+    expect(flat(back)).toEqual(flat(model));
+    // without write, the browser gets saveCheckpoint's message
+    const plain = new ModelCheckpoint({ path: 'x.ckpt' });
+    expect(() => withoutProcess(() => fit(model, { loss: mseLoss, optimizer: opt, data: [x, x.sum(1, true)], epochs: 1, callbacks: [plain], progress: false })))
+      .toThrow(/^saveCheckpoint: writes a file, which needs Node's file system; in a browser use encodeCheckpoint\(contents\)/);
+    expect(() => new ModelCheckpoint({ path: 'x', write: 'yes' as unknown as () => void })).toThrow(/^ModelCheckpoint: write must be a function \(bytes, path\) => void, got string/);
   });
 });
 
