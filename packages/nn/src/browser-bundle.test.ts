@@ -3,13 +3,16 @@
  * (an import of a Node built-in would fail the build), and the bundle then runs in a fresh V8
  * context with a browser's globals and no `process`, `require` or `Buffer`: the shipped datasets
  * load, the in-memory save/load functions work, `fit` reports by line, and the file functions say
- * what to use instead.
+ * what to use instead. A Node ESM bundle, run from a folder with no `node_modules`, works too, its
+ * progress bar falling back to the summary line.
  */
 import { describe, expect, it } from 'vitest';
 import { build, type Metafile } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createContext, runInContext } from 'node:vm';
 
 const nn = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -89,5 +92,30 @@ describe('browser bundle of @gd/nn', () => {
     expect(message(`gdnn.readCsv('d.csv')`)).toMatch(/^readCsv: reads a file, which needs Node's file system; in a browser use parseCsv\(text\)/);
     expect(message(`const m = new gdnn.Linear(4, 1); const x = gdnn.loadIris().x; gdnn.fit(m, { loss: gdnn.mseLoss, optimizer: { step() {}, zeroGrad() {}, paramGroups: [] }, data: [x, x.sum(1, true)], progress: 'bar' })`))
       .toMatch(/^fit: progress 'bar' draws on a terminal, which needs Node; in a browser use progress 'line'/);
+  });
+
+  it('a Node ESM bundle runs outside any node_modules: files work, the bar falls back to the line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gd-nn-bundle-'));
+    const out = join(dir, 'nn.mjs');
+    await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: out, conditions: [sourceCondition()], logLevel: 'silent' });
+    const script = `
+      const nn = await import(${JSON.stringify(pathToFileURL(out).href)});
+      const path = ${JSON.stringify(join(dir, 'w.safetensors'))};
+      const a = new nn.Linear(4, 1);
+      nn.saveWeights(path, a);
+      const b = new nn.Linear(4, 1);
+      nn.loadWeights(path, b);
+      const same = Array.from(b.weight.data()).every((v, i) => v === a.weight.data()[i]);
+      const x = nn.loadIris().x;
+      nn.fit(a, { loss: nn.mseLoss, optimizer: { step(c) { return c(); }, zeroGrad() {}, paramGroups: [{ lr: 0, params: a.parameters() }] }, data: [x, x.sum(1, true)], progress: 'bar' });
+      console.log(JSON.stringify({ same }));
+    `;
+    // no NODE_PATH either (npx sets one that reaches the workspace's hoisted packages)
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_PATH'));
+    const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines = stdout.trim().split('\n');
+    expect(lines.length).toBe(2);
+    expect(lines[0]).toMatch(/^fit: 1 epochs, 1 steps, loss /);
+    expect(JSON.parse(lines[1]!)).toEqual({ same: true });
   });
 });
