@@ -10,59 +10,13 @@
 import * as gd from '@gd/tensor';
 import { type Row, type TimingOptions, collectGarbage, median, timeAll } from './harness.js';
 import { type Jax, tf, useTf } from './peers.js';
-import { B, C, D, H, LR, gdStep, mlpBatch as batch } from './mlp_setup.js';
+import { gdStep } from './mlp_setup.js';
+import { jaxStep as jaxStepOf, tfStep as tfStepOf } from './mlp_peer_steps.js';
 
 export { gdStep };
 
-function tfStep(): () => number {
-  const { x, onehot } = batch();
-  const xt = tf.tensor2d(x, [B, D]);
-  const yt = tf.tensor2d(onehot, [B, C]);
-  const w1 = tf.variable(tf.randomNormal([D, H], 0, Math.sqrt(2 / D)));
-  const b1 = tf.variable(tf.zeros([H]));
-  const w2 = tf.variable(tf.randomNormal([H, C], 0, Math.sqrt(2 / H)));
-  const b2 = tf.variable(tf.zeros([C]));
-  const opt = tf.train.sgd(LR);
-  return () => {
-    const loss = opt.minimize(() => {
-      const h = tf.relu(tf.add(tf.matMul(xt, w1), b1));
-      return tf.losses.softmaxCrossEntropy(yt, tf.add(tf.matMul(h, w2), b2)) as tf.Scalar;
-    }, true)!;
-    const v = loss.dataSync()[0]!;
-    loss.dispose();
-    return v;
-  };
-}
-
-function jaxStep(jax: Jax): () => number {
-  const np = jax.numpy;
-  const { x, onehot } = batch();
-  const xs = np.array(x).reshape([B, D]);
-  const ys = np.array(onehot).reshape([B, C]);
-  const init = (n: number, m: number, seed: number) => {
-    const a = new Float32Array(n * m);
-    let s = seed;
-    for (let i = 0; i < a.length; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; a[i] = (s / 4294967296 - 0.5) * 2 * Math.sqrt(1 / n); }
-    return np.array(a).reshape([n, m]);
-  };
-  type P = { w1: InstanceType<typeof np.Array>; b1: InstanceType<typeof np.Array>; w2: InstanceType<typeof np.Array>; b2: InstanceType<typeof np.Array> };
-  let params: P = { w1: init(D, H, 1), b1: np.zeros([H]), w2: init(H, C, 2), b2: np.zeros([C]) };
-  const lossFn = (p: P, xb: InstanceType<typeof np.Array>, yb: InstanceType<typeof np.Array>) => {
-    const h = jax.nn.relu(np.matmul(xb, p.w1).add(p.b1));
-    const logits = np.matmul(h, p.w2).add(p.b2);
-    return np.sum(jax.nn.logSoftmax(logits, -1).mul(yb)).mul(-1 / B);
-  };
-  const step = jax.jit((p: P, xb: InstanceType<typeof np.Array>, yb: InstanceType<typeof np.Array>) => {
-    const [loss, g] = jax.valueAndGrad(lossFn)(jax.tree.ref(p), xb, yb);
-    const next = jax.tree.map((w: InstanceType<typeof np.Array>, gw: InstanceType<typeof np.Array>) => w.sub(gw.mul(LR)), p, g) as P;
-    return [loss, next] as [InstanceType<typeof np.Array>, P];
-  });
-  return () => {
-    const [loss, next] = step(params, xs.ref, ys.ref) as unknown as [InstanceType<typeof np.Array>, P];
-    params = next;
-    return loss.dataSync()[0]!;
-  };
-}
+const tfStep = (): (() => number) => tfStepOf(tf);
+const jaxStep = (jax: Jax): (() => number) => jaxStepOf(jax);
 
 /**
  * Measure one training step per library (steps per second, medians over interleaved rounds), and
