@@ -25,7 +25,7 @@ export interface Stateful {
 
 const FORMAT = 'gd-checkpoint/1';
 
-/** The bytes of a safetensors file, decoded for `op`; a corrupt file's error is prefixed with `where`. */
+/** Decode safetensors bytes; an error about corrupt bytes is prefixed with `where` (`loadWeights: <path>`, `decodeWeights`, ...). */
 function decodeFor(where: string, bytes: Uint8Array): ReturnType<typeof decodeSafetensors> {
   try {
     return decodeSafetensors(bytes);
@@ -39,7 +39,7 @@ function decodeFor(where: string, bytes: Uint8Array): ReturnType<typeof decodeSa
  * for browsers (download, IndexedDB, upload) or anywhere the bytes go somewhere other than a file.
  * @param model - the model.
  * @param metadata - optional string → string metadata.
- * @returns the file's bytes (the state-dict keys are the tensor names).
+ * @returns the bytes of a safetensors file whose tensor names are the state-dict keys.
  * @example
  * ```ts
  * const model = new Linear(2, 1);

@@ -107,6 +107,16 @@ describe('in-memory counterparts', () => {
     expect(() => encodeCheckpoint({ model: null as unknown as Module })).toThrow(/^encodeCheckpoint: contents\.model must be a Module/);
   });
 
+  it('a missing file is reported by the function that was called, with the path', () => {
+    const missing = join(tmp(), 'none.safetensors');
+    for (const [name, call] of [
+      ['loadSafetensors', () => loadSafetensors(missing)], ['loadWeights', () => loadWeights(missing, mlp(1))],
+      ['loadCheckpoint', () => loadCheckpoint(missing, { model: mlp(1) })], ['readCsv', () => readCsv(missing)],
+    ] as const) {
+      expect(call, name).toThrow(new RegExp(`^${name}: cannot read ${missing.replace(/[.\\]/g, '\\$&')}: ENOENT`));
+    }
+  });
+
   it('parseCsv is readCsv without the file', () => {
     const text = 'a,label\n0.5,1\n-2,0\n';
     const path = join(tmp(), 'd.csv');

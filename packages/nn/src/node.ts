@@ -71,8 +71,20 @@ export function nodeModule<K extends keyof Builtins>(name: K, op: string, doing:
  */
 export function readFileBytes(op: string, path: string, instead: string): Uint8Array {
   const fs = nodeModule('fs', op, 'reads a file', instead);
-  const buf = fs.readFileSync(path);
+  const buf = readOrExplain(op, path, () => fs.readFileSync(path));
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** `read()`, with a failure (missing file, a directory, no permission) restated as `<op>: cannot read <path>: …`. */
+function readOrExplain<T>(op: string, path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    const err = new Error(`${op}: cannot read ${path}: ${(e as Error).message}`, { cause: e });
+    const code = (e as { code?: unknown }).code;
+    if (code !== undefined) (err as { code?: unknown }).code = code;
+    throw err;
+  }
 }
 
 /**
@@ -82,7 +94,8 @@ export function readFileBytes(op: string, path: string, instead: string): Uint8A
  * @param instead - its in-memory counterpart (for the error outside Node).
  */
 export function readFileText(op: string, path: string, instead: string): string {
-  return nodeModule('fs', op, 'reads a file', instead).readFileSync(path, 'utf8');
+  const fs = nodeModule('fs', op, 'reads a file', instead);
+  return readOrExplain(op, path, () => fs.readFileSync(path, 'utf8'));
 }
 
 /**
