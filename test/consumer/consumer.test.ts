@@ -66,6 +66,8 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', ...env }, maxBuffer: 64 * MiB, timeout: 240_000 });
   return { status: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? `\n${r.error.message}` : '') };
 }
+/** Every non-empty line a run printed (with `--logLevel warn`, the warnings). */
+const printed = (r: Run): string[] => `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
 const tail = (r: Run, n = 2000): string => `exit ${r.status}\n${(r.stdout + '\n' + r.stderr).trim().slice(-n)}`;
 /** The last line of stdout that parses as JSON. */
 function jsonLine(r: Run): any {
@@ -299,15 +301,17 @@ describe('consumer project: packed tarballs installed outside the workspace', ()
     async function buildPages(): Promise<void> {
       // Vite: plain vite.config.js in the project, the workspace's vite CLI
       const vite = time('vite build', () => run(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], project));
-      builds['vite'] = { dir: join(project, 'dist-vite'), error: vite.status === 0 ? null : tail(vite, 4000), warnings: vite.stderr.split('\n').filter((l) => /warn/i.test(l)) };
+      builds['vite'] = { dir: join(project, 'dist-vite'), error: vite.status === 0 ? null : tail(vite, 4000), warnings: vite.status === 0 ? printed(vite) : [] };
       const html = readFileSync(join(fixture, 'index.html'), 'utf8').replace('/src/main.js', './main.js');
       // esbuild for browsers
       const esbuild = await import(rootRequire.resolve('esbuild')) as typeof import('esbuild');
       const esDir = join(project, 'dist-esbuild');
       let s = Date.now();
       try {
-        const r = await esbuild.build({ absWorkingDir: project, entryPoints: ['src/main.js'], bundle: true, platform: 'browser', format: 'esm', outdir: esDir, logLevel: 'silent' });
-        builds['esbuild'] = { dir: esDir, error: null, warnings: r.warnings.map((w) => w.text) };
+        const r = await esbuild.build({ absWorkingDir: project, entryPoints: ['src/main.js'], bundle: true, platform: 'browser', format: 'esm', outdir: esDir, logLevel: 'silent', metafile: true });
+        // an import left external would reach the browser as a bare specifier
+        const externals = Object.values(r.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => `external import left in the bundle: "${i.path}"`));
+        builds['esbuild'] = { dir: esDir, error: null, warnings: [...r.warnings.map((w) => w.text), ...externals] };
       } catch (e) {
         const errs = (e as { errors?: { text: string }[] }).errors;
         builds['esbuild'] = { dir: esDir, error: errs ? errs.map((m) => m.text).join('\n') : String(e), warnings: ((e as { warnings?: { text: string }[] }).warnings ?? []).map((w) => w.text) };
@@ -327,7 +331,13 @@ describe('consumer project: packed tarballs installed outside the workspace', ()
           plugins: [nodeResolve({ browser: true, rootDir: project })],
           onwarn: (w) => { warnings.push(`${w.code}: ${w.message}`); },
         });
-        await bundle.write({ dir: rDir, format: 'es' });
+        const { output } = await bundle.write({ dir: rDir, format: 'es' });
+        // node-resolve marks built-ins external without a warning: find imports of anything but our own chunks
+        const own = new Set(output.map((o) => o.fileName));
+        for (const o of output) {
+          if (o.type !== 'chunk') continue;
+          for (const i of [...o.imports, ...o.dynamicImports]) if (!own.has(i)) warnings.push(`external import left in the bundle: "${i}"`);
+        }
         await bundle.close();
         builds['rollup'] = { dir: rDir, error: null, warnings };
       } catch (e) {
