@@ -1,8 +1,8 @@
 /**
  * Consumer test: the four packages used the way a user gets them. Packs each package
- * (`pnpm pack`, after the build), installs the tarballs with npm into a fresh project under the
- * system temp directory (outside the workspace, so nothing resolves through workspace links or the
- * `source` condition), then, with that one install:
+ * (`pnpm pack`, after the build, which runs here unless `pnpm test` has just run it), installs the
+ * tarballs with npm into a fresh project under the system temp directory (outside the workspace, so
+ * nothing resolves through workspace links or the `source` condition), then, with that one install:
  *
  * 1. runs a Node ESM training script (`fixture/train.mjs`) and checks that it converges;
  * 2. `require()`s every entry from a CommonJS file (`fixture/require.cjs`) and checks real values;
@@ -155,8 +155,15 @@ describe('consumer project: packed tarballs installed outside the workspace', ()
   beforeAll(async () => {
     const packs = mkdtempSync(join(tmpdir(), 'gd-consumer-packs-'));
     try {
-      const build = time('build', () => run('npx', [...PNPM, 'run', 'build'], root));
-      if (build.status !== 0) throw new Error(`pnpm run build failed: ${tail(build, 4000)}`);
+      // `pnpm test` has just built the packages (and other test files read dist/ meanwhile): build
+      // only when this file runs on its own
+      if (process.env['npm_lifecycle_event'] !== 'test') {
+        const build = time('build', () => run('npx', [...PNPM, 'run', 'build'], root));
+        if (build.status !== 0) throw new Error(`pnpm run build failed: ${tail(build, 4000)}`);
+      }
+      for (const p of PACKAGES) {
+        if (!existsSync(join(root, 'packages', p, 'dist', 'index.js'))) throw new Error(`packages/${p}/dist is missing: run \`npx pnpm@10.34.8 run build\` first`);
+      }
       time('pack', () => {
         for (const p of PACKAGES) {
           const pack = run('npx', [...PNPM, 'pack', '--pack-destination', packs], join(root, 'packages', p));
