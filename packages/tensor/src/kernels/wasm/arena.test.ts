@@ -2,7 +2,7 @@
 // blocks (zeroed, never while the owner lives), addresses, and what stays in ordinary JS memory.
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addressOf, arenaMemory, arenaRetire, arenaStats, setArenaLimits, sizeClass } from './arena.js';
+import { addressOf, arenaMemory, arenaRetire, arenaStats, configureArena, setArenaLimits, sizeClass } from './arena.js';
 import { allocate } from '../../dtype.js';
 import { Tensor, randn } from '../../index.js';
 
@@ -108,6 +108,51 @@ describe('arena storage', () => {
     // ordinary JS memory: nothing to retire
     expect(() => arenaRetire(new Float32Array(8))).not.toThrow();
     setArenaLimits({ collectEveryBytes: 0 });
+  });
+
+  it('switched off after tensors exist: those stay valid and usable, new storages are ordinary JS memory; switched on again, new ones are back', () => {
+    const before = randn([32, 64]);
+    const at = addressOf(before.storage), copy = Array.from(before.data());
+    expect(at).toBeGreaterThan(0);
+    configureArena({ enabled: false });
+    try {
+      expect(arenaStats().enabled).toBe(false);
+      const after = randn([32, 64]);
+      expect(addressOf(after.storage)).toBe(-1);
+      expect(addressOf(allocate('float64', 4096))).toBe(-1);
+      // Ops mixing both kinds, and kernels that write results (now in JS memory).
+      const sum = before.add(after), prod = before.matmul(after.T);
+      expect(addressOf(sum.storage)).toBe(-1);
+      expect(addressOf(prod.storage)).toBe(-1);
+      const a = before.data(), b = after.data(), s = sum.data();
+      for (let i = 0; i < a.length; i++) expect(s[i]).toBe(Math.fround(a[i]! + b[i]!));
+      expect(Array.from(before.data())).toEqual(copy);
+      expect(addressOf(before.storage)).toBe(at);
+    } finally {
+      configureArena({ enabled: true });
+    }
+    expect(addressOf(allocate('float32', 4096))).toBeGreaterThan(0);
+  });
+
+  it('configureArena refuses bad options, naming the option and the value (NaN and Infinity as such), and changes nothing then', () => {
+    const max = arenaStats().maxBytes;
+    expect(() => configureArena({ maxBytes: Number.NaN })).toThrow(/^configureArena: maxBytes must be .*, got NaN$/);
+    expect(() => configureArena({ maxBytes: Infinity })).toThrow(/configureArena: maxBytes .* got Infinity$/);
+    expect(() => configureArena({ maxBytes: 1000 })).toThrow(/configureArena: maxBytes .* got 1000$/);
+    expect(() => configureArena({ maxBytes: 4 * 2 ** 30 })).toThrow(/configureArena: maxBytes .* got 4294967296$/);
+    expect(() => configureArena({ maxBytes: '64MB' as unknown as number })).toThrow(/configureArena: maxBytes .* got "64MB"$/);
+    expect(() => configureArena({ collectEveryBytes: -1 })).toThrow(/configureArena: collectEveryBytes must be a number >= 0 .* got -1$/);
+    expect(() => configureArena({ collectEveryBytes: Number.NaN })).toThrow(/configureArena: collectEveryBytes .* got NaN$/);
+    expect(() => configureArena({ enabled: 'yes' as unknown as boolean })).toThrow(/configureArena: enabled must be true or false, got "yes"$/);
+    expect(() => configureArena({ maxbytes: 2 ** 26 } as unknown as { maxBytes: number })).toThrow(/configureArena: unknown option "maxbytes"/);
+    expect(() => configureArena(null as unknown as object)).toThrow(/configureArena: options must be an object, got null/);
+    // All checked before any applied: a good enabled next to a bad maxBytes changes nothing.
+    expect(() => configureArena({ enabled: false, maxBytes: -1 })).toThrow(/maxBytes/);
+    expect(arenaStats().enabled).toBe(true);
+    // Once the memory exists the budget can move only between its size and the maximum it was made with.
+    expect(() => configureArena({ maxBytes: 2 ** 20 })).toThrow(/configureArena: maxBytes 1048576 is below the arena's current size \d+/);
+    expect(() => configureArena({ maxBytes: 2 ** 31 })).toThrow(/configureArena: maxBytes 2147483648 is above the \d+ bytes the arena's memory was created with/);
+    expect(arenaStats().maxBytes).toBe(max);
   });
 
   it('setArenaLimits refuses a limit that is not a finite number >= 0', () => {

@@ -40,8 +40,8 @@
  *   the budget, then runs on ordinary JS memory until it yields, when the blocks come back.
  * - In Node, V8's `cleanupSome` (which runs pending callbacks on demand) and `gc` let the arena
  *   reclaim synchronously, as a *speed* aid: when the bytes handed out since the last collection pass
- *   a soft limit (adapting between 128 and 512 MiB, at most half the budget, so that forced
- *   collections take about 5 % of the time) and no free block fits, or when the budget is reached, it
+ *   a soft limit (adapting between 128 and 512 MiB, at most three quarters of the budget, so
+ *   that forced collections take about 5 % of the time) and no free block fits, or when the budget is reached, it
  *   collects and reclaims. What bounds the memory is the budget, with or without collections
  *   (`collectEveryBytes: Infinity` turns them off). Both functions sit behind V8 flags, which only
  *   affect contexts created after they are set: on first use of the arena (never at import) the
@@ -71,7 +71,7 @@ const MIN_BUDGET = 1024 * 1024;
 export const ARENA_MIN_BYTES = 1024;
 /** The soft limit never drops below this many bytes handed out between forced collections... */
 const MIN_SOFT_LIMIT = 128 * 1024 * 1024;
-/** ...and never rises above this many (nor above half the budget). */
+/** ...and never rises above this many (nor above three quarters of the budget). */
 const MAX_SOFT_LIMIT = 512 * 1024 * 1024;
 /** Growth of the memory happens in steps of at least this many pages (16 MiB), or half again. */
 const MIN_GROW_PAGES = 256;
@@ -153,6 +153,8 @@ export interface ArenaStats {
   reclaimed: number;
   /** Collections the arena forced to reclaim memory synchronously. */
   forcedCollections: number;
+  /** Milliseconds spent in those collections (and the callbacks they made due). */
+  collectMs: number;
   /** Requests served with ordinary JS memory because the arena could not serve them. */
   fallbacks: number;
   /** Calls to `memory.grow` (each succeeded, except at most one the runtime refused). */
@@ -209,7 +211,7 @@ class Arena {
     this.collect = collect;
     this.stats = {
       enabled: true, shared, maxBytes: 0, memoryBytes: memory.buffer.byteLength, topBytes: 0, inUseBytes: 0, freeBytes: 0,
-      allocations: 0, allocatedBytes: 0, reclaimed: 0, forcedCollections: 0, fallbacks: 0, growAttempts: 0, retiredBytes: 0,
+      allocations: 0, allocatedBytes: 0, reclaimed: 0, forcedCollections: 0, collectMs: 0, fallbacks: 0, growAttempts: 0, retiredBytes: 0,
     };
     this.setLimit(this.maxMemoryBytes);
   }
@@ -301,7 +303,7 @@ class Arena {
   /** Run a forced collection and the callbacks it makes due, when the soft limit says it is time. */
   private maybeCollect(force: boolean): void {
     if (!this.canCollect()) return;
-    if (!force && this.sinceCollect < (this.fixedLimit || Math.min(this.softLimit, (this.tensorLimit - ARENA_BASE) / 2))) return;
+    if (!force && this.sinceCollect < (this.fixedLimit || Math.min(this.softLimit, 0.75 * (this.tensorLimit - ARENA_BASE)))) return;
     const t0 = performance.now();
     this.collect!();
     this.registry.cleanupSome!();
@@ -316,6 +318,7 @@ class Arena {
     this.lastCollectEnd = t1;
     this.sinceCollect = 0;
     this.stats.forcedCollections++;
+    this.stats.collectMs += spent;
   }
 
   /** Debugging aid (`GD_ARENA_POISON=1`): fill storage handed out without zeroing with NaN bytes. */
@@ -677,7 +680,7 @@ const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) 
  *   storage is placed, when the memory is created. Afterwards it may move between the memory's
  *   current size (a WebAssembly memory never shrinks) and the budget it was created with.
  * - `collectEveryBytes` (Node only) can change at any time: bytes handed out between forced
- *   collections; `0` adapts (between 128 and 512 MiB, at most half the budget), `Infinity` never
+ *   collections; `0` adapts (between 128 and 512 MiB, at most three quarters of the budget), `Infinity` never
  *   forces one (the budget alone then bounds the memory; blocks come back between tasks).
  * @param opts - The options to change.
  * @throws TypeError or RangeError naming `configureArena`, the option and the offending value.
@@ -761,7 +764,7 @@ export function arenaStats(): ArenaStats {
     const supported = arena === undefined && typeof WebAssembly === 'object' && typeof FinalizationRegistry !== 'undefined';
     return {
       enabled: config.enabled && supported, shared: false, maxBytes: config.maxBytes || defaultMaxBytes(), memoryBytes: 0, topBytes: 0,
-      inUseBytes: 0, freeBytes: 0, allocations: 0, allocatedBytes: 0, reclaimed: 0, forcedCollections: 0, fallbacks: 0, growAttempts: 0, retiredBytes: 0,
+      inUseBytes: 0, freeBytes: 0, allocations: 0, allocatedBytes: 0, reclaimed: 0, forcedCollections: 0, collectMs: 0, fallbacks: 0, growAttempts: 0, retiredBytes: 0,
     };
   }
   a.currentBuffer();
