@@ -1,19 +1,19 @@
 // Train a small MLP for N steps with no dispose() anywhere and report the WebAssembly arena's
 // counters after warm-up and at the end. Usage: node --conditions=source --import tsx arena-loop.ts <steps> [leak]
 // `leak` keeps every step's hidden activation alive (what a program that leaks tensors does);
-// `limit=<MiB>` fixes the bytes handed out between forced collections (setArenaLimits).
-import { Generator, arenaStats, randn, randint, setArenaLimits } from '@gd/tensor';
+// `limit=<MiB>` fixes the bytes handed out between forced collections (configureArena).
+import { Generator, arenaStats, configureArena, randn, randint } from '@gd/tensor';
 import { Linear, ReLU, Sequential, crossEntropy } from '../index.js';
 import { SGD } from '@gd/optim';
 
 const steps = Number(process.argv[2] ?? 100000);
 const leak = process.argv.includes('leak');
 const limit = process.argv.find((a) => a.startsWith('limit='));
-if (limit) setArenaLimits({ collectEveryBytes: Number(limit.slice(6)) * 2 ** 20 });
+if (limit) configureArena({ collectEveryBytes: Number(limit.slice(6)) * 2 ** 20 });
 const gen = new Generator(3);
 // Batch 16, 64 -> 64 -> 16: activations (4 KiB), weight gradients (16 and 4 KiB) and the other
 // temporaries of 1 KiB or more live in the arena; about 40 KB is handed out per step, so 100 000
-// steps hand out twice the 2 GiB the memory can ever hold.
+// steps hand out several times the arena's budget.
 const x = randn([16, 64], { generator: gen });
 const y = randint(0, 16, [16], { generator: gen });
 const model = new Sequential(new Linear(64, 64), new ReLU(), new Linear(64, 16));
