@@ -233,7 +233,8 @@ export interface BackendCounters {
    * Kernel calls the ops made to the backend, by who ran them: `'wasm-simd-fma'` and `'wasm-simd'`
    * (the WebAssembly kernels, with and without fused multiply-add) and `'typescript'` (calls the
    * backend declined: too small, an unsupported layout or dtype, the module still compiling).
-   * Only backends made by `createWasmBackend` are counted.
+   * Only backends made by `createWasmBackend` are counted, and only ops that ask a backend; an op
+   * may ask more than one kernel method (a flat one, then a broadcasting one) before its own loop.
    */
   kernelCalls: { 'wasm-simd-fma': number; 'wasm-simd': number; typescript: number };
   /** Calls that fell back to the TypeScript kernels (the same as `kernelCalls.typescript`). */

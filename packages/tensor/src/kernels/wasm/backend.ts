@@ -257,7 +257,14 @@ class Instance {
     if (this.workers.length === 0 && this.threads > 1) {
       const { host, missing } = threadSupport();
       if (host === null) throw new Error(`wasm backend: helper threads need ${missing}`);
-      for (let t = 1; t < this.threads; t++) this.workers.push(new GemmWorker(host, this.module, this.memory, this.ctlBase + (t - 1) * CTL_SLOTS * 4));
+      // A helper that fails (one that cannot start: a browser page whose Content-Security-Policy
+      // forbids blob: workers, say) makes this instance single-threaded for good, quietly.
+      for (let t = 1; t < this.threads; t++) {
+        const w: GemmWorker = new GemmWorker(host, this.module, this.memory, this.ctlBase + (t - 1) * CTL_SLOTS * 4, undefined, () => {
+          if (this.workers.includes(w)) { this.threads = 1; this.closeWorkers(); }
+        });
+        this.workers.push(w);
+      }
     }
     return this.workers;
   }

@@ -362,12 +362,19 @@ export class GemmWorker {
    * @param memory - The shared memory the module runs in.
    * @param ctlAddr - Byte address of this helper's control block of {@link CTL_SLOTS} i32s.
    * @param spinUs - How long the worker spins for the next job before sleeping.
+   * @param onFail - Called (from an event, so never inside {@link runChunks}) when the worker fails,
+   *   e.g. cannot start; afterwards {@link post} throws.
    */
-  constructor(host: HelperHost, module: WebAssembly.Module, memory: WebAssembly.Memory, ctlAddr: number, spinUs = HELPER_SPIN_US) {
+  constructor(host: HelperHost, module: WebAssembly.Module, memory: WebAssembly.Memory, ctlAddr: number, spinUs = HELPER_SPIN_US,
+    onFail?: (why: string) => void) {
     this.ctl = new Int32Array(memory.buffer, ctlAddr, CTL_SLOTS);
     this.ctl.fill(0);
     this.ctl[SPIN] = Math.max(0, Math.min(2 ** 30, Math.round(spinUs)));
-    this.worker = host.spawn(module, memory, ctlAddr, (why) => { this.failed = why; });
+    this.worker = host.spawn(module, memory, ctlAddr, (why) => {
+      if (this.failed !== null) return;
+      this.failed = why;
+      onFail?.(why);
+    });
   }
 
   /** Whether the worker has come up (instantiated the module and entered its loop) and has not failed. */
