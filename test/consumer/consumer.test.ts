@@ -118,7 +118,12 @@ describe('consumer project: packed tarballs installed outside the workspace', ()
     page.on('pageerror', (e) => errors.push(e.message));
     try {
       await page.goto(`${url}/index.html`, { waitUntil: 'load' });
-      await page.waitForFunction(() => (globalThis as { __gdResult?: unknown }).__gdResult !== undefined, undefined, { timeout: 120_000 });
+      try {
+        await page.waitForFunction(() => (globalThis as { __gdResult?: unknown }).__gdResult !== undefined, undefined, { timeout: 90_000 });
+      } catch (e) {
+        // e.g. the bundle did not load: say what the console said
+        return { result: { error: `the page did not finish (${String((e as Error).message).split('\n')[0]}); console: ${errors.join(' | ') || 'nothing'}` }, errors };
+      }
       const result = await page.evaluate(() => (globalThis as { __gdResult?: unknown }).__gdResult);
       return { result, errors };
     } finally {
@@ -190,7 +195,10 @@ describe('consumer project: packed tarballs installed outside the workspace', ()
     if (haveChromium && !setupError) {
       const docsRequire = createRequire(join(root, 'docs', 'package.json'));
       const { chromium } = docsRequire('playwright-core') as { chromium: Chromium };
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }).catch((e: Error) => {
+        setupError = `${CHROMIUM} did not start: ${e.message}`;
+        return undefined;
+      });
     }
   }, 300_000);
 
