@@ -135,7 +135,7 @@ describe('tarball contents', () => {
     const list = files[p]!;
     expect(list).toContain('README.md');
     expect(list).toContain('LICENSE');
-    const outside = list.filter((f) => !f.startsWith('dist/') && !['README.md', 'LICENSE', 'package.json'].includes(f));
+    const outside = list.filter((f) => !f.startsWith('dist/') && !['README.md', 'LICENSE', 'package.json', 'CHANGELOG.md'].includes(f));
     expect(outside).toEqual([]);
     const unwanted = list.filter((f) => /\.test\.|__fixtures__|(^|\/)fixtures\/|\.tsbuildinfo$|\.map$|\.py$|\.ts$(?<!\.d\.ts)|\.mjs$|\.as$/.test(f));
     expect(unwanted).toEqual([]);
