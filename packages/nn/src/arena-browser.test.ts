@@ -11,7 +11,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
+
+// The little of playwright-core this test uses (it is a devDependency of docs/, loaded from there,
+// so its types are not visible from this package).
+interface Page {
+  on(event: 'pageerror', cb: (e: Error) => void): void;
+  goto(url: string): Promise<unknown>;
+  waitForFunction(fn: () => boolean, arg: undefined, opts: { timeout: number }): Promise<unknown>;
+  evaluate<R, A>(fn: (arg: A) => Promise<R>, arg: A): Promise<R>;
+  close(): Promise<void>;
+}
+interface Browser { newPage(): Promise<Page>; close(): Promise<void> }
+interface Chromium { launch(opts: { executablePath: string; args: string[] }): Promise<Browser> }
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -51,7 +62,7 @@ describe.skipIf(!haveChromium)('wasm arena in Chromium: bounded by its budget in
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const addr = server.address();
     base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-    const { chromium } = createRequire(`${root}docs/package.json`)('playwright-core') as typeof import('playwright-core');
+    const { chromium } = createRequire(`${root}docs/package.json`)('playwright-core') as { chromium: Chromium };
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -67,11 +78,11 @@ describe.skipIf(!haveChromium)('wasm arena in Chromium: bounded by its budget in
     isolate = coi;
     const page = await browser.newPage();
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('pageerror', (e: Error) => errors.push(e.message));
     try {
       await page.goto(`${base}/${query}`);
-      await page.waitForFunction(() => document.title === 'ready' , undefined, { timeout: 20_000 });
-      const r = await page.evaluate((n) => (globalThis as unknown as { gdRun(n: number): Promise<Run> }).gdRun(n), 2000);
+      await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 20_000 });
+      const r = await page.evaluate((n: number) => (globalThis as unknown as { gdRun(n: number): Promise<Run> }).gdRun(n), 2000);
       expect(errors).toEqual([]);
       return r;
     } finally {
