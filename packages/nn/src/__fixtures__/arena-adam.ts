@@ -4,12 +4,8 @@
 //   node --conditions=source --import tsx arena-adam.ts <steps> [max=<MiB>] [every=<MiB>|every=Infinity] [off]
 // `max` sets the arena's budget, `every` its bytes between forced collections (Infinity: none),
 // `off` keeps every tensor in ordinary JS memory. All through configureArena, before the first tensor.
-import { arenaStats, configureArena, manualSeed, randn } from '@gd/tensor';
-import '@gd/autograd';
-import { Adam } from '@gd/optim';
-import { Linear, ReLU } from '../layers.js';
-import { Sequential } from '../module.js';
-import { mseLoss } from '../losses.js';
+import { arenaStats, configureArena } from '@gd/tensor';
+import { adamMlpStep } from './adam-mlp.js';
 
 const steps = Number(process.argv[2] ?? 20000);
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
@@ -20,20 +16,7 @@ configureArena({
   ...(process.argv.includes('off') ? { enabled: false } : {}),
 });
 
-manualSeed(1);
-const x = randn([128, 16]);
-// A smooth target the MLP can fit: a fixed random projection through tanh.
-const y = x.matmul(randn([16, 1])).mul(0.5).tanh();
-const model = new Sequential(new Linear(16, 64), new ReLU(), new Linear(64, 64), new ReLU(), new Linear(64, 1));
-const opt = new Adam(model.parameters(), { lr: 1e-3 });
-
-function step(): number {
-  opt.zeroGrad();
-  const loss = mseLoss(model.forward(x), y);
-  loss.backward();
-  opt.step();
-  return loss.item();
-}
+const step = adamMlpStep(128);
 
 const first = step();
 const t0 = performance.now();

@@ -3,30 +3,13 @@
 // the WebAssembly arena's counters. `?arena=off` turns the arena off before the first tensor,
 // `?max=<MiB>` sets its budget.
 import * as gd from '@gd/tensor';
-import '@gd/autograd';
-import { Adam } from '@gd/optim';
-import { Linear, ReLU } from '../layers.js';
-import { Sequential } from '../module.js';
-import { mseLoss } from '../losses.js';
+import { adamMlpStep } from './adam-mlp.js';
 
 const params = new URLSearchParams(location.search);
 if (params.get('arena') === 'off') gd.configureArena({ enabled: false });
 if (params.has('max')) gd.configureArena({ maxBytes: Number(params.get('max')) * 2 ** 20 });
 
-gd.manualSeed(1);
-const x = gd.randn([64, 16]);
-// A smooth target the MLP can fit: a fixed random projection through tanh.
-const y = x.matmul(gd.randn([16, 1])).mul(0.5).tanh();
-const model = new Sequential(new Linear(16, 64), new ReLU(), new Linear(64, 64), new ReLU(), new Linear(64, 1));
-const opt = new Adam(model.parameters(), { lr: 1e-3 });
-
-function step(): number {
-  opt.zeroGrad();
-  const loss = mseLoss(model.forward(x), y);
-  loss.backward();
-  opt.step();
-  return loss.item();
-}
+const step = adamMlpStep(64);
 
 async function run(steps: number): Promise<unknown> {
   // Warm-up between tasks, so the kernels' modules finish compiling (browsers compile large
